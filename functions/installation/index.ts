@@ -1,0 +1,3 @@
+import { createHttpHandler } from '../../shared/http/handler';
+
+export const handler = createHttpHandler('installation', {});

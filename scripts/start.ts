@@ -1,0 +1,25 @@
+import { startLocalStack } from '../shared/local/stack';
+import { LocalStartError } from '../shared/local/dynamodb-local';
+
+const port = Number(process.env.PORT ?? 3000);
+const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? 8000);
+const dataDir = process.env.DATA_DIR ?? '.data';
+
+try {
+  const stack = await startLocalStack({ port, dynamodbPort, dataDir });
+  console.log(`Cloud Licensing API listening on ${stack.apiUrl} (DynamoDB Local on port ${dynamodbPort}, data in ${dataDir})`);
+  console.log(`Ops token: ${stack.opsToken}`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal} received, stopping the API and DynamoDB Local`);
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+} catch (error) {
+  console.error(`npm start failed: ${error instanceof LocalStartError ? error.message : (error as Error).stack}`);
+  process.exit(1);
+}

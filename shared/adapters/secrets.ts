@@ -1,0 +1,34 @@
+import { sha256Hex } from '../crypto';
+
+/**
+ * Where the service's own secrets come from: the ops token (kept only as its SHA-256) and the key
+ * from which installation secrets are derived. Locally both come from the environment; in AWS the
+ * stack points the functions at SSM parameters (see ssm-secrets.ts).
+ */
+export interface SecretsProvider {
+  opsTokenSha256(): Promise<string>;
+  installationKey(): Promise<Buffer>;
+}
+
+export const envSecrets = (env: NodeJS.ProcessEnv = process.env): SecretsProvider => ({
+  async opsTokenSha256() {
+    if (env.OPS_TOKEN_SHA256) return env.OPS_TOKEN_SHA256.toLowerCase();
+    if (env.OPS_TOKEN) return sha256Hex(env.OPS_TOKEN);
+    throw new Error('OPS_TOKEN or OPS_TOKEN_SHA256 is not set');
+  },
+  async installationKey() {
+    if (!env.INSTALLATION_KEY) throw new Error('INSTALLATION_KEY is not set');
+    return Buffer.from(env.INSTALLATION_KEY, 'base64');
+  },
+});
+
+let provider: SecretsProvider | undefined;
+
+export function secrets(): SecretsProvider {
+  provider ??= envSecrets();
+  return provider;
+}
+
+export function setSecretsProvider(replacement: SecretsProvider | undefined): void {
+  provider = replacement;
+}

@@ -1,0 +1,69 @@
+import { clock } from '../adapters/clock';
+import { secrets } from '../adapters/secrets';
+import { constantTimeEqual, hmacSha256, sha256Hex } from '../crypto';
+import { findPartnerIdByApiKeyHash } from '../store/partners';
+import { getInstallation } from '../store/installations';
+import { deriveInstallationSecret } from '../domain/installation-secret';
+import { forbidden, unauthorized } from './errors';
+import type { Access } from './routes';
+import type { ApiRequest, Caller } from './types';
+
+export const MAX_CLOCK_SKEW_SECONDS = 300;
+
+type Incoming = Omit<ApiRequest, 'caller' | 'body'>;
+
+async function bearerCaller(token: string): Promise<Caller> {
+  const tokenHash = sha256Hex(token);
+  if (constantTimeEqual(tokenHash, await secrets().opsTokenSha256())) return { role: 'ops' };
+  const partnerId = await findPartnerIdByApiKeyHash(tokenHash);
+  if (partnerId) return { role: 'partner', partnerId };
+  throw unauthorized('unauthorized', 'The bearer token is not valid.');
+}
+
+/**
+ * Verifies a signed installation request: HMAC-SHA256 with the installation secret over
+ * "<timestamp>\n<METHOD>\n<path>\n<hex SHA-256 of the raw body>".
+ */
+async function installationCaller(request: Incoming): Promise<Caller> {
+  const installationId = request.headers['x-installation-id'];
+  const timestamp = request.headers['x-timestamp'];
+  const signature = request.headers['x-signature'];
+  if (!installationId || !timestamp || !signature) {
+    throw unauthorized('unauthorized', 'Signed requests need X-Installation-Id, X-Timestamp and X-Signature.');
+  }
+  const installation = installationId.length <= 128 ? await getInstallation(installationId) : undefined;
+  if (!installation || installation.status !== 'active') {
+    throw unauthorized('unauthorized', 'The installation is not known.');
+  }
+  const secret = deriveInstallationSecret(await secrets().installationKey(), installation.installationId, installation.credentialVersion);
+  const signedText = `${timestamp}\n${request.method}\n${request.path}\n${sha256Hex(request.rawBody)}`;
+  const expected = hmacSha256(secret, signedText).toString('hex');
+  if (!constantTimeEqual(expected, signature)) throw unauthorized('invalid_signature', 'The request signature does not match.');
+  const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
+  if (!Number.isFinite(seconds) || Math.abs(clock.now().getTime() / 1000 - seconds) > MAX_CLOCK_SKEW_SECONDS) {
+    throw unauthorized('stale_request', 'X-Timestamp is more than 300 seconds from the server clock.');
+  }
+  return { role: 'installation', installationId: installation.installationId };
+}
+
+function bearerToken(headers: Record<string, string>): string | undefined {
+  const value = headers['authorization'];
+  if (!value) return undefined;
+  const match = /^Bearer\s+(\S{1,512})\s*$/i.exec(value);
+  if (!match) throw unauthorized('unauthorized', 'The Authorization header must be "Bearer <token>".');
+  return match[1];
+}
+
+export async function authenticate(access: Access, request: Incoming): Promise<Caller> {
+  if (access === 'none') return { role: 'anonymous' };
+  const signed = request.headers['x-installation-id'] !== undefined || request.headers['x-signature'] !== undefined;
+  if (access === 'activation') return signed ? installationCaller(request) : { role: 'anonymous' };
+
+  const token = bearerToken(request.headers);
+  const caller = token !== undefined ? await bearerCaller(token) : signed ? await installationCaller(request) : undefined;
+  if (!caller) throw unauthorized('unauthorized', 'This route needs credentials.');
+  if (caller.role === 'anonymous' || !access.includes(caller.role)) {
+    throw forbidden('forbidden', 'These credentials are not for this route.');
+  }
+  return caller;
+}

@@ -1,0 +1,44 @@
+export type Caller =
+  | { role: 'ops' }
+  | { role: 'partner'; partnerId: string }
+  | { role: 'installation'; installationId: string }
+  | { role: 'anonymous' };
+
+export interface ApiRequest {
+  routeKey: string;
+  method: string;
+  /** URL path as sent, without the query string (what installation signatures cover). */
+  path: string;
+  pathParameters: Record<string, string>;
+  query: Record<string, string>;
+  /** Header names lowercased. */
+  headers: Record<string, string>;
+  /** Parsed JSON body; undefined when the request had none. */
+  body: unknown;
+  rawBody: string;
+  caller: Caller;
+  sourceIp: string;
+  requestId: string;
+}
+
+export interface ApiResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type RouteImplementation = (request: ApiRequest) => Promise<ApiResponse>;
+
+/** Who did something, as the audit trail records it. */
+export function actorOf(caller: Caller): string {
+  switch (caller.role) {
+    case 'ops':
+      return 'ops';
+    case 'partner':
+      return `partner:${caller.partnerId}`;
+    case 'installation':
+      return `installation:${caller.installationId}`;
+    case 'anonymous':
+      return 'anonymous';
+  }
+}

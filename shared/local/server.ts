@@ -1,0 +1,140 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { routes, routeKey, type FunctionName, type RouteDefinition } from '../http/routes';
+import { MAX_BODY_BYTES, type HttpHandler } from '../http/handler';
+
+interface CompiledRoute {
+  route: RouteDefinition;
+  pattern: RegExp;
+  parameterNames: string[];
+}
+
+function compile(route: RouteDefinition): CompiledRoute {
+  const parameterNames: string[] = [];
+  const source = route.path
+    .split('/')
+    .map((segment) => {
+      const match = /^\{(\w+)\}$/.exec(segment);
+      if (!match) return segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+      parameterNames.push(match[1]!);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { route, pattern: new RegExp(`^${source}$`), parameterNames };
+}
+
+// Literal routes win over templated ones, as in API Gateway.
+const compiled = (routes as readonly RouteDefinition[])
+  .map(compile)
+  .sort((a, b) => a.parameterNames.length - b.parameterNames.length);
+
+function lambdaContext(functionName: string, requestId: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/local/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}
+
+const errorEnvelope = (code: string, message: string) => ({ error: { code, message } });
+
+async function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return 'too_large';
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The local HTTP API: each request becomes an API Gateway HTTP API (payload 2.0) event for the
+ * handler that Lambda runs for that route, found in the same route table the stack deploys.
+ */
+export function createLocalServer(handlers: Record<FunctionName, HttpHandler>): Server {
+  return createServer(async (request, response) => {
+    try {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      const method = (request.method ?? 'GET').toUpperCase();
+      const candidates = compiled.filter((entry) => entry.pattern.test(url.pathname));
+      if (candidates.length === 0) return send(response, 404, errorEnvelope('route_not_found', 'No such route.'));
+      const match = candidates.find((entry) => entry.route.method === method);
+      if (!match) return send(response, 405, errorEnvelope('method_not_allowed', `${method} is not allowed on this path.`));
+
+      const values = match.pattern.exec(url.pathname)!.slice(1);
+      const pathParameters: Record<string, string> = {};
+      try {
+        match.parameterNames.forEach((parameter, index) => (pathParameters[parameter] = decodeURIComponent(values[index]!)));
+      } catch {
+        return send(response, 400, errorEnvelope('validation_failed', 'The path is not correctly URL-encoded.'));
+      }
+
+      const body = await readBody(request);
+      if (body === 'too_large') {
+        response.setHeader('connection', 'close');
+        return send(response, 413, errorEnvelope('payload_too_large', 'The request body is larger than 6 MiB.'));
+      }
+
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+      }
+      const query: Record<string, string> = {};
+      for (const [name, value] of url.searchParams) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+      const requestId = randomUUID();
+      const key = routeKey(match.route);
+      const event: APIGatewayProxyEventV2 = {
+        version: '2.0',
+        routeKey: key,
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        headers,
+        queryStringParameters: Object.keys(query).length ? query : undefined,
+        pathParameters: Object.keys(pathParameters).length ? pathParameters : undefined,
+        body: body.length ? body.toString('base64') : undefined,
+        isBase64Encoded: body.length > 0,
+        requestContext: {
+          accountId: '000000000000',
+          apiId: 'local',
+          domainName: headers.host ?? 'localhost',
+          domainPrefix: 'local',
+          http: {
+            method,
+            path: url.pathname,
+            protocol: `HTTP/${request.httpVersion}`,
+            sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+            userAgent: headers['user-agent'] ?? '',
+          },
+          requestId,
+          routeKey: key,
+          stage: '$default',
+          time: new Date().toISOString(),
+          timeEpoch: Date.now(),
+        },
+      };
+      const result = await handlers[match.route.fn](event, lambdaContext(`cloud-licensing-${match.route.fn}`, requestId));
+      response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+      response.end(result.body ?? '');
+    } catch {
+      if (!response.headersSent) send(response, 500, errorEnvelope('internal_error', 'The service could not complete the request.'));
+      else response.end();
+    }
+  });
+}

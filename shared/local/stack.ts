@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { assertPortFree, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { ensureTable } from '../store/create-table';
+import { randomToken } from '../crypto';
+
+export const LOCAL_TABLE_NAME = 'cloud-licensing';
+
+export interface LocalStackOptions {
+  port: number;
+  dynamodbPort: number;
+  /** Directory for data and keys, or ':memory:'. */
+  dataDir: string;
+  opsToken?: string;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  opsToken: string;
+  dynamodb: DynamoDbLocal;
+  stop(): Promise<void>;
+}
+
+function persistentKey(dataDir: string): string {
+  const path = join(dataDir, 'service.key');
+  if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600 });
+  return readFileSync(path, 'utf8').trim();
+}
+
+/** DynamoDB Local, the table, the service keys and the HTTP API: what `npm start` runs. */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  await assertPortFree(options.port, 'API');
+  const inMemory = options.dataDir === ':memory:';
+  const dataDir = inMemory ? undefined : resolve(options.dataDir);
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+
+  const dynamodb = await startDynamoDbLocal({
+    port: options.dynamodbPort,
+    dataDir: dataDir ? join(dataDir, 'dynamodb') : ':memory:',
+  });
+  try {
+    const opsToken = options.opsToken ?? process.env.OPS_TOKEN ?? `ops_${randomToken(24)}`;
+    Object.assign(process.env, {
+      AWS_REGION: process.env.AWS_REGION ?? 'local',
+      DYNAMODB_ENDPOINT: dynamodb.endpoint,
+      TABLE_NAME: LOCAL_TABLE_NAME,
+      OPS_TOKEN: opsToken,
+      INSTALLATION_KEY: dataDir ? persistentKey(dataDir) : randomBytes(32).toString('base64'),
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+    });
+    if (dataDir) process.env.SIGNING_KEY_FILE = join(dataDir, 'signing-key.pem');
+    else process.env.SIGNING_KEY_FILE ??= join(
+      (await import('node:os')).tmpdir(),
+      `cloud-licensing-${randomBytes(6).toString('hex')}.pem`,
+    );
+
+    const client = new DynamoDBClient({
+      endpoint: dynamodb.endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await ensureTable(client, LOCAL_TABLE_NAME);
+    client.destroy();
+
+    // Handlers read their settings at import, so they load after the environment is set.
+    const { lambdaHandlers } = await import('./handlers');
+    const { createLocalServer } = await import('./server');
+    const server = createLocalServer(lambdaHandlers);
+    await new Promise<void>((resolvePromise, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, '127.0.0.1', () => resolvePromise());
+    });
+    const { port } = server.address() as AddressInfo;
+    return {
+      apiUrl: `http://127.0.0.1:${port}`,
+      opsToken,
+      dynamodb,
+      stop: async () => {
+        server.closeAllConnections();
+        await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+        await dynamodb.stop();
+      },
+    };
+  } catch (error) {
+    await dynamodb.stop();
+    throw error;
+  }
+}

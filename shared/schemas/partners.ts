@@ -1,0 +1,4 @@
+import { z } from 'zod';
+import { name } from './common';
+
+export const createPartnerRequest = z.strictObject({ name });

@@ -1,0 +1,95 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll } from 'vitest';
+import { createLocalServer } from '../../shared/local/server';
+import { lambdaHandlers } from '../../shared/local/handlers';
+import { hmacSha256, sha256Hex } from '../../shared/crypto';
+import { TEST_OPS_TOKEN } from './setup';
+
+export interface ApiResult<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  rawBody?: string;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+export interface InstallationCredentials {
+  installationId: string;
+  installationSecret: string;
+}
+
+export interface Api {
+  url: string;
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResult<T>>;
+  ops<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResult<T>>;
+  signed<T = any>(
+    credentials: InstallationCredentials,
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { timestamp?: number; headers?: Record<string, string> },
+  ): Promise<ApiResult<T>>;
+}
+
+export function signature(secret: string, timestamp: number | string, method: string, path: string, rawBody: string): string {
+  return hmacSha256(secret, `${timestamp}\n${method}\n${path.split('?')[0]}\n${sha256Hex(rawBody)}`).toString('hex');
+}
+
+/** Serves the Lambda handlers over HTTP on a random port for the test file, as `npm start` does. */
+export function useApi(): Api {
+  let server: Server;
+  const api: Api = {
+    url: '',
+    async request(method, path, options = {}) {
+      const headers: Record<string, string> = { ...(options.headers ?? {}) };
+      let body: string | undefined = options.rawBody;
+      if (options.body !== undefined) {
+        body = JSON.stringify(options.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      const response = await fetch(`${api.url}${path}`, { method, headers, body });
+      const text = await response.text();
+      let parsed: unknown = undefined;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = text;
+      }
+      return { status: response.status, body: parsed as any, headers: response.headers };
+    },
+    ops(method, path, body, headers) {
+      return api.request(method, path, { body, token: TEST_OPS_TOKEN, headers });
+    },
+    signed(credentials, method, path, body, options = {}) {
+      const rawBody = body === undefined ? '' : JSON.stringify(body);
+      const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+      return api.request(method, path, {
+        rawBody: rawBody || undefined,
+        headers: {
+          ...(rawBody ? { 'content-type': 'application/json' } : {}),
+          'x-installation-id': credentials.installationId,
+          'x-timestamp': String(timestamp),
+          'x-signature': signature(credentials.installationSecret, timestamp, method, path, rawBody),
+          ...(options.headers ?? {}),
+        },
+      });
+    },
+  };
+  beforeAll(async () => {
+    server = createLocalServer(lambdaHandlers);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    api.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return api;
+}

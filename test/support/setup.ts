@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import { beforeAll, inject } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTable } from '../../shared/store/create-table';
+import { setSigner, LocalKeySigner } from '../../shared/adapters/signer';
+import { resetStore } from '../../shared/store/client';
+
+export const TEST_OPS_TOKEN = 'test-ops-token-0123456789';
+
+Object.assign(process.env, {
+  AWS_REGION: 'local',
+  DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'),
+  TABLE_NAME: `test-${randomBytes(6).toString('hex')}`,
+  OPS_TOKEN: TEST_OPS_TOKEN,
+  INSTALLATION_KEY: randomBytes(32).toString('base64'),
+  POWERTOOLS_METRICS_DISABLED: 'true',
+  POWERTOOLS_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'SILENT',
+});
+resetStore();
+setSigner(LocalKeySigner.ephemeral());
+
+beforeAll(async () => {
+  const client = new DynamoDBClient({
+    endpoint: process.env.DYNAMODB_ENDPOINT,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await ensureTable(client, process.env.TABLE_NAME!);
+  client.destroy();
+});
