@@ -1,13 +1,10 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { keys } from './keys';
+import type { InstallationRecord } from './records';
 
-export interface InstallationRecord {
-  installationId: string;
-  slc: string;
-  status: 'active' | 'retired';
-  credentialVersion: number;
-}
+export type { InstallationRecord };
+
 
 export async function getInstallation(installationId: string): Promise<InstallationRecord | undefined> {
   const { client, tableName } = store();

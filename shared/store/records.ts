@@ -1,0 +1,87 @@
+import type { AddOnEntitlements, Channel, Product, RevocationReason } from '../domain/products';
+
+/**
+ * The stored shape of each aggregate root. Counters that conditional writes compare live as flat
+ * numbers (DynamoDB conditions cannot do arithmetic, so writers compare against precomputed bounds).
+ */
+export interface CustomerRecord {
+  customerId: string;
+  name: string;
+  country: string;
+  partnerId: string | null;
+  verification: 'verified' | 'rejected';
+  verificationReason: null | 'export_control';
+  contacts: Array<{ name: string; email: string; phone?: string }>;
+  createdAt: string;
+}
+
+export interface LicenseRecord {
+  slc: string;
+  customerId: string;
+  partnerId: string | null;
+  product: Product;
+  version: string;
+  channel: Channel;
+  status: 'active' | 'revoked';
+  revocation: null | { reason: RevocationReason; note: string | null; at: string };
+  entitledDeviceLicenses: number;
+  addOns: AddOnEntitlements;
+  carePlusValidUntil: string | null;
+  /** Device licenses in use across all installations (devices plus video push users). */
+  usedDeviceLicenses: number;
+  /** Devices activated across all installations. */
+  activatedDevices: number;
+  /** Installations that are not retired. */
+  installationCount: number;
+  /** Secret from which device keys are derived; never leaves the service. */
+  deviceKeySalt: string;
+  /** `ami-included` licenses: the instance they belong to. */
+  aws?: { accountId: string; instanceId: string; region: string };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type Deployment =
+  | { type: 'on-premises' }
+  | { type: 'aws-byol'; accountId: string; region: string; instanceId: string }
+  | { type: 'aws-ami-included'; accountId: string; region: string; instanceId: string };
+
+export interface InstallationRecord {
+  installationId: string;
+  slc: string;
+  status: 'active' | 'retired';
+  credentialVersion: number;
+  /** Device licenses this installation holds (its devices plus its video push users). */
+  allocatedDeviceLicenses: number;
+  /** Devices this installation has activated. */
+  activatedDevices: number;
+  /** Bumped by every committed plan; conditional writes compare it. */
+  revision: number;
+  /** Set while an activation writes this installation's devices; see use-cases/activate.ts. */
+  lease: null | { owner: string; until: number };
+  managementServer: { id: string; hostname: string; failoverPeerId?: string } | null;
+  recordingServers: Array<{ id: string; failover: boolean }>;
+  videoPush: { users: number; licensed: number };
+  addOns: Record<string, { status: string; requested: unknown; licensed: unknown }>;
+  integrations: Array<{ manufacturer: string; name: string; version: string }>;
+  deployment: Deployment;
+  lastActivation: null | { at: string; sourceIp: string; eulaVersion: string };
+  lastSeenAt: string | null;
+  createdAt: string;
+}
+
+export interface DeviceRecord {
+  slc: string;
+  mac: string;
+  deviceKey: string;
+  /** The installation that holds the device; null once released. */
+  installationId: string | null;
+  /** The installation that last held it (kept after release for the devices list). */
+  lastInstallationId: string;
+  status: 'activated' | 'released';
+  licenses: number;
+  registrations: number;
+  deletions: number;
+  firstActivatedAt: string;
+  lastChangedAt: string;
+}
