@@ -1,9 +1,10 @@
 import { sha256Hex } from '../crypto';
+import { awsSecretsConfigured, awsSecretsFromEnv } from './aws-secrets';
 
 /**
  * Where the service's own secrets come from: the ops token (kept only as its SHA-256) and the key
  * from which installation secrets are derived. Locally both come from the environment; in AWS the
- * stack points the functions at SSM parameters (see ssm-secrets.ts).
+ * stack points the functions at Secrets Manager secrets (see aws-secrets.ts).
  */
 export interface SecretsProvider {
   opsTokenSha256(): Promise<string>;
@@ -25,7 +26,7 @@ export const envSecrets = (env: NodeJS.ProcessEnv = process.env): SecretsProvide
 let provider: SecretsProvider | undefined;
 
 export function secrets(): SecretsProvider {
-  provider ??= envSecrets();
+  provider ??= awsSecretsConfigured() ? awsSecretsFromEnv() : envSecrets();
   return provider;
 }
 

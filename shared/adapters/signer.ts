@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { KmsSigner } from './kms-signer';
 
 export interface OkpJwk {
   kty: 'OKP';
@@ -16,6 +17,8 @@ export interface Signer {
   keyId(): Promise<string>;
   signEd25519(data: Buffer): Promise<Buffer>;
   publicKeys(): Promise<OkpJwk[]>;
+  /** The largest message signEd25519 accepts (KMS: 4096 bytes); undefined when unbounded. */
+  readonly maxMessageBytes?: number;
 }
 
 /** RFC 7638 thumbprint of an Ed25519 public key, used as its `kid`. */
@@ -66,7 +69,8 @@ let current: Signer | undefined;
 
 export function signer(): Signer {
   if (!current) {
-    if (process.env.SIGNING_KEY_FILE) current = LocalKeySigner.fromFile(process.env.SIGNING_KEY_FILE);
+    if (process.env.KMS_SIGNING_KEY_ID) current = KmsSigner.fromEnv();
+    else if (process.env.SIGNING_KEY_FILE) current = LocalKeySigner.fromFile(process.env.SIGNING_KEY_FILE);
     else throw new Error('No signer configured: set SIGNING_KEY_FILE or KMS_SIGNING_KEY_ID');
   }
   return current;
