@@ -11,6 +11,7 @@ const list = (value: string | undefined, fallback: string): string[] =>
 export const config = {
   eulaVersion: (): string => process.env.EULA_VERSION ?? '20250212',
   sanctionedCountries: (): string[] => list(process.env.SANCTIONED_COUNTRIES, 'CU,IR,KP,SY,RU,BY').map((c) => c.toUpperCase()),
-  amiIncludedProductCodes: (): string[] => list(process.env.AMI_INCLUDED_PRODUCT_CODES, ''),
+  /** The default is the development code that scripts/sign-identity-document.ts and the tests sign with. */
+  amiIncludedProductCodes: (): string[] => list(process.env.AMI_INCLUDED_PRODUCT_CODES, 'dev-essential-plus-included'),
   awsIdentityCertsFile: (): string | undefined => process.env.AWS_IDENTITY_CERTS_FILE || undefined,
 };
