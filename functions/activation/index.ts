@@ -1,3 +1,6 @@
 import { createHttpHandler } from '../../shared/http/handler';
+import { activationRoutes } from './activations';
 
-export const handler = createHttpHandler('activation', {});
+export const handler = createHttpHandler('activation', {
+  ...activationRoutes,
+});

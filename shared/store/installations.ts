@@ -1,6 +1,7 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { auditEventItem } from './events';
 import { store } from './client';
-import { keys } from './keys';
+import { byOwner, keys } from './keys';
 import type { InstallationRecord } from './records';
 
 export type { InstallationRecord };
@@ -12,4 +13,151 @@ export async function getInstallation(installationId: string): Promise<Installat
     new GetCommand({ TableName: tableName, Key: keys.installation(installationId), ConsistentRead: true }),
   );
   return Item as InstallationRecord | undefined;
+}
+
+/** Gives up an activation lease early (best effort; it also expires by itself). */
+export async function releaseLease(installationId: string, owner: string): Promise<void> {
+  const { client, tableName } = store();
+  await client.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.installation(installationId),
+      UpdateExpression: 'SET lease = :null',
+      ConditionExpression: 'lease.#owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':null': null, ':owner': owner },
+    }),
+  );
+}
+
+export async function recordLastSeen(installationId: string, at: string): Promise<void> {
+  const { client, tableName } = store();
+  await client.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.installation(installationId),
+      UpdateExpression: 'SET lastSeenAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':at': at },
+    }),
+  );
+}
+
+/**
+ * Retires an installation: its allocation leaves the license's counters in the same transaction,
+ * with the `installation.released` event.
+ */
+export async function retireInstallation(installation: InstallationRecord, by: { actor: string; sourceIp: string; at: string }): Promise<void> {
+  const { client, tableName } = store();
+  await client.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: tableName,
+            Key: keys.installation(installation.installationId),
+            UpdateExpression: 'SET #status = :retired, allocatedDeviceLicenses = :zero, activatedDevices = :zero, revision = revision + :one, lease = :null',
+            ConditionExpression:
+              '#status = :active AND revision = :revision AND (attribute_not_exists(lease) OR lease = :null OR lease.#until < :now)',
+            ExpressionAttributeNames: { '#status': 'status', '#until': 'until' },
+            ExpressionAttributeValues: {
+              ':now': Date.parse(by.at),
+              ':retired': 'retired',
+              ':active': 'active',
+              ':zero': 0,
+              ':one': 1,
+              ':null': null,
+              ':revision': installation.revision,
+            },
+          },
+        },
+        {
+          Update: {
+            TableName: tableName,
+            Key: keys.license(installation.slc),
+            UpdateExpression:
+              'SET usedDeviceLicenses = usedDeviceLicenses - :licenses, activatedDevices = activatedDevices - :devices, installationCount = installationCount - :one, updatedAt = :at',
+            ExpressionAttributeValues: {
+              ':licenses': installation.allocatedDeviceLicenses,
+              ':devices': installation.activatedDevices,
+              ':one': 1,
+              ':at': by.at,
+            },
+          },
+        },
+        {
+          Put: {
+            TableName: tableName,
+            Item: auditEventItem(installation.slc, {
+              at: by.at,
+              type: 'installation.released',
+              actor: by.actor,
+              sourceIp: by.sourceIp,
+              details: {
+                installationId: installation.installationId,
+                deviceLicenses: installation.allocatedDeviceLicenses,
+                devices: installation.activatedDevices,
+              },
+            }),
+          },
+        },
+      ],
+    }),
+  );
+}
+
+/** Bumps the credential version (the old secret stops working); returns the new version. */
+export async function resetCredentials(installation: InstallationRecord, by: { actor: string; sourceIp: string; at: string }): Promise<number> {
+  const { client, tableName } = store();
+  const version = installation.credentialVersion + 1;
+  await client.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: tableName,
+            Key: keys.installation(installation.installationId),
+            UpdateExpression: 'SET credentialVersion = :version',
+            ConditionExpression: '#status = :active AND credentialVersion = :previous',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':version': version, ':previous': installation.credentialVersion, ':active': 'active' },
+          },
+        },
+        {
+          Put: {
+            TableName: tableName,
+            Item: auditEventItem(installation.slc, {
+              at: by.at,
+              type: 'installation.credentials_reset',
+              actor: by.actor,
+              sourceIp: by.sourceIp,
+              details: { installationId: installation.installationId },
+            }),
+          },
+        },
+      ],
+    }),
+  );
+  return version;
+}
+
+/** The installations of an SLC (gsi1), retired ones included. */
+export async function listLicenseInstallations(slc: string): Promise<InstallationRecord[]> {
+  const { client, tableName } = store();
+  const installations: InstallationRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page: QueryCommandOutput = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': byOwner.licenseInstallations(slc) },
+        ExclusiveStartKey: start,
+      }),
+    );
+    installations.push(...((page.Items ?? []) as InstallationRecord[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return installations;
 }

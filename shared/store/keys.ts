@@ -11,7 +11,26 @@ export const keys = {
   device: (slc: string, mac: string) => ({ pk: `LICENSE#${slc}`, sk: `DEVICE#${mac}` }),
   event: (slc: string, at: string, eventId: string) => ({ pk: `LICENSE#${slc}`, sk: `EVENT#${at}#${eventId}` }),
   installation: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'INSTALLATION' }),
+  /** A mobile server of an installation (hostname, notification e-mails); its push devices sort under it. */
+  mobileServer: (installationId: string, guid: string) => ({ pk: `INSTALLATION#${installationId}`, sk: `MOBILESERVER#${guid}` }),
+  pushDevice: (installationId: string, mobileServerGuid: string, deviceGuid: string) => ({
+    pk: `INSTALLATION#${installationId}`,
+    sk: `MOBILESERVER#${mobileServerGuid}#DEVICE#${deviceGuid}`,
+  }),
+  notification: (notificationId: string) => ({ pk: `NOTIFICATION#${notificationId}`, sk: 'NOTIFICATION' }),
+  /** Notifications sent for one mobile server in one rate-limit window (a counter with a TTL). */
+  notificationRate: (installationId: string, mobileServerGuid: string, windowStart: number) => ({
+    pk: `NOTIFYRATE#${installationId}#${mobileServerGuid}`,
+    sk: `WINDOW#${windowStart}`,
+  }),
+  healthReport: (installationId: string, at: string, reportId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: `HEALTH#${at}#${reportId}` }),
+  smartConnect: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'SMARTCONNECT' }),
   idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
+  /** One item per installation that reports an integration; the statistics count them. */
+  integrationReport: (integrationKey: string, installationId: string) => ({
+    pk: 'INTEGRATIONS',
+    sk: `${integrationKey}#${installationId}`,
+  }),
 } as const;
 
 /** gsi1: children listed under their owner. */
@@ -29,3 +48,10 @@ export const byCustomer = {
 
 export const EVENT_PREFIX = 'EVENT#';
 export const DEVICE_PREFIX = 'DEVICE#';
+export const CATALOG_VERSION_PREFIX = 'VERSION#';
+
+/** Sort key of customers and licenses on gsi1/gsi2: oldest first, ties broken by id. */
+export const createdOrder = (createdAt: string, id: string) => `${createdAt}#${id}`;
+
+export const MOBILE_SERVER_PREFIX = 'MOBILESERVER#';
+export const HEALTH_PREFIX = 'HEALTH#';

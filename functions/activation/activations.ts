@@ -1,0 +1,30 @@
+import { badRequest, forbidden, unauthorized } from '../../shared/http/errors';
+import { parseWith } from '../../shared/http/validation';
+import { actorOf, type RouteImplementation } from '../../shared/http/types';
+import { activationRequestSchema } from '../../shared/schemas/activation';
+import { activate } from '../../shared/use-cases/activate';
+import { deploymentOf } from '../../shared/use-cases/deployment';
+
+export const activationRoutes = {
+  'POST /v1/activations': (async (request) => {
+    const { slc, installationId, aws, ...configuration } = parseWith(activationRequestSchema, request.body ?? {});
+    if ((slc === undefined) === (installationId === undefined)) {
+      throw badRequest('validation_failed', 'A first activation carries "slc"; a re-activation carries "installationId".', [
+        { path: slc === undefined ? 'slc' : 'installationId', message: 'exactly one of slc and installationId is required' },
+      ]);
+    }
+    if (installationId !== undefined) {
+      if (request.caller.role !== 'installation') throw unauthorized('unauthorized', 'A re-activation must be signed by the installation.');
+      if (request.caller.installationId !== installationId) throw forbidden('forbidden', 'The request is signed by another installation.');
+    }
+    const deployment = aws ? deploymentOf('aws-byol', aws) : undefined;
+    const result = await activate({
+      target: installationId !== undefined ? { kind: 'reactivation', installationId } : { kind: 'first', slc: slc! },
+      configuration,
+      deployment,
+      actor: actorOf(request.caller),
+      sourceIp: request.sourceIp,
+    });
+    return { status: result.created ? 201 : 200, body: result.body };
+  }) satisfies RouteImplementation,
+};

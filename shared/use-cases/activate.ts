@@ -1,0 +1,422 @@
+import { randomUUID } from 'node:crypto';
+import { clock } from '../adapters/clock';
+import { logger } from '../adapters/observability';
+import { secrets } from '../adapters/secrets';
+import { config } from '../config';
+import { planActivation, type ActivationPlan } from '../domain/activation-plan';
+import { deriveDeviceKey } from '../domain/device-key';
+import { deviceInputProblem, deviceLicensesNeeded, normalizeMac } from '../domain/device-licenses';
+import { editionRefusal, editionRules } from '../domain/editions';
+import { deriveInstallationSecret } from '../domain/installation-secret';
+import { isWithinActivationWindow } from '../domain/versions';
+import { ApiError, badRequest, conflict, forbidden, notFound, unprocessable } from '../http/errors';
+import type { ActivationConfiguration } from '../schemas/activation';
+import { AllocationNotCommitted, commitAllocation, finalizeActivation } from '../store/activations';
+import { getCustomer } from '../store/customers';
+import { getDevices, listInstallationDevices, writeDeviceChanges, type DeviceChange } from '../store/devices';
+import { auditEventItem } from '../store/events';
+import { getInstallation, listLicenseInstallations, releaseLease } from '../store/installations';
+import { keys } from '../store/keys';
+import { getLicense } from '../store/licenses';
+import type { Deployment, DeviceRecord, InstallationRecord, LicenseRecord } from '../store/records';
+import { licenseDocumentFor, type LicenseDocumentResult } from './license-document';
+import { releaseInstallation } from './installations';
+
+/** How long an activation may hold its installation before another may take over (crash recovery). */
+const LEASE_MS = 60_000;
+/** How long a request keeps retrying contention before it gives up. */
+const CONTENTION_DEADLINE_MS = 25_000;
+
+export type ActivationTarget =
+  | { kind: 'first'; slc: string }
+  /** A new installation with an id chosen beforehand (the AMI path: one per instance). */
+  | { kind: 'first-with-id'; slc: string; installationId: string }
+  | { kind: 'reactivation'; installationId: string };
+
+export interface ActivationCommand {
+  target: ActivationTarget;
+  configuration: ActivationConfiguration;
+  /** Where the installation runs; undefined keeps what was recorded (on-premises for a new one). */
+  deployment: Deployment | undefined;
+  actor: string;
+  sourceIp: string;
+}
+
+export interface ActivatedDeviceView {
+  mac: string;
+  deviceKey: string;
+  licenses: number;
+  status: 'activated' | 'not_activated';
+  reason?: string;
+}
+
+export interface ActivationResult {
+  created: boolean;
+  body: {
+    installationId: string;
+    installationSecret?: string;
+    status: 'activated' | 'partially_activated';
+    devices: ActivatedDeviceView[];
+    released: string[];
+    usage: { deviceLicenses: { entitled: number; used: number; available: number }; devices: number };
+    videoPush: { users: number; licensed: number };
+    addOns: LicenseDocumentResult['addOns'];
+    carePlus: { active: boolean; validUntil: string | null };
+    license: string;
+  };
+}
+
+interface PreparedDevice {
+  mac: string;
+  licenses: number;
+}
+
+/** §5.1–§5.2: normalise MACs, refuse duplicates and invalid devices, count the licenses each needs. */
+export function prepareDevices(configuration: ActivationConfiguration): PreparedDevice[] {
+  const seen = new Set<string>();
+  return configuration.devices.map((device, index) => {
+    const mac = normalizeMac(device.mac);
+    if (!mac) {
+      throw badRequest('validation_failed', 'The request does not match the expected shape.', [
+        { path: `devices.${index}.mac`, message: 'must be six hex pairs separated by ":" or "-"' },
+      ]);
+    }
+    if (seen.has(mac)) throw badRequest('duplicate_device', `The device ${mac} appears more than once in the request.`);
+    seen.add(mac);
+    const problem = deviceInputProblem({ ...device, mac });
+    if (problem) {
+      throw badRequest('validation_failed', 'The request does not match the expected shape.', [
+        { path: `devices.${index}.supportedDeviceList.licenses`, message: problem },
+      ]);
+    }
+    return { mac, licenses: deviceLicensesNeeded({ ...device, mac }) };
+  });
+}
+
+async function loadActiveLicense(slc: string): Promise<LicenseRecord> {
+  const license = await getLicense(slc);
+  if (!license) throw notFound('license_not_found', 'No license has this SLC.');
+  if (license.status === 'revoked') throw forbidden('license_revoked', 'This license has been revoked.');
+  const customer = await getCustomer(license.customerId);
+  if (!customer || customer.verification !== 'verified') {
+    throw forbidden('customer_not_verified', 'The customer that owns this license is not verified.');
+  }
+  return license;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const backoff = (attempt: number) => sleep(5 + Math.random() * Math.min(400, 10 * 2 ** Math.min(attempt, 6)));
+
+function newInstallationRecord(
+  installationId: string,
+  slc: string,
+  leaseOwner: string,
+  now: Date,
+  deployment: Deployment,
+): InstallationRecord {
+  return {
+    installationId,
+    slc,
+    status: 'active',
+    credentialVersion: 1,
+    allocatedDeviceLicenses: 0,
+    activatedDevices: 0,
+    revision: 0,
+    lease: { owner: leaseOwner, until: now.getTime() + LEASE_MS },
+    managementServer: null,
+    recordingServers: [],
+    videoPush: { users: 0, licensed: 0 },
+    addOnsInUse: {},
+    activationStatus: 'activated',
+    integrations: [],
+    deployment,
+    lastActivation: null,
+    lastSeenAt: null,
+    createdAt: now.toISOString(),
+  };
+}
+
+/**
+ * Installations whose first activation never finished (the process died mid-way) and whose lease
+ * has expired hold licenses nobody can use; the next first activation on the SLC releases them.
+ */
+async function reclaimAbandonedInstallations(slc: string, now: Date, command: ActivationCommand): Promise<void> {
+  for (const installation of await listLicenseInstallations(slc)) {
+    const abandoned =
+      installation.status === 'active' && !installation.lastActivation && (!installation.lease || installation.lease.until < now.getTime());
+    if (abandoned) await releaseInstallation(installation.installationId, { actor: 'service', sourceIp: command.sourceIp });
+  }
+}
+
+/** The device writes that bring the stored devices to the plan. Unchanged devices are not written. */
+function deviceChanges(
+  plan: ActivationPlan,
+  held: ReadonlyMap<string, DeviceRecord>,
+  deviceKeyOf: (mac: string) => string,
+): DeviceChange[] {
+  const changes: DeviceChange[] = [];
+  for (const device of plan.devices) {
+    const current = held.get(device.mac);
+    if (device.status === 'activated') {
+      if (current && current.licenses === device.licenses) continue;
+      changes.push({ kind: 'activate', mac: device.mac, deviceKey: deviceKeyOf(device.mac), licenses: device.licenses, registers: !current });
+    } else if (current) {
+      changes.push({ kind: 'release', mac: device.mac, deletes: false });
+    }
+  }
+  for (const mac of plan.released) changes.push({ kind: 'release', mac, deletes: true });
+  return changes;
+}
+
+function integrationKey(integration: { manufacturer: string; name: string; version: string }): string {
+  return [integration.manufacturer, integration.name, integration.version].map(encodeURIComponent).join('|');
+}
+
+/**
+ * §5.5: the request is the installation's whole configuration. One pass reads the state, plans,
+ * commits the license counters and the installation's allocation in one conditional transaction,
+ * writes the changed devices, then records the activation and releases the installation's lease.
+ * Contention re-runs the pass; an interrupted pass is repaired by the next one, because the plan is
+ * recomputed from the stored devices and the committed allocation.
+ */
+export async function activate(command: ActivationCommand): Promise<ActivationResult> {
+  const { configuration } = command;
+  if (configuration.eulaVersion !== config.eulaVersion()) {
+    throw unprocessable('eula_not_accepted', `Activation needs acceptance of EULA version ${config.eulaVersion()}.`);
+  }
+  const requested = prepareDevices(configuration);
+
+  const leaseOwner = randomUUID();
+  const deadline = Date.now() + CONTENTION_DEADLINE_MS;
+  let leasedInstallationId: string | undefined;
+  let created = false;
+  let resuming = false;
+  let finished = false;
+  let newInstallationId =
+    command.target.kind === 'first-with-id' ? command.target.installationId : command.target.kind === 'first' ? randomUUID() : undefined;
+
+  try {
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) {
+        if (Date.now() > deadline) throw new ApiError(503, 'service_unavailable', 'The license is busy; try again shortly.');
+        await backoff(attempt);
+      }
+      const now = clock.now();
+
+      let installation: InstallationRecord | undefined;
+      let slc: string;
+      if (command.target.kind === 'reactivation') {
+        installation = await getInstallation(command.target.installationId);
+        if (!installation || installation.status !== 'active') throw notFound('installation_not_found', 'No such installation.');
+        slc = installation.slc;
+      } else {
+        slc = command.target.slc;
+        const knownId = leasedInstallationId ?? (command.target.kind === 'first-with-id' ? command.target.installationId : undefined);
+        if (knownId) installation = await getInstallation(knownId);
+        if (installation && !leasedInstallationId) {
+          // first-with-id: an installation that never finished its first activation is resumed.
+          if (installation.status !== 'active' || installation.lastActivation) {
+            throw conflict('installation_exists', 'This instance already has an installation.');
+          }
+          resuming = true;
+        } else if (attempt === 0) {
+          await reclaimAbandonedInstallations(slc, now, command);
+        }
+      }
+      const license = await loadActiveLicense(slc);
+      const rules = editionRules(license.product);
+      const refusal = editionRefusal(license.product, { recordingServers: configuration.recordingServers });
+      if (refusal) throw new ApiError(refusal.status, refusal.code, refusal.message);
+
+      if (installation?.lease && installation.lease.owner !== leaseOwner && installation.lease.until > now.getTime()) {
+        continue; // another activation of this installation is writing; wait for it
+      }
+      const isNew = !installation;
+      if (isNew && rules.singleInstallation && license.installationCount >= 1) {
+        throw conflict('installation_limit_reached', 'This edition allows one installation per SLC, and it has one.');
+      }
+      const installationId = installation?.installationId ?? newInstallationId!;
+
+      const stored = await getDevices(slc, requested.map((device) => device.mac));
+      const held = new Map<string, DeviceRecord>();
+      const heldElsewhere = new Set<string>();
+      for (const [mac, device] of stored) {
+        if (device.installationId === installationId) held.set(mac, device);
+        else if (device.installationId) heldElsewhere.add(mac);
+      }
+      if (installation) {
+        for (const device of await listInstallationDevices(installationId)) {
+          if (device.installationId === installationId) held.set(device.mac, device);
+        }
+      }
+
+      const ownLicenses = installation?.allocatedDeviceLicenses ?? 0;
+      const ownDevices = installation?.activatedDevices ?? 0;
+      const plan = planActivation({
+        devices: requested,
+        previouslyActivated: new Map([...held].map(([mac, device]) => [mac, { licenses: device.licenses }])),
+        heldElsewhere,
+        availableDeviceLicenses: license.entitledDeviceLicenses - (license.usedDeviceLicenses - ownLicenses),
+        maxActivatedDevices: rules.maxActivatedDevices === null ? null : rules.maxActivatedDevices - (license.activatedDevices - ownDevices),
+        withinActivationWindow: isWithinActivationWindow(license.activationAvailableUntil, now),
+        videoPushUsers: configuration.videoPushUsers,
+      });
+
+      try {
+        await commitAllocation(
+          {
+            slc,
+            entitledDeviceLicenses: license.entitledDeviceLicenses,
+            deltaDeviceLicenses: plan.allocatedDeviceLicenses - ownLicenses,
+            deltaDevices: plan.activatedDevices - ownDevices,
+            maxActivatedDevices: rules.maxActivatedDevices,
+            singleInstallation: rules.singleInstallation,
+            at: now.toISOString(),
+          },
+          installation
+            ? {
+                kind: 'existing',
+                installationId,
+                expectedRevision: installation.revision,
+                allocatedDeviceLicenses: plan.allocatedDeviceLicenses,
+                activatedDevices: plan.activatedDevices,
+                lease: { owner: leaseOwner, until: now.getTime() + LEASE_MS },
+                now: now.getTime(),
+              }
+            : {
+                kind: 'new',
+                record: {
+                  ...newInstallationRecord(installationId, slc, leaseOwner, now, command.deployment ?? { type: 'on-premises' }),
+                  allocatedDeviceLicenses: plan.allocatedDeviceLicenses,
+                  activatedDevices: plan.activatedDevices,
+                },
+              },
+        );
+      } catch (error) {
+        if (!(error instanceof AllocationNotCommitted)) throw error;
+        if (error.reason === 'installation_changed' && isNew && command.target.kind === 'first') newInstallationId = randomUUID();
+        continue;
+      }
+      leasedInstallationId = installationId;
+      created ||= isNew || resuming;
+
+      const deviceKeyOf = (mac: string) => deriveDeviceKey(license.deviceKeySalt, mac);
+      try {
+        await writeDeviceChanges(slc, installationId, deviceChanges(plan, held, deviceKeyOf), now.toISOString());
+      } catch (error) {
+        if (error instanceof Error && error.name === 'TransactionCanceledException') continue;
+        throw error;
+      }
+
+      const status =
+        plan.devices.every((device) => device.status === 'activated') && plan.videoPush.licensed === plan.videoPush.users
+          ? 'activated'
+          : 'partially_activated';
+      const previousIntegrations = new Set((installation?.integrations ?? []).map(integrationKey));
+      const currentIntegrations = new Set(configuration.integrations.map(integrationKey));
+      await finalizeActivation({
+        installationId,
+        leaseOwner,
+        fields: {
+          managementServer: configuration.managementServer,
+          recordingServers: configuration.recordingServers,
+          videoPush: plan.videoPush,
+          addOnsInUse: configuration.addOnsInUse,
+          activationStatus: status,
+          integrations: configuration.integrations,
+          ...(command.deployment ? { deployment: command.deployment } : {}),
+          lastActivation: { at: now.toISOString(), sourceIp: command.sourceIp, eulaVersion: configuration.eulaVersion },
+        },
+        extraItems: [
+          {
+            put: auditEventItem(slc, {
+              at: now.toISOString(),
+              type: 'activation.completed',
+              actor: command.actor,
+              sourceIp: command.sourceIp,
+              details: {
+                installationId,
+                status,
+                eulaVersion: configuration.eulaVersion,
+                devicesActivated: plan.activatedDevices,
+                devicesNotActivated: plan.devices.length - plan.activatedDevices,
+                devicesReleased: plan.released.length,
+                deviceLicenses: plan.allocatedDeviceLicenses,
+                videoPushUsers: plan.videoPush,
+                integrations: configuration.integrations,
+                deployment: (command.deployment ?? installation?.deployment ?? { type: 'on-premises' }).type,
+              },
+            }),
+          },
+          ...configuration.integrations
+            .filter((integration) => !previousIntegrations.has(integrationKey(integration)))
+            .map((integration) => ({
+              put: { ...keys.integrationReport(integrationKey(integration), installationId), type: 'integration_report', ...integration, installationId },
+            })),
+          ...[...previousIntegrations]
+            .filter((key) => !currentIntegrations.has(key))
+            .map((key) => ({ delete: keys.integrationReport(key, installationId) })),
+        ],
+      });
+      leasedInstallationId = undefined;
+      finished = true;
+
+      const after = (await getLicense(slc))!;
+      const document = await licenseDocumentFor(after, {
+        installationId,
+        status,
+        addOnsInUse: configuration.addOnsInUse,
+        videoPush: plan.videoPush,
+        devices: plan.devices
+          .filter((device) => device.status === 'activated')
+          .map((device) => ({ mac: device.mac, deviceKey: deviceKeyOf(device.mac), licenses: device.licenses })),
+      });
+      return {
+        created,
+        body: {
+          installationId,
+          ...(created
+            ? { installationSecret: deriveInstallationSecret(await secrets().installationKey(), installationId, 1) }
+            : {}),
+          status,
+          devices: plan.devices.map((device) => ({
+            mac: device.mac,
+            deviceKey: deviceKeyOf(device.mac),
+            licenses: device.licenses,
+            status: device.status,
+            ...(device.reason ? { reason: device.reason } : {}),
+          })),
+          released: plan.released,
+          usage: {
+            deviceLicenses: {
+              entitled: after.entitledDeviceLicenses,
+              used: after.usedDeviceLicenses,
+              available: Math.max(0, after.entitledDeviceLicenses - after.usedDeviceLicenses),
+            },
+            devices: after.activatedDevices,
+          },
+          videoPush: plan.videoPush,
+          addOns: document.addOns,
+          carePlus: document.carePlus,
+          license: document.license,
+        },
+      };
+    }
+  } finally {
+    if (!finished && created && command.target.kind === 'first') {
+      // A first activation that failed after creating its installation takes it back, so that
+      // the client's retry starts clean. Had the process died instead, the next first activation
+      // on the SLC reclaims it (reclaimAbandonedInstallations).
+      const abandoned = leasedInstallationId ?? newInstallationId!;
+      leasedInstallationId = undefined;
+      await releaseLease(abandoned, leaseOwner)
+        .then(() => releaseInstallation(abandoned, { actor: 'service', sourceIp: command.sourceIp }))
+        .catch((error: unknown) => logger.warn('unfinished installation not reclaimed yet', { installationId: abandoned, error: error as Error }));
+    }
+    if (leasedInstallationId) {
+      await releaseLease(leasedInstallationId, leaseOwner).catch((error: unknown) =>
+        logger.warn('activation lease not released; it expires by itself', { installationId: leasedInstallationId, error: error as Error }),
+      );
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { clock } from '../adapters/clock';
+import { secrets } from '../adapters/secrets';
+import { deriveDeviceKey } from '../domain/device-key';
+import { deriveInstallationSecret } from '../domain/installation-secret';
+import { forbidden, notFound } from '../http/errors';
+import { store } from '../store/client';
+import { listInstallationDevices, writeDeviceChanges } from '../store/devices';
+import { getCustomer } from '../store/customers';
+import { getInstallation, recordLastSeen, resetCredentials, retireInstallation } from '../store/installations';
+import { getLicense } from '../store/licenses';
+import type { InstallationRecord, LicenseRecord } from '../store/records';
+import { licenseDocumentFor } from './license-document';
+
+export interface Actor {
+  actor: string;
+  sourceIp: string;
+}
+
+/** §6 check-in: a freshly signed license document for the installation's current state. */
+export async function checkIn(installationId: string): Promise<{ license: string; status: string; carePlus: { active: boolean; validUntil: string | null } }> {
+  const installation = await getInstallation(installationId);
+  if (!installation || installation.status !== 'active') throw notFound('installation_not_found', 'No such installation.');
+  const license = (await getLicense(installation.slc))!;
+  if (license.status === 'revoked') throw forbidden('license_revoked', 'This license has been revoked.');
+  const customer = await getCustomer(license.customerId);
+  if (!customer || customer.verification !== 'verified') {
+    throw forbidden('customer_not_verified', 'The customer that owns this license is not verified.');
+  }
+  const devices = await listInstallationDevices(installationId);
+  const document = await licenseDocumentFor(license, {
+    installationId,
+    status: installation.activationStatus,
+    addOnsInUse: installation.addOnsInUse,
+    videoPush: installation.videoPush,
+    devices: devices
+      .sort((a, b) => a.mac.localeCompare(b.mac))
+      .map((device) => ({ mac: device.mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, device.mac), licenses: device.licenses })),
+  });
+  await recordLastSeen(installationId, clock.now().toISOString());
+  return { license: document.license, status: installation.activationStatus, carePlus: document.carePlus };
+}
+
+/**
+ * §4 DELETE installation: the license's counters drop by the installation's allocation and the
+ * installation is retired in one transaction; then every device it holds is released with its
+ * deletion counted. Repeating the call on a retired installation finishes releasing its devices.
+ */
+export async function releaseInstallation(installationId: string, by: Actor): Promise<void> {
+  let installation = await getInstallation(installationId);
+  if (!installation) throw notFound('installation_not_found', 'No such installation.');
+  const now = clock.now().toISOString();
+  // An activation in flight holds the installation; wait for it, then retire what it committed.
+  for (let attempt = 0; installation.status === 'active'; attempt++) {
+    try {
+      await retireInstallation(installation, { ...by, at: clock.now().toISOString() });
+      break;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException) || attempt >= 100) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
+      installation = (await getInstallation(installationId))!;
+    }
+  }
+  const held = (await listInstallationDevices(installationId)).filter((device) => device.installationId === installationId);
+  await writeDeviceChanges(
+    installation.slc,
+    installationId,
+    held.map((device) => ({ kind: 'release', mac: device.mac, deletes: true })),
+    now,
+  );
+}
+
+/** §4 credentials: a new installation secret; the old one stops working at once. */
+export async function issueNewCredentials(installationId: string, by: Actor): Promise<{ installationId: string; installationSecret: string }> {
+  const installation = await getInstallation(installationId);
+  if (!installation || installation.status !== 'active') throw notFound('installation_not_found', 'No such installation.');
+  const version = await resetCredentials(installation, { ...by, at: clock.now().toISOString() });
+  return { installationId, installationSecret: deriveInstallationSecret(await secrets().installationKey(), installationId, version) };
+}
+
+/** §4 integration statistics: how many installations report each integration. */
+export async function integrationStatistics(): Promise<Array<{ manufacturer: string; name: string; version: string; installations: number }>> {
+  const { client, tableName } = store();
+  const counts = new Map<string, { manufacturer: string; name: string; version: string; installations: number }>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'INTEGRATIONS' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const key = JSON.stringify([item.manufacturer, item.name, item.version]);
+      const entry = counts.get(key) ?? { manufacturer: item.manufacturer, name: item.name, version: item.version, installations: 0 };
+      entry.installations += 1;
+      counts.set(key, entry);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return [...counts.values()].sort((a, b) => b.installations - a.installations || a.manufacturer.localeCompare(b.manufacturer) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
+}
+
+/** §8 partner view of an installation; another partner's installation is not found. */
+export async function partnerInstallationView(partnerId: string, installationId: string) {
+  const installation = await getInstallation(installationId);
+  const license: LicenseRecord | undefined = installation ? await getLicense(installation.slc) : undefined;
+  if (!installation || !license || license.partnerId !== partnerId) throw notFound('installation_not_found', 'No such installation.');
+  const devices = await listInstallationDevices(installationId);
+  return installationView(installation, devices.map((device) => ({ mac: device.mac, deviceKey: device.deviceKey, licenses: device.licenses, status: device.status })));
+}
+
+export function installationView(installation: InstallationRecord, devices: unknown[]) {
+  return {
+    installationId: installation.installationId,
+    slc: installation.slc,
+    status: installation.status,
+    deployment: installation.deployment,
+    managementServer: installation.managementServer,
+    recordingServers: installation.recordingServers,
+    devices,
+    lastActivation: installation.lastActivation ? { at: installation.lastActivation.at, sourceIp: installation.lastActivation.sourceIp } : null,
+    lastSeenAt: installation.lastSeenAt,
+  };
+}

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { Api } from './api';
+
+export interface LicenseOptions {
+  product?: 'corporate' | 'expert' | 'professional-plus' | 'express-plus' | 'essential-plus';
+  version?: string;
+  generalAvailability?: string;
+  deviceLicenses?: number;
+  addOns?: Record<string, unknown>;
+  carePlus?: { validUntil: string };
+  partnerId?: string;
+}
+
+let versionCounter = 0;
+
+/** Creates a verified customer, a catalog version and an SLC through the ops API. */
+export async function createLicense(api: Api, options: LicenseOptions = {}): Promise<{ slc: string; customerId: string; license: any }> {
+  const customer = await api.ops('POST', '/v1/customers', {
+    name: 'Northwind Security',
+    country: 'DK',
+    contacts: [{ name: 'Ada Admin', email: 'ada@example.com' }],
+    ...(options.partnerId ? { partnerId: options.partnerId } : {}),
+  });
+  if (customer.status !== 201) throw new Error(`customer: ${customer.status} ${JSON.stringify(customer.body)}`);
+  const version = options.version ?? `20${25 + (versionCounter++ % 70)} R1`;
+  const catalog = await api.ops('PUT', `/v1/catalog/versions/${encodeURIComponent(version)}`, {
+    generalAvailability: options.generalAvailability ?? '2025-02-12',
+  });
+  if (catalog.status !== 200) throw new Error(`catalog: ${catalog.status} ${JSON.stringify(catalog.body)}`);
+  const license = await api.ops('POST', '/v1/licenses', {
+    customerId: customer.body.customerId,
+    product: options.product ?? 'corporate',
+    version,
+    deviceLicenses: options.deviceLicenses ?? 100,
+    ...(options.addOns ? { addOns: options.addOns } : {}),
+    ...(options.carePlus ? { carePlus: options.carePlus } : {}),
+  });
+  if (license.status !== 201) throw new Error(`license: ${license.status} ${JSON.stringify(license.body)}`);
+  return { slc: license.body.slc, customerId: customer.body.customerId, license: license.body };
+}
+
+let macCounter = 1;
+
+/** A unique MAC for each call in a test run. */
+export function nextMac(): string {
+  const n = macCounter++;
+  return ['02', '00', ...[24, 16, 8, 0].map((shift) => ((n >> shift) & 255).toString(16).padStart(2, '0'))].join(':');
+}
+
+export function camera(overrides: Record<string, unknown> = {}) {
+  return {
+    mac: nextMac(),
+    name: 'Camera',
+    kind: 'camera',
+    ipAddresses: ['10.0.0.5'],
+    videoChannels: 1,
+    connection: 'direct',
+    supportedDeviceList: { listed: true },
+    ...overrides,
+  };
+}
+
+export function activationBody(devices: unknown[], overrides: Record<string, unknown> = {}) {
+  return {
+    eulaVersion: '20250212',
+    managementServer: { id: randomUUID(), hostname: 'vms-01' },
+    recordingServers: [{ id: randomUUID(), failover: false }],
+    devices,
+    ...overrides,
+  };
+}
