@@ -1,0 +1,112 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { useApi } from '../support/api';
+import { activationBody, camera, createLicense } from '../support/licensing';
+import { licenseLedger } from '../support/invariants';
+import { instrumentStore } from '../support/faults';
+import { fixedClock, resetClock, setClock } from '../../shared/adapters/clock';
+
+const api = useApi();
+const faults = instrumentStore();
+afterAll(() => faults.remove());
+
+async function expectConsistent(slc: string) {
+  const ledger = await licenseLedger(slc);
+  expect(ledger.license.usedDeviceLicenses).toBe(ledger.deviceLicensesOfDevices);
+  expect(ledger.license.usedDeviceLicenses).toBe(ledger.allocatedByInstallations);
+  expect(ledger.license.activatedDevices).toBe(ledger.activatedDevices);
+  expect(ledger.license.activatedDevices).toBe(ledger.devicesByInstallations);
+  expect(ledger.license.installationCount).toBe(ledger.installations.length);
+  expect(ledger.license.usedDeviceLicenses).toBeLessThanOrEqual(ledger.license.entitledDeviceLicenses);
+  return ledger;
+}
+
+describe('activation with a failed DynamoDB write at every position, then a retry', () => {
+  it('first activation converges: one installation, every device counted once', async () => {
+    faults.reset();
+    const probe = await createLicense(api, { deviceLicenses: 20 });
+    faults.reset();
+    await api.request('POST', '/v1/activations', { body: { slc: probe.slc, ...activationBody([camera(), camera()]) } });
+    const writes = faults.state.writes;
+    expect(writes).toBeGreaterThanOrEqual(3);
+
+    for (let failAt = 1; failAt <= writes; failAt++) {
+      faults.reset();
+      const { slc } = await createLicense(api, { deviceLicenses: 20 });
+      const body = { slc, ...activationBody([camera(), camera(), camera({ supportedDeviceList: { listed: true, licenses: 3 }, ipAddresses: ['10.0.0.1', '10.0.0.2'] })], { videoPushUsers: 1 }) };
+      faults.reset(failAt);
+      const failed = await api.request('POST', '/v1/activations', { body });
+      expect(faults.state.failures, `write ${failAt}`).toBe(1);
+      faults.reset();
+      const retried = await api.request('POST', '/v1/activations', { body });
+      const outcome = failed.status === 201 ? failed : retried;
+      expect([200, 201]).toContain(retried.status);
+      expect(outcome.body.devices.every((d: any) => d.status === 'activated')).toBe(true);
+      const ledger = await expectConsistent(slc);
+      expect(ledger.activatedDevices, `write ${failAt}`).toBe(3);
+      expect(ledger.license.usedDeviceLicenses, `write ${failAt}`).toBe(1 + 1 + 3 + 1);
+    }
+  });
+
+  it('a first activation that died mid-way is reclaimed by the next one once its lease expires', async () => {
+    faults.reset();
+    const { slc } = await createLicense(api, { product: 'express-plus', deviceLicenses: 5 });
+    const body = { slc, ...activationBody([camera(), camera()]) };
+    faults.crashAt(2); // the allocation committed; nothing after it did
+    const died = await api.request('POST', '/v1/activations', { body });
+    expect(died.status).toBe(500);
+    faults.reset();
+    const clock = fixedClock(new Date(Date.now() + 61_000));
+    setClock(clock);
+    try {
+      const retried = await api.request('POST', '/v1/activations', { body });
+      expect(retried.status).toBe(201);
+      expect(retried.body.devices.every((d: any) => d.status === 'activated')).toBe(true);
+    } finally {
+      resetClock();
+    }
+    const ledger = await expectConsistent(slc);
+    expect(ledger.installations).toHaveLength(1);
+  });
+
+  it('re-activation converges after a failed write at every position', async () => {
+    faults.reset();
+    const { slc } = await createLicense(api, { deviceLicenses: 50 });
+    const pool = Array.from({ length: 8 }, () => camera());
+    const first = await api.request('POST', '/v1/activations', { body: { slc, ...activationBody(pool.slice(0, 4)) } });
+    const credentials = { installationId: first.body.installationId, installationSecret: first.body.installationSecret };
+    let configuration = 0;
+    const nextBody = () => {
+      configuration++;
+      return { installationId: credentials.installationId, ...activationBody(pool.slice(configuration % 4, (configuration % 4) + 4)) };
+    };
+    faults.reset();
+    await api.signed(credentials, 'POST', '/v1/activations', nextBody());
+    const writes = faults.state.writes;
+
+    for (let failAt = 1; failAt <= writes; failAt++) {
+      const body = nextBody();
+      faults.reset(failAt);
+      await api.signed(credentials, 'POST', '/v1/activations', body);
+      faults.reset();
+      const retried = await api.signed(credentials, 'POST', '/v1/activations', body);
+      expect(retried.status, `write ${failAt}`).toBe(200);
+      const ledger = await expectConsistent(slc);
+      const held = ledger.devices.filter((d) => d.status === 'activated').map((d) => d.mac).sort();
+      expect(held, `write ${failAt}`).toEqual(body.devices.map((d: any) => d.mac).sort());
+    }
+  });
+
+  it('release converges after a failed write', async () => {
+    faults.reset();
+    const { slc } = await createLicense(api, { deviceLicenses: 10 });
+    const first = await api.request('POST', '/v1/activations', { body: { slc, ...activationBody([camera(), camera()]) } });
+    for (let failAt = 1; failAt <= 2; failAt++) {
+      faults.reset(failAt);
+      await api.ops('DELETE', `/v1/installations/${first.body.installationId}`);
+    }
+    faults.reset();
+    expect((await api.ops('DELETE', `/v1/installations/${first.body.installationId}`)).status).toBe(204);
+    const ledger = await expectConsistent(slc);
+    expect(ledger.devices.every((d) => d.status === 'released' && d.deletions === 1)).toBe(true);
+  });
+});

@@ -1,0 +1,50 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { store } from '../../shared/store/client';
+import { byOwner, DEVICE_PREFIX, keys } from '../../shared/store/keys';
+import { getLicense } from '../../shared/store/licenses';
+import type { DeviceRecord, InstallationRecord } from '../../shared/store/records';
+
+async function queryAll(input: ConstructorParameters<typeof QueryCommand>[0]): Promise<Record<string, any>[]> {
+  const { client } = store();
+  const items: Record<string, any>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/**
+ * What the table says about an SLC, recomputed from the device rows and the installations: the
+ * license's counters must equal these sums.
+ */
+export async function licenseLedger(slc: string) {
+  const { tableName } = store();
+  const license = (await getLicense(slc))!;
+  const devices = (await queryAll({
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.license(slc).pk, ':prefix': DEVICE_PREFIX },
+    ConsistentRead: true,
+  })) as DeviceRecord[];
+  const installations = (await queryAll({
+    TableName: tableName,
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': byOwner.licenseInstallations(slc) },
+  })) as InstallationRecord[];
+  const active = installations.filter((installation) => installation.status === 'active');
+  const activated = devices.filter((device) => device.status === 'activated');
+  const pushLicenses = active.reduce((sum, installation) => sum + installation.videoPush.licensed, 0);
+  return {
+    license,
+    devices,
+    installations: active,
+    deviceLicensesOfDevices: activated.reduce((sum, device) => sum + device.licenses, 0) + pushLicenses,
+    activatedDevices: activated.length,
+    allocatedByInstallations: active.reduce((sum, installation) => sum + installation.allocatedDeviceLicenses, 0),
+    devicesByInstallations: active.reduce((sum, installation) => sum + installation.activatedDevices, 0),
+  };
+}
