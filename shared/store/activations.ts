@@ -21,7 +21,6 @@ export interface AllocationBounds {
   maxActivatedDevices: number | null;
   /** Single-installation editions: the SLC must have no other installation. */
   singleInstallation: boolean;
-  at: string;
 }
 
 export type InstallationAllocation =
@@ -57,7 +56,6 @@ export async function commitAllocation(bounds: AllocationBounds, installation: I
     ':deltaLicenses': bounds.deltaDeviceLicenses,
     ':deltaDevices': bounds.deltaDevices,
     ':deltaInstallations': isNew ? 1 : 0,
-    ':at': bounds.at,
   };
   if (bounds.maxActivatedDevices !== null) {
     conditions.push('activatedDevices <= :maxDevicesBefore');
@@ -115,7 +113,7 @@ export async function commitAllocation(bounds: AllocationBounds, installation: I
               Key: keys.license(bounds.slc),
               UpdateExpression:
                 'SET usedDeviceLicenses = usedDeviceLicenses + :deltaLicenses, activatedDevices = activatedDevices + :deltaDevices, ' +
-                'installationCount = installationCount + :deltaInstallations, updatedAt = :at',
+                'installationCount = installationCount + :deltaInstallations',
               ConditionExpression: conditions.join(' AND '),
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: values,

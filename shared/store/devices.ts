@@ -46,69 +46,87 @@ export async function listInstallationDevices(installationId: string): Promise<D
 }
 
 export type DeviceChange =
-  | {
-      kind: 'activate';
-      mac: string;
-      deviceKey: string;
-      licenses: number;
-      /** True when the installation did not hold the device before: a registration is counted. */
-      registers: boolean;
-    }
+  | { kind: 'activate'; mac: string; deviceKey: string; licenses: number }
   | { kind: 'release'; mac: string; deletes: boolean };
 
 /**
- * Writes device changes of one installation, 100 per transaction. Each write is conditional on
- * the device being free or already held by this installation, so a camera is never held twice.
+ * The device item after a change, computed from the item as read (undefined when the device is
+ * new to the SLC). A device the installation did not hold before counts one more registration;
+ * a release that removes the device from the installation counts one more deletion.
  */
-export async function writeDeviceChanges(slc: string, installationId: string, changes: readonly DeviceChange[], at: string): Promise<void> {
+export function nextDeviceItem(
+  slc: string,
+  installationId: string,
+  current: DeviceRecord | undefined,
+  change: DeviceChange,
+  at: string,
+): DeviceRecord & { revision: number } {
+  const revision = ((current as { revision?: number } | undefined)?.revision ?? 0) + 1;
+  if (change.kind === 'activate') {
+    const registers = current?.installationId !== installationId;
+    return {
+      slc,
+      mac: change.mac,
+      deviceKey: change.deviceKey,
+      installationId,
+      lastInstallationId: installationId,
+      status: 'activated',
+      licenses: change.licenses,
+      registrations: (current?.registrations ?? 0) + (registers ? 1 : 0),
+      deletions: current?.deletions ?? 0,
+      firstActivatedAt: current?.firstActivatedAt ?? at,
+      lastChangedAt: at,
+      revision,
+    };
+  }
+  if (!current) throw new Error(`release of unknown device ${change.mac}`);
+  return {
+    ...current,
+    installationId: null,
+    status: 'released',
+    deletions: current.deletions + (change.deletes ? 1 : 0),
+    lastChangedAt: at,
+    revision,
+  };
+}
+
+/**
+ * Writes device changes of one installation, 100 per transaction. Each item is written whole from
+ * the state read before, on condition that nobody changed it since (its revision), so a camera is
+ * never held by two installations and no count is lost.
+ */
+export async function writeDeviceChanges(
+  slc: string,
+  installationId: string,
+  changes: ReadonlyArray<{ change: DeviceChange; current: DeviceRecord | undefined }>,
+  at: string,
+): Promise<void> {
   const { client, tableName } = store();
   await inParallel(chunk(changes, 100), PARALLEL_REQUESTS, async (part) => {
     await client.send(
       new TransactWriteCommand({
-        TransactItems: part.map((change) =>
-          change.kind === 'activate'
-            ? {
-                Update: {
-                  TableName: tableName,
-                  Key: keys.device(slc, change.mac),
-                  UpdateExpression:
-                    'SET slc = :slc, mac = :mac, deviceKey = :deviceKey, installationId = :installation, lastInstallationId = :installation, ' +
-                    '#status = :activated, licenses = :licenses, registrations = if_not_exists(registrations, :zero) + :registers, ' +
-                    'deletions = if_not_exists(deletions, :zero), firstActivatedAt = if_not_exists(firstActivatedAt, :at), ' +
-                    'lastChangedAt = :at, gsi1pk = :gsi1pk, gsi1sk = :mac',
-                  ConditionExpression: 'attribute_not_exists(installationId) OR installationId = :installation',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: {
-                    ':slc': slc,
-                    ':mac': change.mac,
-                    ':deviceKey': change.deviceKey,
-                    ':installation': installationId,
-                    ':activated': 'activated',
-                    ':licenses': change.licenses,
-                    ':zero': 0,
-                    ':registers': change.registers ? 1 : 0,
-                    ':at': at,
-                    ':gsi1pk': byOwner.installationDevices(installationId),
-                  },
-                },
-              }
-            : {
-                Update: {
-                  TableName: tableName,
-                  Key: keys.device(slc, change.mac),
-                  UpdateExpression:
-                    'SET #status = :released, deletions = deletions + :deletes, lastChangedAt = :at REMOVE installationId, gsi1pk, gsi1sk',
-                  ConditionExpression: 'installationId = :installation',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: {
-                    ':released': 'released',
-                    ':deletes': change.deletes ? 1 : 0,
-                    ':at': at,
-                    ':installation': installationId,
-                  },
-                },
+        TransactItems: part.map(({ change, current }) => {
+          const { installationId: holder, ...item } = nextDeviceItem(slc, installationId, current, change, at);
+          const previousRevision = (current as { revision?: number } | undefined)?.revision;
+          return {
+            Put: {
+              TableName: tableName,
+              Item: {
+                ...keys.device(slc, change.mac),
+                type: 'device',
+                ...item,
+                ...(holder ? { installationId: holder, gsi1pk: byOwner.installationDevices(holder), gsi1sk: change.mac } : {}),
               },
-        ),
+              ConditionExpression:
+                current === undefined
+                  ? 'attribute_not_exists(pk)'
+                  : previousRevision === undefined
+                    ? 'attribute_not_exists(revision)'
+                    : 'revision = :revision',
+              ...(previousRevision === undefined ? {} : { ExpressionAttributeValues: { ':revision': previousRevision } }),
+            },
+          };
+        }),
       }),
     );
   });

@@ -76,12 +76,11 @@ export async function retireInstallation(installation: InstallationRecord, by: {
             TableName: tableName,
             Key: keys.license(installation.slc),
             UpdateExpression:
-              'SET usedDeviceLicenses = usedDeviceLicenses - :licenses, activatedDevices = activatedDevices - :devices, installationCount = installationCount - :one, updatedAt = :at',
+              'SET usedDeviceLicenses = usedDeviceLicenses - :licenses, activatedDevices = activatedDevices - :devices, installationCount = installationCount - :one',
             ExpressionAttributeValues: {
               ':licenses': installation.allocatedDeviceLicenses,
               ':devices': installation.activatedDevices,
               ':one': 1,
-              ':at': by.at,
             },
           },
         },

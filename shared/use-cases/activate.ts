@@ -152,19 +152,23 @@ async function reclaimAbandonedInstallations(slc: string, now: Date, command: Ac
 function deviceChanges(
   plan: ActivationPlan,
   held: ReadonlyMap<string, DeviceRecord>,
+  stored: ReadonlyMap<string, DeviceRecord>,
   deviceKeyOf: (mac: string) => string,
-): DeviceChange[] {
-  const changes: DeviceChange[] = [];
+): Array<{ change: DeviceChange; current: DeviceRecord | undefined }> {
+  const changes: Array<{ change: DeviceChange; current: DeviceRecord | undefined }> = [];
   for (const device of plan.devices) {
-    const current = held.get(device.mac);
+    const holding = held.get(device.mac);
     if (device.status === 'activated') {
-      if (current && current.licenses === device.licenses) continue;
-      changes.push({ kind: 'activate', mac: device.mac, deviceKey: deviceKeyOf(device.mac), licenses: device.licenses, registers: !current });
-    } else if (current) {
-      changes.push({ kind: 'release', mac: device.mac, deletes: false });
+      if (holding && holding.licenses === device.licenses) continue;
+      changes.push({
+        change: { kind: 'activate', mac: device.mac, deviceKey: deviceKeyOf(device.mac), licenses: device.licenses },
+        current: stored.get(device.mac) ?? holding,
+      });
+    } else if (holding) {
+      changes.push({ change: { kind: 'release', mac: device.mac, deletes: false }, current: stored.get(device.mac) ?? holding });
     }
   }
-  for (const mac of plan.released) changes.push({ kind: 'release', mac, deletes: true });
+  for (const mac of plan.released) changes.push({ change: { kind: 'release', mac, deletes: true }, current: held.get(mac) });
   return changes;
 }
 
@@ -271,7 +275,6 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
             deltaDevices: plan.activatedDevices - ownDevices,
             maxActivatedDevices: rules.maxActivatedDevices,
             singleInstallation: rules.singleInstallation,
-            at: now.toISOString(),
           },
           installation
             ? {
@@ -302,7 +305,7 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
 
       const deviceKeyOf = (mac: string) => deriveDeviceKey(license.deviceKeySalt, mac);
       try {
-        await writeDeviceChanges(slc, installationId, deviceChanges(plan, held, deviceKeyOf), now.toISOString());
+        await writeDeviceChanges(slc, installationId, deviceChanges(plan, held, stored, deviceKeyOf), now.toISOString());
       } catch (error) {
         if (error instanceof Error && error.name === 'TransactionCanceledException') continue;
         throw error;

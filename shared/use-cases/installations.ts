@@ -66,7 +66,7 @@ export async function releaseInstallation(installationId: string, by: Actor): Pr
   await writeDeviceChanges(
     installation.slc,
     installationId,
-    held.map((device) => ({ kind: 'release', mac: device.mac, deletes: true })),
+    held.map((device) => ({ change: { kind: 'release', mac: device.mac, deletes: true } as const, current: device })),
     now,
   );
 }

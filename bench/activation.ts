@@ -1,0 +1,59 @@
+import { activationBody, call, devices, newLicense, percentile, round, traceDynamo } from './support';
+import type { LocalStack } from '../shared/local/stack';
+
+interface Sample {
+  ms: number;
+  dynamoMs: number;
+  requests: number;
+}
+
+async function activateOnce(stack: LocalStack, trace: ReturnType<typeof traceDynamo>, deviceCount: number): Promise<Sample> {
+  const slc = await newLicense(stack, Math.max(deviceCount, 1));
+  const body = activationBody(slc, devices(deviceCount));
+  trace.take();
+  const started = performance.now();
+  const response = await call(stack, 'POST', '/v1/activations', body);
+  const ms = performance.now() - started;
+  const dynamo = trace.take();
+  if (response.status !== 201) throw new Error(`activation failed: ${JSON.stringify(response.body).slice(0, 300)}`);
+  return { ms, dynamoMs: dynamo.busyMs, requests: dynamo.requests };
+}
+
+function summary(samples: Sample[]) {
+  const p50 = percentile(samples.map((s) => s.ms), 50);
+  const p99 = percentile(samples.map((s) => s.ms), 99);
+  const dynamoP50 = percentile(samples.map((s) => s.dynamoMs), 50);
+  return {
+    samples: samples.length,
+    p50Ms: round(p50),
+    p99Ms: round(p99),
+    dynamoDbRoundTripsP50Ms: round(dynamoP50),
+    ratioP50: round(p50 / dynamoP50, 2),
+    requests: samples[0]!.requests,
+  };
+}
+
+/** §5 activation: latency against the DynamoDB round trips it needs, and requests per activation. */
+export async function activationBench(stack: LocalStack, options: { oneDevice: number; thousandDevices: number }) {
+  const trace = traceDynamo();
+  for (let i = 0; i < 5; i++) await activateOnce(stack, trace, 1); // warm-up
+
+  const one: Sample[] = [];
+  for (let i = 0; i < options.oneDevice; i++) one.push(await activateOnce(stack, trace, 1));
+  const thousand: Sample[] = [];
+  for (let i = 0; i < options.thousandDevices; i++) thousand.push(await activateOnce(stack, trace, 1000));
+
+  const requestsPerActivation: Record<string, { requests: number; budget: number }> = {};
+  for (const n of [1, 100, 1000, 10_000]) {
+    const sample = await activateOnce(stack, trace, n);
+    requestsPerActivation[n] = { requests: sample.requests, budget: Math.ceil(n / 25) + 10 };
+  }
+  const tenThousand = await activateOnce(stack, trace, 10_000);
+
+  return {
+    oneDevice: summary(one),
+    thousandDevices: summary(thousand),
+    tenThousandDevices: { ms: round(tenThousand.ms), dynamoDbRoundTripsMs: round(tenThousand.dynamoMs), requests: tenThousand.requests },
+    requestsPerActivation,
+  };
+}
