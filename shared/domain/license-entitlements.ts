@@ -1,0 +1,65 @@
+import type { AddOnEntitlements, Product } from './products';
+
+/** EULA edition limits on what an SLC may be issued with (API.md §4, §5.3, §5.4). */
+
+/** Essential+ is limited to 8 devices, so an Essential+ SLC carries at most 8 device licenses. */
+export const ESSENTIAL_PLUS_MAX_DEVICE_LICENSES = 8;
+
+export type AddOnName = keyof AddOnEntitlements;
+
+const QUANTITY_ADD_ONS = ['access', 'lpr', 'transact', 'hospitalAssist', 'interconnect'] as const;
+
+/**
+ * Editions that can carry each add-on entitlement (§5.4, edition part only):
+ * quantity add-ons on every edition but Essential+; Smart Wall is included for Corporate and an
+ * entitlement for Expert; Incident Manager is included for Corporate and an entitlement for Expert,
+ * Professional+ and Express+; management server failover only on Corporate and Expert.
+ */
+export const ADD_ON_EDITIONS: Record<AddOnName, readonly Product[]> = {
+  access: ['corporate', 'expert', 'professional-plus', 'express-plus'],
+  lpr: ['corporate', 'expert', 'professional-plus', 'express-plus'],
+  transact: ['corporate', 'expert', 'professional-plus', 'express-plus'],
+  hospitalAssist: ['corporate', 'expert', 'professional-plus', 'express-plus'],
+  interconnect: ['corporate', 'expert', 'professional-plus', 'express-plus'],
+  smartWall: ['corporate', 'expert'],
+  incidentManager: ['corporate', 'expert', 'professional-plus', 'express-plus'],
+  managementServerFailover: ['corporate', 'expert'],
+};
+
+/**
+ * The add-ons a set of entitlements actually grants: a flag that is true or a quantity above zero.
+ * `smartWall: false` or `access: { doors: 0 }` grant nothing and are never refused.
+ */
+export function grantedAddOns(addOns: AddOnEntitlements): AddOnName[] {
+  const granted: AddOnName[] = [];
+  for (const name of QUANTITY_ADD_ONS) {
+    const quantities = addOns[name] as Record<string, number | undefined> | undefined;
+    if (quantities && Object.values(quantities).some((quantity) => (quantity ?? 0) > 0)) granted.push(name);
+  }
+  for (const name of ['smartWall', 'incidentManager', 'managementServerFailover'] as const) {
+    if (addOns[name] === true) granted.push(name);
+  }
+  return granted;
+}
+
+/** Add-ons in `addOns` that the edition cannot have (§5.4). Version conditions are not checked here. */
+export function addOnsNotAvailable(product: Product, addOns: AddOnEntitlements): AddOnName[] {
+  return grantedAddOns(addOns).filter((name) => !ADD_ON_EDITIONS[name].includes(product));
+}
+
+export type EntitlementRefusal =
+  | { code: 'edition_limit'; maxDeviceLicenses: number }
+  | { code: 'add_on_not_available'; addOns: AddOnName[] };
+
+/** Checks the entitlements an SLC of `product` is to carry; undefined when the edition allows them. */
+export function checkEntitlements(
+  product: Product,
+  entitlements: { deviceLicenses: number; addOns: AddOnEntitlements },
+): EntitlementRefusal | undefined {
+  if (product === 'essential-plus' && entitlements.deviceLicenses > ESSENTIAL_PLUS_MAX_DEVICE_LICENSES) {
+    return { code: 'edition_limit', maxDeviceLicenses: ESSENTIAL_PLUS_MAX_DEVICE_LICENSES };
+  }
+  const unavailable = addOnsNotAvailable(product, entitlements.addOns);
+  if (unavailable.length > 0) return { code: 'add_on_not_available', addOns: unavailable };
+  return undefined;
+}
