@@ -1,6 +1,12 @@
 import { createHttpHandler } from '../../shared/http/handler';
 import { partnerRoutes } from './partners';
+import { customerRoutes } from './customers';
+import { catalogRoutes } from './catalog';
+import { licenseRoutes } from './licenses';
 
 export const handler = createHttpHandler('ops', {
   ...partnerRoutes,
+  ...customerRoutes,
+  ...catalogRoutes,
+  ...licenseRoutes,
 });

@@ -1,3 +1,6 @@
 import { createHttpHandler } from '../../shared/http/handler';
+import { partnerCustomerRoutes } from './customers';
 
-export const handler = createHttpHandler('partner', {});
+export const handler = createHttpHandler('partner', {
+  ...partnerCustomerRoutes,
+});

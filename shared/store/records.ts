@@ -37,7 +37,17 @@ export interface LicenseRecord {
   deviceKeySalt: string;
   /** `ami-included` licenses: the instance they belong to. */
   aws?: { accountId: string; instanceId: string; region: string };
+  /** Last day (`YYYY-MM-DD`) new devices may be activated; copied from the catalog at issue. */
+  activationAvailableUntil: string;
   createdAt: string;
+  updatedAt: string;
+}
+
+/** A product version of the catalog (item `CATALOG` / `VERSION#<version>`). */
+export interface CatalogVersionRecord {
+  version: string;
+  generalAvailability: string;
+  activationAvailableUntil: string;
   updatedAt: string;
 }
 

@@ -1,0 +1,81 @@
+import { clock } from '../../shared/adapters/clock';
+import { actorOf, type ApiRequest, type RouteImplementation } from '../../shared/http/types';
+import { parseWith } from '../../shared/http/validation';
+import { listQuery } from '../../shared/schemas/common';
+import {
+  carePlusRequest,
+  changeLicenseRequest,
+  issueLicenseRequest,
+  revokeLicenseRequest,
+  transferLicenseRequest,
+} from '../../shared/schemas/licenses';
+import { toDeviceView, toLicenseView } from '../../shared/use-cases/license-view';
+import {
+  changeEntitlements,
+  devicesOfLicense,
+  eventsOfLicense,
+  findLicenseFor,
+  issueLicense,
+  revokeLicense,
+  setCarePlus,
+  transferLicense,
+  type ChangeContext,
+} from '../../shared/use-cases/licenses';
+import type { LicenseRecord } from '../../shared/store/records';
+
+const contextOf = (request: ApiRequest): ChangeContext => ({ actor: actorOf(request.caller), sourceIp: request.sourceIp });
+const slcOf = (request: ApiRequest): string => request.pathParameters.slc ?? '';
+const view = (status: number, license: LicenseRecord) => ({ status, body: toLicenseView(license, clock.now()) });
+
+export const licenseRoutes = {
+  'POST /v1/licenses': (async (request) => {
+    const input = parseWith(issueLicenseRequest, request.body ?? {});
+    const license = await issueLicense(
+      {
+        customerId: input.customerId,
+        product: input.product,
+        version: input.version,
+        deviceLicenses: input.deviceLicenses,
+        addOns: input.addOns,
+        carePlusValidUntil: input.carePlus?.validUntil ?? null,
+        channel: 'byol',
+      },
+      contextOf(request),
+    );
+    return view(201, license);
+  }) satisfies RouteImplementation,
+
+  'GET /v1/licenses/{slc}': (async (request) => view(200, await findLicenseFor(request.caller, slcOf(request)))) satisfies RouteImplementation,
+
+  'PATCH /v1/licenses/{slc}': (async (request) => {
+    const change = parseWith(changeLicenseRequest, request.body ?? {});
+    return view(200, await changeEntitlements(slcOf(request), change, contextOf(request)));
+  }) satisfies RouteImplementation,
+
+  'PUT /v1/licenses/{slc}/care-plus': (async (request) => {
+    const { validUntil } = parseWith(carePlusRequest, request.body ?? {});
+    return view(200, await setCarePlus(slcOf(request), validUntil, contextOf(request)));
+  }) satisfies RouteImplementation,
+
+  'POST /v1/licenses/{slc}/revoke': (async (request) => {
+    const input = parseWith(revokeLicenseRequest, request.body ?? {});
+    return view(200, await revokeLicense(slcOf(request), input, contextOf(request)));
+  }) satisfies RouteImplementation,
+
+  'POST /v1/licenses/{slc}/transfer': (async (request) => {
+    const input = parseWith(transferLicenseRequest, request.body ?? {});
+    return view(200, await transferLicense(slcOf(request), input, contextOf(request)));
+  }) satisfies RouteImplementation,
+
+  'GET /v1/licenses/{slc}/devices': (async (request) => {
+    const { limit, cursor } = parseWith(listQuery, request.query, 'query');
+    const page = await devicesOfLicense(slcOf(request), limit, cursor);
+    return { status: 200, body: { items: page.items.map(toDeviceView), nextCursor: page.nextCursor } };
+  }) satisfies RouteImplementation,
+
+  'GET /v1/licenses/{slc}/events': (async (request) => {
+    const { limit, cursor } = parseWith(listQuery, request.query, 'query');
+    const page = await eventsOfLicense(slcOf(request), limit, cursor);
+    return { status: 200, body: page };
+  }) satisfies RouteImplementation,
+};

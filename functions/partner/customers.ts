@@ -1,0 +1,39 @@
+import { clock } from '../../shared/adapters/clock';
+import { forbidden } from '../../shared/http/errors';
+import type { ApiRequest, RouteImplementation } from '../../shared/http/types';
+import { parseWith } from '../../shared/http/validation';
+import { listQuery } from '../../shared/schemas/common';
+import { createPartnerCustomerRequest } from '../../shared/schemas/customers';
+import { customersOfPartner, registerCustomer, toCustomerView } from '../../shared/use-cases/customers';
+import { toLicenseView } from '../../shared/use-cases/license-view';
+import { licensesOfPartner } from '../../shared/use-cases/licenses';
+
+function partnerIdOf(request: ApiRequest): string {
+  if (request.caller.role !== 'partner') throw forbidden('forbidden', 'These credentials are not for this route.');
+  return request.caller.partnerId;
+}
+
+/** §8: a partner lists and registers only its own customers, and lists only its own licenses. */
+export const partnerCustomerRoutes = {
+  'GET /v1/partner/customers': (async (request) => {
+    const partnerId = partnerIdOf(request);
+    const { limit, cursor } = parseWith(listQuery, request.query, 'query');
+    const page = await customersOfPartner(partnerId, limit, cursor);
+    return { status: 200, body: { items: page.items.map(toCustomerView), nextCursor: page.nextCursor } };
+  }) satisfies RouteImplementation,
+
+  'POST /v1/partner/customers': (async (request) => {
+    const partnerId = partnerIdOf(request);
+    const input = parseWith(createPartnerCustomerRequest, request.body ?? {});
+    const customer = await registerCustomer({ ...input, partnerId });
+    return { status: 201, body: toCustomerView(customer) };
+  }) satisfies RouteImplementation,
+
+  'GET /v1/partner/licenses': (async (request) => {
+    const partnerId = partnerIdOf(request);
+    const { limit, cursor } = parseWith(listQuery, request.query, 'query');
+    const page = await licensesOfPartner(partnerId, limit, cursor);
+    const now = clock.now();
+    return { status: 200, body: { items: page.items.map((license) => toLicenseView(license, now)), nextCursor: page.nextCursor } };
+  }) satisfies RouteImplementation,
+};

@@ -1,0 +1,71 @@
+import { isCarePlusActive } from '../domain/care-plus';
+import type { AddOnEntitlements, Channel, Product, RevocationReason } from '../domain/products';
+import type { DeviceRecord, LicenseRecord } from '../store/records';
+
+export interface LicenseView {
+  slc: string;
+  customerId: string;
+  partnerId: string | null;
+  product: Product;
+  version: string;
+  channel: Channel;
+  status: 'active' | 'revoked';
+  revocation: null | { reason: RevocationReason; note: string | null; at: string };
+  entitlements: { deviceLicenses: number; addOns: AddOnEntitlements };
+  carePlus: { validUntil: string | null; active: boolean };
+  usage: { deviceLicenses: number; devices: number; installations: number };
+  activationAvailableUntil: string;
+  createdAt: string;
+}
+
+/** The contract's license view (API.md §4) of a stored license at `now`. */
+export function toLicenseView(record: LicenseRecord, now: Date): LicenseView {
+  return {
+    slc: record.slc,
+    customerId: record.customerId,
+    partnerId: record.partnerId ?? null,
+    product: record.product,
+    version: record.version,
+    channel: record.channel,
+    status: record.status,
+    revocation: record.revocation
+      ? { reason: record.revocation.reason, note: record.revocation.note ?? null, at: record.revocation.at }
+      : null,
+    entitlements: { deviceLicenses: record.entitledDeviceLicenses, addOns: record.addOns ?? {} },
+    carePlus: { validUntil: record.carePlusValidUntil ?? null, active: isCarePlusActive(record.carePlusValidUntil, now) },
+    usage: {
+      deviceLicenses: record.usedDeviceLicenses,
+      devices: record.activatedDevices,
+      installations: record.installationCount,
+    },
+    activationAvailableUntil: record.activationAvailableUntil,
+    createdAt: record.createdAt,
+  };
+}
+
+export interface DeviceView {
+  mac: string;
+  deviceKey: string;
+  installationId: string;
+  status: 'activated' | 'released';
+  licenses: number;
+  registrations: number;
+  deletions: number;
+  firstActivatedAt: string;
+  lastChangedAt: string;
+}
+
+/** A device of `GET /v1/licenses/{slc}/devices`; a released device shows the installation that last held it. */
+export function toDeviceView(record: DeviceRecord): DeviceView {
+  return {
+    mac: record.mac,
+    deviceKey: record.deviceKey,
+    installationId: record.installationId ?? record.lastInstallationId,
+    status: record.status,
+    licenses: record.licenses,
+    registrations: record.registrations,
+    deletions: record.deletions,
+    firstActivatedAt: record.firstActivatedAt,
+    lastChangedAt: record.lastChangedAt,
+  };
+}

@@ -1,0 +1,248 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { clock } from '../adapters/clock';
+import { logger } from '../adapters/observability';
+import { checkEntitlements, type EntitlementRefusal } from '../domain/license-entitlements';
+import type { AddOnEntitlements, Channel, Product, RevocationReason } from '../domain/products';
+import { generateSlc, isSlc } from '../domain/slc';
+import { ApiError, conflict, notFound, unprocessable } from '../http/errors';
+import type { Caller } from '../http/types';
+import { getCatalogVersion } from '../store/catalog';
+import { getCustomer } from '../store/customers';
+import { listEvents, type AuditEvent, type AuditEventType } from '../store/events';
+import { listLicenseDevices } from '../store/license-devices';
+import {
+  createLicenseRecord,
+  getLicense,
+  listPartnerLicenses,
+  putNewLicense,
+  writeCarePlus,
+  writeEntitlements,
+  writeRevocation,
+  writeTransfer,
+  type TransferOutcome,
+} from '../store/licenses';
+import type { Page } from '../store/pagination';
+import type { DeviceRecord, LicenseRecord } from '../store/records';
+import { callerMaySee } from './visibility';
+
+/** Who makes a change and from where; recorded on its audit event. */
+export interface ChangeContext {
+  actor: string;
+  sourceIp: string;
+}
+
+/** Concurrent writers of one license are retried this often before the request fails. */
+const MAX_ATTEMPTS = 12;
+
+const backoff = (attempt: number) => sleep(Math.floor(Math.random() * Math.min(500, 10 * 2 ** attempt)));
+
+const event = (type: AuditEventType, context: ChangeContext, at: string, details: Record<string, unknown>): AuditEvent => ({
+  at,
+  type,
+  actor: context.actor,
+  sourceIp: context.sourceIp,
+  details,
+});
+
+function refusalError(refusal: EntitlementRefusal): ApiError {
+  return refusal.code === 'edition_limit'
+    ? unprocessable('edition_limit', `Essential+ licenses carry at most ${refusal.maxDeviceLicenses} device licenses.`)
+    : new ApiError(422, 'add_on_not_available', 'The edition cannot have these add-ons.', refusal.addOns.map((name) => ({
+        path: `addOns.${name}`,
+        message: 'not available for this edition',
+      })));
+}
+
+const licenseNotFound = () => notFound('license_not_found', 'No license has this SLC.');
+const licenseRevoked = () => conflict('license_revoked', 'The license is revoked; revocation is final.');
+
+export interface IssueLicenseInput {
+  customerId: string;
+  product: Product;
+  version: string;
+  deviceLicenses: number;
+  addOns?: AddOnEntitlements;
+  carePlusValidUntil?: string | null;
+  channel: Channel;
+  /** `ami-included` licenses: the AWS account and instance the license belongs to. */
+  aws?: { accountId: string; instanceId: string; region: string };
+}
+
+/**
+ * Issues an SLC (API.md §4): the customer must exist and be verified, the version must be in the
+ * catalog, and the entitlements must fit the edition (device licenses of Essential+, add-ons by
+ * edition). Version conditions of add-ons are not checked here; activation reports them (§5.4).
+ * The license and its `license.created` event are written in one transaction.
+ */
+export async function issueLicense(input: IssueLicenseInput, context: ChangeContext): Promise<LicenseRecord> {
+  const customer = await getCustomer(input.customerId);
+  if (!customer) throw unprocessable('customer_not_found', 'No customer has this customerId.');
+  if (customer.verification !== 'verified') throw unprocessable('customer_not_verified', 'The customer is not verified.');
+  const catalogVersion = await getCatalogVersion(input.version);
+  if (!catalogVersion) throw unprocessable('unknown_product_version', 'This product version is not in the catalog.');
+  const addOns = input.addOns ?? {};
+  const refusal = checkEntitlements(input.product, { deviceLicenses: input.deviceLicenses, addOns });
+  if (refusal) throw refusalError(refusal);
+
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const at = clock.now().toISOString();
+    const license = createLicenseRecord({
+      slc: generateSlc(input.product, input.version),
+      customerId: customer.customerId,
+      partnerId: customer.partnerId,
+      product: input.product,
+      version: input.version,
+      channel: input.channel,
+      entitledDeviceLicenses: input.deviceLicenses,
+      addOns,
+      carePlusValidUntil: input.carePlusValidUntil ?? null,
+      activationAvailableUntil: catalogVersion.activationAvailableUntil,
+      ...(input.aws ? { aws: input.aws } : {}),
+      createdAt: at,
+    });
+    const outcome = await putNewLicense(
+      license,
+      event('license.created', context, at, {
+        customerId: license.customerId,
+        partnerId: license.partnerId,
+        product: license.product,
+        version: license.version,
+        channel: license.channel,
+        deviceLicenses: license.entitledDeviceLicenses,
+        addOns: license.addOns,
+        carePlusValidUntil: license.carePlusValidUntil,
+        ...(license.aws ? { aws: license.aws } : {}),
+      }),
+    );
+    if (outcome === 'created') {
+      logger.info('license issued', { product: license.product, version: license.version, channel: license.channel });
+      return license;
+    }
+    if (outcome === 'customer_not_verified') throw unprocessable('customer_not_verified', 'The customer is not verified.');
+    // 'slc_exists' (an 80-bit collision) or a transaction conflict: draw a new SLC and try again.
+    await backoff(attempt);
+  }
+  throw new Error('could not write a new license');
+}
+
+/** A license the caller may see; 404 license_not_found otherwise (also for malformed SLCs). */
+export async function findLicenseFor(caller: Caller, slc: string): Promise<LicenseRecord> {
+  const license = isSlc(slc) ? await getLicense(slc) : undefined;
+  if (!license || !callerMaySee(caller, license.partnerId)) throw licenseNotFound();
+  return license;
+}
+
+/**
+ * Runs one change of an active license: read, check, conditional write with its event; re-read and
+ * check again when the write's condition failed or another transaction interfered.
+ */
+async function changeActiveLicense(
+  slc: string,
+  write: (current: LicenseRecord, at: string) => Promise<TransferOutcome | 'unchanged'>,
+): Promise<LicenseRecord> {
+  if (!isSlc(slc)) throw licenseNotFound();
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await getLicense(slc);
+    if (!current) throw licenseNotFound();
+    if (current.status !== 'active') throw licenseRevoked();
+    const outcome = await write(current, clock.now().toISOString());
+    if (outcome === 'unchanged') return current;
+    if (outcome === 'written') return (await getLicense(slc)) ?? current;
+    if (outcome === 'target_not_verified') throw unprocessable('customer_not_verified', 'The target customer is not verified.');
+    await backoff(attempt);
+  }
+  throw new Error('the license stayed contended');
+}
+
+export interface EntitlementChange {
+  deviceLicenses?: number;
+  addOns?: AddOnEntitlements;
+}
+
+/**
+ * Changes device licenses and/or add-ons (`addOns` replaces the add-on entitlements as a whole).
+ * An entitlement below the device licenses in use is 409 entitlement_below_usage; the check is the
+ * condition of the write itself, so an activation cannot slip in between.
+ */
+export async function changeEntitlements(slc: string, change: EntitlementChange, context: ChangeContext): Promise<LicenseRecord> {
+  return changeActiveLicense(slc, async (current, at) => {
+    const refusal = checkEntitlements(current.product, {
+      deviceLicenses: change.deviceLicenses ?? current.entitledDeviceLicenses,
+      addOns: change.addOns ?? current.addOns,
+    });
+    if (refusal) throw refusalError(refusal);
+    if (change.deviceLicenses !== undefined && change.deviceLicenses < current.usedDeviceLicenses) {
+      throw conflict('entitlement_below_usage', `${current.usedDeviceLicenses} device licenses are in use.`);
+    }
+    const details: Record<string, unknown> = {};
+    if (change.deviceLicenses !== undefined) details.deviceLicenses = { from: current.entitledDeviceLicenses, to: change.deviceLicenses };
+    if (change.addOns !== undefined) details.addOns = { from: current.addOns, to: change.addOns };
+    return writeEntitlements(current, change, event('license.updated', context, at, details));
+  });
+}
+
+/** Sets (or, with null, ends) Care Plus. */
+export async function setCarePlus(slc: string, validUntil: string | null, context: ChangeContext): Promise<LicenseRecord> {
+  return changeActiveLicense(slc, (current, at) =>
+    writeCarePlus(current, validUntil, event('care_plus.updated', context, at, { from: current.carePlusValidUntil, to: validUntil })),
+  );
+}
+
+/** Revokes a license, immediately and for good; a revoked license answers 409 license_revoked. */
+export async function revokeLicense(
+  slc: string,
+  input: { reason: RevocationReason; note?: string },
+  context: ChangeContext,
+): Promise<LicenseRecord> {
+  return changeActiveLicense(slc, (current, at) => {
+    const revocation = { reason: input.reason, note: input.note ?? null, at };
+    return writeRevocation(current, revocation, event('license.revoked', context, at, { reason: revocation.reason, note: revocation.note }));
+  });
+}
+
+/**
+ * Transfers a license to another verified customer, who accepts the EULA; the license follows the
+ * new customer's partner (or has none).
+ */
+export async function transferLicense(
+  slc: string,
+  input: { toCustomerId: string; eulaAccepted: boolean },
+  context: ChangeContext,
+): Promise<LicenseRecord> {
+  if (!input.eulaAccepted) throw unprocessable('eula_not_accepted', 'The new customer must accept the EULA (eulaAccepted: true).');
+  return changeActiveLicense(slc, async (current, at) => {
+    const target = await getCustomer(input.toCustomerId);
+    if (!target) throw unprocessable('customer_not_found', 'No customer has this toCustomerId.');
+    if (target.verification !== 'verified') throw unprocessable('customer_not_verified', 'The target customer is not verified.');
+    if (target.customerId === current.customerId) {
+      throw conflict('transfer_to_same_customer', 'The license already belongs to this customer.');
+    }
+    return writeTransfer(
+      current,
+      target,
+      event('license.transferred', context, at, {
+        fromCustomerId: current.customerId,
+        toCustomerId: target.customerId,
+        fromPartnerId: current.partnerId,
+        toPartnerId: target.partnerId,
+      }),
+    );
+  });
+}
+
+/** Devices ever registered under a license (ops). */
+export async function devicesOfLicense(slc: string, limit: number, cursor?: string): Promise<Page<DeviceRecord>> {
+  const license = isSlc(slc) ? await getLicense(slc) : undefined;
+  if (!license) throw licenseNotFound();
+  return listLicenseDevices(slc, limit, cursor);
+}
+
+/** The audit trail of a license, newest first (ops). */
+export async function eventsOfLicense(slc: string, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
+  const license = isSlc(slc) ? await getLicense(slc) : undefined;
+  if (!license) throw licenseNotFound();
+  return listEvents(slc, limit, cursor);
+}
+
+export const licensesOfPartner = (partnerId: string, limit: number, cursor?: string): Promise<Page<LicenseRecord>> =>
+  listPartnerLicenses(partnerId, limit, cursor);
