@@ -3,10 +3,12 @@ import { partnerRoutes } from './partners';
 import { customerRoutes } from './customers';
 import { catalogRoutes } from './catalog';
 import { licenseRoutes } from './licenses';
+import { personalDataRoutes } from './personal-data';
 
 export const handler = createHttpHandler('ops', {
   ...partnerRoutes,
   ...customerRoutes,
   ...catalogRoutes,
   ...licenseRoutes,
+  ...personalDataRoutes,
 });

@@ -95,3 +95,68 @@ export interface DeviceRecord {
   firstActivatedAt: string;
   lastChangedAt: string;
 }
+
+/** A mobile server of an installation (item `INSTALLATION#<id>` / `MOBILESERVER#<guid>`). */
+export interface MobileServerRecord {
+  installationId: string;
+  guid: string;
+  hostname: string | null;
+  /** Notification e-mail addresses (personal data: never logged, returned masked, erasable). */
+  emails: string[];
+  /** Push devices registered under this mobile server; conditional writes keep it under the cap. */
+  deviceCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type PushPlatform = 'ios' | 'android' | 'web';
+
+/** A push device of a mobile server (item `INSTALLATION#<id>` / `MOBILESERVER#<guid>#DEVICE#<guid>`). */
+export interface PushDeviceRecord {
+  installationId: string;
+  mobileServerGuid: string;
+  guid: string;
+  platform: PushPlatform;
+  /** Secret-ish: never logged, never returned. */
+  pushToken: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NotificationDelivery {
+  channel: 'push' | 'email';
+  /** The device GUID for push; the masked address for e-mail (a full address is never stored here). */
+  target: string;
+  status: 'delivered' | 'failed' | 'pending';
+  /** Why a delivery failed (an error name, never a provider message). */
+  reason?: string;
+}
+
+/** A notification sent for a mobile server (item `NOTIFICATION#<id>` / `NOTIFICATION`, with a TTL). */
+export interface NotificationRecord {
+  notificationId: string;
+  installationId: string;
+  mobileServerGuid: string;
+  createdAt: string;
+  deliveries: NotificationDelivery[];
+  expiresAt: number;
+}
+
+/** A health report an installation sent with consent (item `INSTALLATION#<id>` / `HEALTH#<at>#<id>`, with a TTL). */
+export interface HealthReportRecord {
+  installationId: string;
+  reportId: string;
+  at: string;
+  status: 'ok' | 'degraded' | 'error';
+  errors: Array<{ source: string; message: string }>;
+  sourceIp: string;
+  expiresAt: number;
+}
+
+/** Where Smart Connect reaches an installation (item `INSTALLATION#<id>` / `SMARTCONNECT`). */
+export interface SmartConnectRecord {
+  installationId: string;
+  publicAddress: string;
+  port: number;
+  updatedAt: string;
+}
