@@ -1,0 +1,374 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { store } from './client';
+import { keys, MOBILE_SERVER_PREFIX } from './keys';
+import type { MobileServerRecord, PushDeviceRecord, PushPlatform } from './records';
+
+/**
+ * Mobile servers and their push devices live in the installation's partition:
+ * `MOBILESERVER#<guid>` and `MOBILESERVER#<guid>#DEVICE#<guid>`, so one Query by prefix reads a
+ * mobile server with its devices and another isolates one installation's registrations.
+ *
+ * Removal is a tombstone (`deleting`) first, so that no device can be added while the devices are
+ * swept; a removal that stops half way is finished by the next PUT or DELETE of that mobile server.
+ */
+
+type Stored<T> = T & { pk: string; sk: string; type: string; deleting?: boolean };
+
+const MOBILE_SERVER_TYPE = 'mobile_server';
+const PUSH_DEVICE_TYPE = 'push_device';
+
+function strip<T>(item: Stored<T>): T {
+  const { pk: _pk, sk: _sk, type: _type, deleting: _deleting, ...record } = item;
+  return record as unknown as T;
+}
+
+/** Jittered pause before retrying a write that lost a race with another transaction. */
+const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** attempt)));
+
+const prefixOf = (guid: string) => `${MOBILE_SERVER_PREFIX}${guid}`;
+
+/** Everything stored under one mobile server (the server item and its devices), all pages. */
+async function queryUnder(installationId: string, guid: string): Promise<Array<Record<string, unknown>>> {
+  const { client, tableName } = store();
+  const items: Array<Record<string, unknown>> = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.installation(installationId).pk, ':prefix': prefixOf(guid) },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+async function batchDelete(itemKeys: Array<{ pk: string; sk: string }>): Promise<void> {
+  const { client, tableName } = store();
+  for (let i = 0; i < itemKeys.length; i += 25) {
+    let requests: Array<{ DeleteRequest: { Key: Record<string, unknown> } }> = itemKeys
+      .slice(i, i + 25)
+      .map((key) => ({ DeleteRequest: { Key: { pk: key.pk, sk: key.sk } } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      if (attempt > 8) throw new Error('batch delete did not complete');
+      const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+      requests = (result.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+    }
+  }
+}
+
+export interface MobileServerWithDevices {
+  server: MobileServerRecord;
+  devices: PushDeviceRecord[];
+}
+
+/** A mobile server with its devices (devices ordered by GUID); undefined when not registered. */
+export async function getMobileServerWithDevices(installationId: string, guid: string): Promise<MobileServerWithDevices | undefined> {
+  const items = (await queryUnder(installationId, guid)) as unknown as Array<Stored<MobileServerRecord> | Stored<PushDeviceRecord>>;
+  const server = items.find((item) => item.type === MOBILE_SERVER_TYPE) as Stored<MobileServerRecord> | undefined;
+  if (!server || server.deleting) return undefined;
+  const devices = items
+    .filter((item) => item.type === PUSH_DEVICE_TYPE)
+    .map((item) => strip(item as Stored<PushDeviceRecord>))
+    .sort((a, b) => a.guid.localeCompare(b.guid));
+  return { server: strip(server), devices };
+}
+
+export async function getMobileServer(installationId: string, guid: string): Promise<MobileServerRecord | undefined> {
+  const { client, tableName } = store();
+  const { Item } = await client.send(
+    new GetCommand({ TableName: tableName, Key: keys.mobileServer(installationId, guid), ConsistentRead: true }),
+  );
+  const item = Item as Stored<MobileServerRecord> | undefined;
+  return item && !item.deleting ? strip(item) : undefined;
+}
+
+/** Removes device items left under a mobile server whose removal did not finish. */
+async function sweepDevices(installationId: string, guid: string): Promise<number> {
+  const leftovers = (await queryUnder(installationId, guid)).filter((item) => item.type === PUSH_DEVICE_TYPE);
+  await batchDelete(leftovers as Array<{ pk: string; sk: string }>);
+  return leftovers.length;
+}
+
+/**
+ * Registers a mobile server or replaces its hostname; its devices and e-mails stay. A new
+ * registration starts empty.
+ */
+export async function putMobileServer(installationId: string, guid: string, hostname: string | null, now: string): Promise<void> {
+  const { client, tableName } = store();
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: keys.mobileServer(installationId, guid), ConsistentRead: true }),
+    );
+    const existing = Item as Stored<MobileServerRecord> | undefined;
+    try {
+      if (existing && !existing.deleting) {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.mobileServer(installationId, guid),
+            UpdateExpression: 'SET hostname = :hostname, updatedAt = :now',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deleting)',
+            ExpressionAttributeValues: { ':hostname': hostname, ':now': now },
+          }),
+        );
+        return;
+      }
+      await sweepDevices(installationId, guid);
+      const record: MobileServerRecord = { installationId, guid, hostname, emails: [], deviceCount: 0, createdAt: now, updatedAt: now };
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...keys.mobileServer(installationId, guid), type: MOBILE_SERVER_TYPE, ...record },
+          ConditionExpression: 'attribute_not_exists(pk) OR deleting = :true',
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+  throw new Error('mobile server registration kept conflicting');
+}
+
+/** Removes a mobile server with its devices and e-mails. False when nothing was registered. */
+export async function deleteMobileServer(installationId: string, guid: string): Promise<boolean> {
+  const { client, tableName } = store();
+  let found = true;
+  try {
+    await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.mobileServer(installationId, guid),
+        UpdateExpression: 'SET deleting = :true, emails = :none',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':true': true, ':none': [] },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    found = false;
+  }
+  const swept = await sweepDevices(installationId, guid);
+  if (found) {
+    await client.send(
+      new DeleteCommand({
+        TableName: tableName,
+        Key: keys.mobileServer(installationId, guid),
+        ConditionExpression: 'deleting = :true',
+        ExpressionAttributeValues: { ':true': true },
+      }),
+    ).catch((error: unknown) => {
+      // A PUT that re-registered the server in the meantime wins.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  }
+  return found || swept > 0;
+}
+
+export type PutDeviceOutcome = 'ok' | 'mobile_server_not_found' | 'device_limit_reached';
+
+/**
+ * Registers a push device (or replaces its platform and token). A new device and the mobile
+ * server's device count change in one transaction, conditional on the server being registered
+ * and under `maxDevices`.
+ */
+export async function putPushDevice(
+  device: { installationId: string; mobileServerGuid: string; guid: string; platform: PushPlatform; pushToken: string },
+  now: string,
+  maxDevices: number,
+): Promise<PutDeviceOutcome> {
+  const { client, tableName } = store();
+  const serverKey = keys.mobileServer(device.installationId, device.mobileServerGuid);
+  const deviceKey = keys.pushDevice(device.installationId, device.mobileServerGuid, device.guid);
+  for (let attempt = 0; attempt < 8; attempt++) {
+    if (attempt > 0) await backoff(attempt);
+    try {
+      const record: PushDeviceRecord = { ...device, createdAt: now, updatedAt: now };
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName,
+                Item: { ...deviceKey, type: PUSH_DEVICE_TYPE, ...record },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Update: {
+                TableName: tableName,
+                Key: serverKey,
+                UpdateExpression: 'SET deviceCount = deviceCount + :one, updatedAt = :now',
+                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deleting) AND deviceCount < :max',
+                ExpressionAttributeValues: { ':one': 1, ':now': now, ':max': maxDevices },
+              },
+            },
+          ],
+        }),
+      );
+      return 'ok';
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [deviceReason, serverReason] = error.CancellationReasons ?? [];
+      if (deviceReason?.Code !== 'ConditionalCheckFailed' && serverReason?.Code !== 'ConditionalCheckFailed') {
+        continue; // a transaction conflict: try again
+      }
+      if (deviceReason?.Code !== 'ConditionalCheckFailed') {
+        const server = await getMobileServer(device.installationId, device.mobileServerGuid);
+        return server ? 'device_limit_reached' : 'mobile_server_not_found';
+      }
+    }
+    // The device exists: replace its platform and token while the server stays registered.
+    try {
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName,
+                Key: deviceKey,
+                UpdateExpression: 'SET platform = :platform, pushToken = :token, updatedAt = :now',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':platform': device.platform, ':token': device.pushToken, ':now': now },
+              },
+            },
+            {
+              ConditionCheck: {
+                TableName: tableName,
+                Key: serverKey,
+                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deleting)',
+              },
+            },
+          ],
+        }),
+      );
+      return 'ok';
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [, serverReason] = error.CancellationReasons ?? [];
+      if (serverReason?.Code === 'ConditionalCheckFailed') return 'mobile_server_not_found';
+      // The device went away in the meantime, or a conflict: start over.
+    }
+  }
+  throw new Error('push device registration kept conflicting');
+}
+
+/** Removes one push device. */
+export async function deletePushDevice(
+  installationId: string,
+  mobileServerGuid: string,
+  deviceGuid: string,
+): Promise<'ok' | 'device_not_found'> {
+  const { client, tableName } = store();
+  const deviceKey = keys.pushDevice(installationId, mobileServerGuid, deviceGuid);
+  for (let attempt = 0; attempt < 8; attempt++) {
+    if (attempt > 0) await backoff(attempt);
+    try {
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Delete: { TableName: tableName, Key: deviceKey, ConditionExpression: 'attribute_exists(pk)' } },
+            {
+              Update: {
+                TableName: tableName,
+                Key: keys.mobileServer(installationId, mobileServerGuid),
+                UpdateExpression: 'SET deviceCount = deviceCount - :one',
+                ConditionExpression: 'attribute_exists(pk) AND deviceCount > :zero',
+                ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+              },
+            },
+          ],
+        }),
+      );
+      return 'ok';
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [deviceReason, serverReason] = error.CancellationReasons ?? [];
+      if (deviceReason?.Code === 'ConditionalCheckFailed') return 'device_not_found';
+      if (serverReason?.Code === 'ConditionalCheckFailed') {
+        // The server item is gone (a removal is sweeping): the device goes without a count.
+        await client.send(new DeleteCommand({ TableName: tableName, Key: deviceKey }));
+        return 'ok';
+      }
+    }
+  }
+  throw new Error('push device removal kept conflicting');
+}
+
+/** Replaces the notification e-mail set of a registered mobile server. False when not registered. */
+export async function putNotificationEmails(installationId: string, guid: string, emails: string[], now: string): Promise<boolean> {
+  const { client, tableName } = store();
+  try {
+    await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.mobileServer(installationId, guid),
+        UpdateExpression: 'SET emails = :emails, updatedAt = :now',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deleting)',
+        ExpressionAttributeValues: { ':emails': emails, ':now': now },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** The mobile servers of an installation (without their devices). */
+export async function listMobileServers(installationId: string): Promise<MobileServerRecord[]> {
+  const { client, tableName } = store();
+  const servers: MobileServerRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        FilterExpression: '#type = :type AND attribute_not_exists(deleting)',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':pk': keys.installation(installationId).pk, ':prefix': MOBILE_SERVER_PREFIX, ':type': MOBILE_SERVER_TYPE },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    servers.push(...((page.Items ?? []) as Array<Stored<MobileServerRecord>>).map(strip));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return servers;
+}
+
+/** Erases the notification e-mails of one mobile server (personal-data erasure). */
+export async function eraseNotificationEmails(installationId: string, guid: string): Promise<void> {
+  const { client, tableName } = store();
+  await client
+    .send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.mobileServer(installationId, guid),
+        UpdateExpression: 'SET emails = :none',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':none': [] },
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+}
