@@ -1,7 +1,9 @@
 import { badRequest, forbidden, unauthorized } from '../../shared/http/errors';
 import { parseWith } from '../../shared/http/validation';
 import { actorOf, type RouteImplementation } from '../../shared/http/types';
-import { activationRequestSchema } from '../../shared/schemas/activation';
+import { amiActivationRequestSchema, activationRequestSchema } from '../../shared/schemas/activation';
+import { productVersion } from '../../shared/schemas/common';
+import { activateIncludedAmi } from '../../shared/use-cases/ami-activation';
 import { activate } from '../../shared/use-cases/activate';
 import { deploymentOf } from '../../shared/use-cases/deployment';
 
@@ -22,6 +24,19 @@ export const activationRoutes = {
       target: installationId !== undefined ? { kind: 'reactivation', installationId } : { kind: 'first', slc: slc! },
       configuration,
       deployment,
+      actor: actorOf(request.caller),
+      sourceIp: request.sourceIp,
+    });
+    return { status: result.created ? 201 : 200, body: result.body };
+  }) satisfies RouteImplementation,
+
+  'POST /v1/activations/ami': (async (request) => {
+    const { aws, ...configuration } = parseWith(amiActivationRequestSchema, request.body ?? {});
+    const version = parseWith(productVersion, request.headers['x-product-version'], 'headers.x-product-version');
+    const result = await activateIncludedAmi({
+      aws,
+      productVersion: version,
+      configuration,
       actor: actorOf(request.caller),
       sourceIp: request.sourceIp,
     });

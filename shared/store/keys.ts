@@ -26,6 +26,8 @@ export const keys = {
   healthReport: (installationId: string, at: string, reportId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: `HEALTH#${at}#${reportId}` }),
   smartConnect: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'SMARTCONNECT' }),
   idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
+  /** The included license of one EC2 instance: which SLC and installation it has (§7). */
+  amiInstance: (accountId: string, instanceId: string) => ({ pk: `AMI#${accountId}#${instanceId}`, sk: 'AMI' }),
   /** One item per installation that reports an integration; the statistics count them. */
   integrationReport: (integrationKey: string, installationId: string) => ({
     pk: 'INTEGRATIONS',
