@@ -1,8 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Peer, Port, SecurityGroup, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { XPROTECT_CLIENT_PORTS } from '../../cdk/constructs/ami/xprotect-ports';
@@ -207,9 +210,17 @@ describe('AmiDeploymentStack', () => {
     expect(script).not.toContain(INSTANCE_ENVIRONMENT.slcSecretArn);
   });
 
-  it.each(['byol', 'included'] as const)('is cdk-nag AwsSolutions clean (%s)', (licenseModel) => {
+  it.each(['byol', 'included'] as const)('is cdk-nag AwsSolutions and Serverless clean (%s)', (licenseModel) => {
     expect(nagViolations(synth({ licenseModel }).stack)).toEqual([]);
     expect(nagViolations(synth({ licenseModel, amiId: undefined, instanceType: undefined }).stack)).toEqual([]);
+    expect(new ServerlessChecks().validateScope(synth({ licenseModel }).stack).violations).toEqual([]);
+  });
+
+  it('synthesizes under the validation plugins the app registers', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'ami-synth-')) });
+    new AmiDeploymentStack(app, 'XProtectAmiDeployment', { ...base, slcSecretName: undefined });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+    expect(() => app.synth()).not.toThrow();
   });
 
   it('acknowledges only specific findings, each with a specific reason', () => {
