@@ -1,0 +1,220 @@
+import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { KMS_RETIRED_KEYS_ENV, KMS_SIGNING_KEY_ENV } from '../../shared/adapters/kms-signer';
+import { functionNames, type FunctionName } from '../../shared/http/routes';
+import type { CellSettings } from '../config';
+import { LicensingApi } from '../constructs/licensing-api';
+import { LicensingFunction } from '../constructs/licensing-function';
+import { LicensingTable, type TableAccess } from '../constructs/licensing-table';
+import { Monitoring } from '../constructs/monitoring';
+import { ServiceSecrets } from '../constructs/service-secrets';
+import { SigningKey } from '../constructs/signing-key';
+
+/** Where the activation function finds the AWS identity certificates in its bundle. */
+export const IDENTITY_CERTS_FILE = 'aws-identity-certs.pem';
+
+interface FunctionSettings {
+  /**
+   * Memory (and with it CPU) and timeout. 1024 MB on arm64 keeps cold starts and p99 short for the
+   * small routes; activation gets 1769 MB, one full vCPU, for plans of up to 10,000 devices. Timeouts
+   * stay within API Gateway's 30 s integration limit: 29 s where one request can touch 10,000 devices
+   * (activation, releasing an installation) or fan out notifications, 10 s elsewhere.
+   */
+  memorySize: number;
+  timeout: Duration;
+  table: TableAccess;
+  secrets: { opsToken: boolean; installationKey: boolean };
+  signing: 'none' | 'publish' | 'sign';
+  notifications: boolean;
+  identityCertificates: boolean;
+}
+
+/**
+ * What each function group needs, and nothing more. Bearer-token routes read the ops token hash
+ * (ops first, then partner keys); every authenticated route can receive a signed installation
+ * request, which needs the installation key (to answer 401/403 correctly); activation and the ops
+ * credentials route derive installation secrets from the key.
+ */
+export const FUNCTION_SETTINGS: Record<FunctionName, FunctionSettings> = {
+  public: {
+    memorySize: 1024,
+    timeout: Duration.seconds(10),
+    table: 'health',
+    secrets: { opsToken: false, installationKey: false },
+    signing: 'publish',
+    notifications: false,
+    identityCertificates: false,
+  },
+  ops: {
+    memorySize: 1024,
+    timeout: Duration.seconds(29),
+    table: 'readWrite',
+    secrets: { opsToken: true, installationKey: true },
+    signing: 'none',
+    notifications: false,
+    identityCertificates: false,
+  },
+  partner: {
+    memorySize: 1024,
+    timeout: Duration.seconds(10),
+    table: 'readWrite',
+    secrets: { opsToken: true, installationKey: true },
+    signing: 'none',
+    notifications: false,
+    identityCertificates: false,
+  },
+  activation: {
+    memorySize: 1769,
+    timeout: Duration.seconds(29),
+    table: 'readWrite',
+    secrets: { opsToken: false, installationKey: true },
+    signing: 'sign',
+    notifications: false,
+    identityCertificates: true,
+  },
+  installation: {
+    memorySize: 1024,
+    timeout: Duration.seconds(29),
+    table: 'readWrite',
+    secrets: { opsToken: true, installationKey: true },
+    signing: 'sign',
+    notifications: true,
+    identityCertificates: false,
+  },
+};
+
+export interface LicensingStackProps extends StackProps {
+  settings: CellSettings;
+}
+
+/**
+ * One regional cell of Cloud Licensing: the table, the signing key, the service secrets, the five
+ * functions of the route table behind one HTTP API, and their alarms and dashboard.
+ */
+export class LicensingStack extends Stack {
+  readonly table: LicensingTable;
+  readonly signingKey: SigningKey;
+  readonly secrets: ServiceSecrets;
+  readonly functions: Record<FunctionName, LicensingFunction>;
+  readonly api: LicensingApi;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: LicensingStackProps) {
+    super(scope, id, { description: `Cloud Licensing regional cell (${props.settings.region})`, ...props });
+    const settings = props.settings;
+
+    this.table = new LicensingTable(this, 'Table');
+    this.signingKey = new SigningKey(this, 'SigningKey', { retiredKeyArns: settings.retiredSigningKeys });
+    this.secrets = new ServiceSecrets(this, 'Secrets');
+
+    const platformApplications = {
+      ios: this.platformApplicationArn(settings.snsPlatformApplications.ios),
+      android: this.platformApplicationArn(settings.snsPlatformApplications.android),
+    };
+    const sesIdentityArn = this.formatArn({ service: 'ses', resource: 'identity', resourceName: settings.sesIdentity });
+
+    const common: Record<string, string> = {
+      TABLE_NAME: this.table.table.tableName,
+      EULA_VERSION: settings.eulaVersion,
+      SANCTIONED_COUNTRIES: settings.sanctionedCountries.join(','),
+      AMI_INCLUDED_PRODUCT_CODES: settings.amiIncludedProductCodes.join(','),
+    };
+
+    const functions = {} as Record<FunctionName, LicensingFunction>;
+    for (const name of functionNames) {
+      const needs = FUNCTION_SETTINGS[name];
+      const environment: Record<string, string> = { ...common, ...this.secrets.environmentFor(needs.secrets) };
+      if (needs.signing !== 'none') {
+        environment[KMS_SIGNING_KEY_ENV] = this.signingKey.key.keyArn;
+        if (settings.retiredSigningKeys.length > 0) environment[KMS_RETIRED_KEYS_ENV] = settings.retiredSigningKeys.join(',');
+      }
+      if (needs.notifications) {
+        Object.assign(environment, {
+          NOTIFIER: 'aws',
+          SES_FROM_ADDRESS: settings.sesFromAddress,
+          SNS_PLATFORM_APPLICATIONS: this.toJsonString(platformApplications),
+          ...(settings.sesConfigurationSet ? { SES_CONFIGURATION_SET: settings.sesConfigurationSet } : {}),
+        });
+      }
+
+      const fn = new LicensingFunction(this, `${name[0]!.toUpperCase()}${name.slice(1)}`, {
+        name,
+        memorySize: needs.memorySize,
+        timeout: needs.timeout,
+        environment,
+        logRetention: settings.logRetentionDays as RetentionDays,
+        logLevel: settings.logLevel,
+        bundledFile: needs.identityCertificates
+          ? { name: IDENTITY_CERTS_FILE, sources: settings.identityCertificates, pathVariable: 'AWS_IDENTITY_CERTS_FILE' }
+          : undefined,
+      });
+      this.table.grant(fn.role, needs.table);
+      this.secrets.grantRead(fn.role, needs.secrets);
+      if (needs.signing === 'sign') this.signingKey.grantSign(fn.role);
+      if (needs.signing === 'publish') this.signingKey.grantPublish(fn.role);
+      if (needs.notifications) {
+        fn.role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: ['sns:CreatePlatformEndpoint'], resources: Object.values(platformApplications) }),
+        );
+        const endpointArns = Object.values(platformApplications).map((arn) => `${arn.replace(':app/', ':endpoint/')}/*`);
+        fn.role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: ['sns:Publish', 'sns:DeleteEndpoint', 'sns:SetEndpointAttributes'], resources: endpointArns }),
+        );
+        for (const application of Object.values(settings.snsPlatformApplications)) {
+          Validations.of(fn.role).acknowledge({
+            id: `AwsSolutions-IAM5[Resource::${this.nagEndpointPattern(application)}]`,
+            reason:
+              'SNS creates a platform endpoint per registered mobile device at run time (CreatePlatformEndpoint), so Publish, DeleteEndpoint and SetEndpointAttributes can only be scoped to the endpoints of the platform application, not to single endpoints.',
+          });
+        }
+        fn.role.addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: ['ses:SendEmail'],
+            resources: [
+              sesIdentityArn,
+              ...(settings.sesConfigurationSet
+                ? [this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: settings.sesConfigurationSet })]
+                : []),
+            ],
+          }),
+        );
+      }
+      functions[name] = fn;
+    }
+    this.functions = functions;
+
+    const handlers = Object.fromEntries(functionNames.map((name) => [name, functions[name].function])) as Record<
+      FunctionName,
+      LicensingFunction['function']
+    >;
+    this.api = new LicensingApi(this, 'Api', {
+      functions: handlers,
+      throttling: settings.throttling,
+      logRetention: settings.logRetentionDays as RetentionDays,
+    });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      api: this.api.httpApi,
+      functions: handlers,
+      table: this.table.table,
+      alarmEmail: settings.alarmEmail,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint, description: 'Base URL of the API (routes start with /v1)' });
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
+    new CfnOutput(this, 'SigningKeyArn', { value: this.signingKey.key.keyArn });
+    new CfnOutput(this, 'OpsTokenSecretArn', { value: this.secrets.opsTokenSha256.secretArn, description: 'Put the SHA-256 of the ops token here' });
+  }
+
+  /** `APNS/name` or `GCM/name` from context becomes this account's and region's ARN; full ARNs pass through. */
+  private platformApplicationArn(value: string): string {
+    return value.startsWith('arn:') ? value : this.formatArn({ service: 'sns', resource: 'app', resourceName: value });
+  }
+
+  /** The endpoint ARN pattern of a platform application as cdk-nag prints it in an IAM5 finding. */
+  private nagEndpointPattern(application: string): string {
+    const arn = application.startsWith('arn:') ? application : `arn:<AWS::Partition>:sns:${this.region}:<AWS::AccountId>:app/${application}`;
+    return `${arn.replace(':app/', ':endpoint/')}/*`;
+  }
+}
