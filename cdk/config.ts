@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -77,6 +77,11 @@ export function parseDeploymentSettings(value: unknown): DeploymentSettings {
 /** The settings of every region in the app's context, in the order cdk.json lists them. */
 export function cellsFromContext(scope: Construct): CellSettings[] {
   const settings = parseDeploymentSettings(scope.node.tryGetContext(CONTEXT_KEY));
+  // Without its certificates a cell would fall back to the development certificate: refuse to build it.
+  const missing = Object.entries(settings.regions).flatMap(([region, cell]) =>
+    cell.identityCertificates.filter((file) => !existsSync(join(PROJECT_ROOT, file))).map((file) => `${region}: ${file}`),
+  );
+  if (missing.length > 0) throw new Error(`cdk.json names identity certificates that do not exist:\n  ${missing.join('\n  ')}`);
   return Object.entries(settings.regions).map(([region, cell]) => ({
     ...cell,
     region,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Annotations, Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, ApplicationLogLevel, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -30,7 +30,7 @@ export const METRICS_NAMESPACE = 'CloudLicensing';
 export interface BundledFile {
   /** File name in the bundle. */
   name: string;
-  /** Paths relative to the repository; missing ones are left out with a synth warning. */
+  /** Paths relative to the repository; all must exist. */
   sources: string[];
 }
 
@@ -76,14 +76,9 @@ export class LicensingFunction extends Construct {
       POWERTOOLS_LOG_LEVEL: props.logLevel,
     };
 
-    const bundledSources = (props.bundledFile?.sources ?? []).filter((source) => existsSync(join(PROJECT_ROOT, source)));
-    const missing = (props.bundledFile?.sources ?? []).filter((source) => !bundledSources.includes(source));
-    if (missing.length > 0) {
-      Annotations.of(this).addWarningV2(
-        'cloud-licensing:bundled-file-missing',
-        `Not bundled because they do not exist: ${missing.join(', ')}`,
-      );
-    }
+    const bundledSources = props.bundledFile?.sources ?? [];
+    const missing = bundledSources.filter((source) => !existsSync(join(PROJECT_ROOT, source)));
+    if (missing.length > 0) throw new Error(`Files to bundle with the ${props.name} function do not exist: ${missing.join(', ')}`);
     if (props.bundledFile && bundledSources.length > 0) {
       environment[props.bundledFile.pathVariable] = `${TASK_ROOT}/${props.bundledFile.name}`;
     }

@@ -1,0 +1,433 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, stackIdFor } from '../../cdk/app';
+import { CONTEXT_KEY, PROJECT_ROOT, parseDeploymentSettings, readCdkJsonContext } from '../../cdk/config';
+import { ACCESS_LOG_FIELDS } from '../../cdk/constructs/licensing-api';
+import { TABLE_ACCESS } from '../../cdk/constructs/licensing-table';
+import { FUNCTION_SETTINGS, IDENTITY_CERTS_FILE, type LicensingStack } from '../../cdk/stacks/licensing-stack';
+import { functionNames, routeKey, routes, type FunctionName } from '../../shared/http/routes';
+import { tableDefinition } from '../../shared/store/table-definition';
+import { buildTestApp, type BuiltApp } from './support';
+
+const context = readCdkJsonContext()[CONTEXT_KEY] as { regions: Record<string, any>; throttling: { rateLimit: number; burstLimit: number } };
+const REGIONS = Object.keys(context.regions);
+const [REGION] = REGIONS as [string];
+
+let built: BuiltApp;
+let assembly: CloudAssembly;
+const stacks: Record<string, LicensingStack> = {};
+const templates: Record<string, Template> = {};
+
+beforeAll(() => {
+  built = buildTestApp();
+  // The synth runs the registered validation plugins: it throws when cdk-nag finds anything.
+  assembly = built.app.synth();
+  for (const region of REGIONS) {
+    stacks[region] = built.app.node.findChild(stackIdFor(region)) as LicensingStack;
+    templates[region] = Template.fromStack(stacks[region]);
+  }
+}, 300_000);
+
+afterAll(() => built?.cleanup());
+
+/** Logical id of each function group's Lambda function in a stack. */
+function functionLogicalIds(stack: LicensingStack): Record<FunctionName, string> {
+  return Object.fromEntries(
+    functionNames.map((name) => [name, stack.getLogicalId(stack.functions[name].function.node.defaultChild as never)]),
+  ) as Record<FunctionName, string>;
+}
+
+function roleStatements(template: Template, stack: LicensingStack, name: FunctionName): any[] {
+  const roleId = stack.getLogicalId(stack.functions[name].role.node.defaultChild as never);
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy: any) =>
+    policy.Properties.Roles.some((role: any) => role.Ref === roleId),
+  );
+  return policies.flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
+}
+
+const actionsOf = (statement: any): string[] => [statement.Action].flat();
+const resourcesOf = (statement: any): any[] => [statement.Resource].flat();
+
+function assetDirectory(template: Template, logicalId: string): string {
+  const fn = template.findResources('AWS::Lambda::Function')[logicalId] as any;
+  const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+  return join(assembly.directory, `asset.${hash}`);
+}
+
+describe('the regional licensing stack', () => {
+  it('has one stack per region in cdk.json, each in its own region', () => {
+    expect(REGIONS.length).toBeGreaterThanOrEqual(2);
+    expect(assembly.stacks.map((stack) => stack.stackName).sort()).toEqual(REGIONS.map(stackIdFor).sort());
+    for (const region of REGIONS) expect(assembly.getStackByName(stackIdFor(region)).environment.region).toBe(region);
+  });
+
+  it('runs every function on nodejs24.x, arm64, with tracing, JSON logs to its own log group, and stated memory and timeout', () => {
+    const template = templates[REGION]!;
+    const ids = functionLogicalIds(stacks[REGION]!);
+    template.resourceCountIs('AWS::Lambda::Function', functionNames.length);
+    expect(Runtime.NODEJS_24_X.name).toBe('nodejs24.x');
+    for (const name of functionNames) {
+      const fn = template.findResources('AWS::Lambda::Function')[ids[name]] as any;
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: FUNCTION_SETTINGS[name].memorySize,
+        Timeout: FUNCTION_SETTINGS[name].timeout.toSeconds(),
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: stacks[REGION]!.getLogicalId(stacks[REGION]!.functions[name].logGroup.node.defaultChild as never) } },
+      });
+      expect(fn.Properties.Timeout).toBeLessThanOrEqual(29);
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'cloud-licensing',
+        POWERTOOLS_METRICS_NAMESPACE: 'CloudLicensing',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        TABLE_NAME: { Ref: stacks[REGION]!.getLogicalId(stacks[REGION]!.table.table.node.defaultChild as never) },
+        EULA_VERSION: '20250212',
+        SANCTIONED_COUNTRIES: context.regions[REGION].sanctionedCountries.join(','),
+      });
+    }
+    const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as any[];
+    expect(logGroups.length).toBe(functionNames.length + 1);
+    for (const group of logGroups) expect(group.Properties.RetentionInDays).toBe(90);
+  });
+
+  it('bundles each function as minified ESM with a createRequire banner and a source map, and the bundles load', () => {
+    const template = templates[REGION]!;
+    const ids = functionLogicalIds(stacks[REGION]!);
+    for (const name of functionNames) {
+      const dir = assetDirectory(template, ids[name]);
+      const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+      expect(code.startsWith("import { createRequire } from 'module'; const require = createRequire(import.meta.url);")).toBe(true);
+      expect(code.split('\n').length).toBeLessThan(200);
+      expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+      expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+      const loaded = spawnSync(
+        process.execPath,
+        ['--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)}); process.stdout.write(typeof m.handler);`],
+        { encoding: 'utf8', env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' } },
+      );
+      expect(loaded.stderr, name).toBe('');
+      expect(loaded.stdout, name).toBe('function');
+    }
+  });
+
+  it('serves the contract from the bundled public function (GET /v1/keys, GET /v1/health)', () => {
+    const dir = assetDirectory(templates[REGION]!, functionLogicalIds(stacks[REGION]!).public);
+    const script = `
+      const { handler } = await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});
+      const event = (routeKey, path) => ({ version: '2.0', routeKey, rawPath: path, rawQueryString: '', headers: {},
+        requestContext: { http: { method: 'GET', path, sourceIp: '127.0.0.1' }, requestId: 'r', routeKey } });
+      const context = { functionName: 'public', awsRequestId: 'r', getRemainingTimeInMillis: () => 10000 };
+      const keys = await handler(event('GET /v1/keys', '/v1/keys'), context);
+      const health = await handler(event('GET /v1/health', '/v1/health'), context);
+      const unknown = await handler(event('$default', '/v1/nothing'), context);
+      process.stdout.write(JSON.stringify({ keys, health, unknown }));`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, SIGNING_KEY_FILE: join(built.outdir, 'signing-key.pem'), POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    });
+    expect(result.stderr).toBe('');
+    const { keys, health, unknown } = JSON.parse(result.stdout);
+    expect(keys.statusCode).toBe(200);
+    expect(JSON.parse(keys.body).keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA' });
+    expect(health.statusCode).toBe(200);
+    expect(JSON.parse(health.body)).toEqual({ status: 'ok' });
+    expect(unknown.statusCode).toBe(404);
+    expect(JSON.parse(unknown.body).error.code).toBe('route_not_found');
+  });
+
+  it('builds the table from the shared definition: on-demand, PITR, deletion protection, encryption, TTL, GSIs', () => {
+    const template = templates[REGION]!;
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+    const [table] = Object.values(template.findResources('AWS::DynamoDB::GlobalTable')) as any[];
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' },
+        { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' },
+      ],
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+      TimeToLiveSpecification: { AttributeName: tableDefinition.timeToLiveAttribute, Enabled: true },
+      Replicas: [{ Region: REGION, DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }],
+    });
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual(
+      tableDefinition.globalSecondaryIndexes.map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+  });
+
+  it('grants least privilege: no wildcard actions, table actions listed one by one, "*" resources only for X-Ray', () => {
+    for (const region of REGIONS) {
+      const template = templates[region]!;
+      const tableId = stacks[region]!.getLogicalId(stacks[region]!.table.table.node.defaultChild as never);
+      for (const policy of Object.values(template.findResources('AWS::IAM::Policy')) as any[]) {
+        for (const statement of policy.Properties.PolicyDocument.Statement) {
+          for (const action of actionsOf(statement)) {
+            expect(action).not.toBe('*');
+            expect(action).not.toMatch(/:\*$/);
+            expect(action).not.toBe('dynamodb:Scan');
+          }
+          if (resourcesOf(statement).includes('*')) {
+            expect(actionsOf(statement).every((action) => action.startsWith('xray:'))).toBe(true);
+          }
+          if (actionsOf(statement).some((action) => action.startsWith('dynamodb:'))) {
+            const text = JSON.stringify(resourcesOf(statement));
+            expect(text).toContain(tableId);
+            expect(text).not.toContain('*');
+          }
+        }
+      }
+    }
+    const stack = stacks[REGION]!;
+    const template = templates[REGION]!;
+    const dynamoActions = (name: FunctionName) =>
+      roleStatements(template, stack, name).flatMap(actionsOf).filter((action) => action.startsWith('dynamodb:')).sort();
+    expect(dynamoActions('public')).toEqual(['dynamodb:GetItem']);
+    for (const name of ['ops', 'partner', 'activation', 'installation'] as const) {
+      expect(dynamoActions(name)).toEqual([...TABLE_ACCESS.readWrite].sort());
+    }
+  });
+
+  it('signs with a KMS Ed25519 key: Sign only with ED25519_SHA_512, and only where documents are signed', () => {
+    const stack = stacks[REGION]!;
+    const template = templates[REGION]!;
+    const keyId = stack.getLogicalId(stack.signingKey.key.node.defaultChild as never);
+    template.hasResource('AWS::KMS::Key', {
+      Properties: { KeySpec: 'ECC_NIST_EDWARDS25519', KeyUsage: 'SIGN_VERIFY' },
+      DeletionPolicy: 'Retain',
+    });
+    const kmsStatements = (name: FunctionName) =>
+      roleStatements(template, stack, name).filter((statement) => actionsOf(statement).some((action) => action.startsWith('kms:')));
+    for (const name of ['activation', 'installation'] as const) {
+      const sign = kmsStatements(name).find((statement) => actionsOf(statement).includes('kms:Sign'));
+      expect(sign, name).toMatchObject({
+        Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
+        Condition: { StringEquals: { 'kms:SigningAlgorithm': 'ED25519_SHA_512' } },
+      });
+      expect(kmsStatements(name).flatMap(actionsOf).sort()).toEqual(['kms:GetPublicKey', 'kms:Sign']);
+    }
+    expect(kmsStatements('public').flatMap(actionsOf)).toEqual(['kms:GetPublicKey']);
+    expect(kmsStatements('ops')).toEqual([]);
+    expect(kmsStatements('partner')).toEqual([]);
+
+    const ids = functionLogicalIds(stack);
+    const functionsResources = template.findResources('AWS::Lambda::Function') as Record<string, any>;
+    for (const name of functionNames) {
+      const variables = functionsResources[ids[name]].Properties.Environment.Variables;
+      if (FUNCTION_SETTINGS[name].signing === 'none') expect(variables.KMS_SIGNING_KEY_ID).toBeUndefined();
+      else expect(variables.KMS_SIGNING_KEY_ID).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    }
+  });
+
+  it('keeps the ops token hash and the installation key in Secrets Manager, readable only by the functions that need them', () => {
+    const stack = stacks[REGION]!;
+    const template = templates[REGION]!;
+    const secrets = template.findResources('AWS::SecretsManager::Secret') as Record<string, any>;
+    expect(Object.keys(secrets)).toHaveLength(2);
+    for (const secret of Object.values(secrets)) {
+      expect(secret.DeletionPolicy).toBe('Retain');
+      expect(secret.Properties.GenerateSecretString).toMatchObject({ ExcludePunctuation: true });
+    }
+    const opsId = stack.getLogicalId(stack.secrets.opsTokenSha256.node.defaultChild as never);
+    const keyId = stack.getLogicalId(stack.secrets.installationKey.node.defaultChild as never);
+    const ids = functionLogicalIds(stack);
+    for (const name of functionNames) {
+      const variables = (template.findResources('AWS::Lambda::Function')[ids[name]] as any).Properties.Environment.Variables;
+      const reads = roleStatements(template, stack, name)
+        .filter((statement) => actionsOf(statement).includes('secretsmanager:GetSecretValue'))
+        .flatMap(resourcesOf)
+        .map((resource) => resource.Ref);
+      expect(variables.OPS_TOKEN_SHA256_SECRET_ID ? opsId : undefined).toBe(FUNCTION_SETTINGS[name].secrets.opsToken ? opsId : undefined);
+      expect(variables.INSTALLATION_KEY_SECRET_ID ? keyId : undefined).toBe(FUNCTION_SETTINGS[name].secrets.installationKey ? keyId : undefined);
+      expect(reads.sort()).toEqual(
+        [FUNCTION_SETTINGS[name].secrets.opsToken ? opsId : '', FUNCTION_SETTINGS[name].secrets.installationKey ? keyId : ''].filter(Boolean).sort(),
+      );
+      expect(variables.OPS_TOKEN).toBeUndefined();
+      expect(variables.INSTALLATION_KEY).toBeUndefined();
+    }
+  });
+
+  it('lets only the installation function push and e-mail, on the configured platform applications and SES identity', () => {
+    const stack = stacks[REGION]!;
+    const template = templates[REGION]!;
+    for (const name of functionNames) {
+      const actions = roleStatements(template, stack, name).flatMap(actionsOf);
+      const messaging = actions.filter((action) => action.startsWith('sns:') || action.startsWith('ses:')).sort();
+      expect(messaging, name).toEqual(
+        name === 'installation' ? ['ses:SendEmail', 'sns:CreatePlatformEndpoint', 'sns:DeleteEndpoint', 'sns:Publish', 'sns:SetEndpointAttributes'] : [],
+      );
+    }
+    const statements = roleStatements(template, stack, 'installation');
+    const text = (action: string) => JSON.stringify(statements.filter((statement) => actionsOf(statement).includes(action)).flatMap(resourcesOf));
+    expect(text('sns:CreatePlatformEndpoint')).toContain(`:sns:${REGION}:`);
+    expect(text('sns:CreatePlatformEndpoint')).toContain(':app/APNS/cloud-licensing-ios');
+    expect(text('sns:CreatePlatformEndpoint')).toContain(':app/GCM/cloud-licensing-android');
+    expect(text('sns:Publish')).toContain(':endpoint/APNS/cloud-licensing-ios/*');
+    expect(text('ses:SendEmail')).toContain(`:identity/${context.regions[REGION].sesIdentity}`);
+
+    const variables = (template.findResources('AWS::Lambda::Function')[functionLogicalIds(stack).installation] as any).Properties.Environment
+      .Variables;
+    expect(variables).toMatchObject({ NOTIFIER: 'aws', SES_FROM_ADDRESS: context.regions[REGION].sesFromAddress });
+    const platformApplications = JSON.stringify(stack.resolve(variables.SNS_PLATFORM_APPLICATIONS));
+    expect(platformApplications).toContain('ios');
+    expect(platformApplications).toContain('app/APNS/cloud-licensing-ios');
+  });
+
+  it('has exactly the routes of the shared route table, each on its function group, and $default on the public function', () => {
+    for (const region of REGIONS) {
+      const template = templates[region]!;
+      const ids = functionLogicalIds(stacks[region]!);
+      const integrations = template.findResources('AWS::ApiGatewayV2::Integration') as Record<string, any>;
+      expect(Object.keys(integrations)).toHaveLength(functionNames.length);
+      const functionOfIntegration = Object.fromEntries(
+        Object.entries(integrations).map(([id, integration]) => {
+          expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+          const target = integration.Properties.IntegrationUri['Fn::GetAtt'][0];
+          return [id, functionNames.find((name) => ids[name] === target)];
+        }),
+      );
+      const deployed = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route: any) => {
+        const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref;
+        expect(route.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+        return `${route.Properties.RouteKey} -> ${functionOfIntegration[integrationId]}`;
+      });
+      const expected = [...routes.map((route) => `${routeKey(route)} -> ${route.fn}`), '$default -> public'];
+      expect(deployed.sort()).toEqual(expected.sort());
+    }
+  });
+
+  it('throttles the $default stage and writes JSON access logs without paths, headers or bodies', () => {
+    const template = templates[REGION]!;
+    const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage')) as any[];
+    expect(stage.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: context.throttling.rateLimit, ThrottlingBurstLimit: context.throttling.burstLimit },
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [stacks[REGION]!.getLogicalId(stacks[REGION]!.api.accessLogs.node.defaultChild as never), 'Arn'] } },
+    });
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format);
+    expect(format).toEqual(ACCESS_LOG_FIELDS);
+    expect(stage.Properties.AccessLogSettings.Format).not.toMatch(/\$context\.path|header|body|querystring/i);
+  });
+
+  it('alarms on 5xx rate, p99 latency, Lambda throttles and DynamoDB errors, to an encrypted topic, with a dashboard', () => {
+    const template = templates[REGION]!;
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[];
+    const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0]!;
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    const serialized = alarms.map((alarm) => JSON.stringify(alarm.Properties));
+    expect(serialized.filter((alarm) => alarm.includes('"MetricName":"5xx"') && alarm.includes('100 * errors / requests'))).toHaveLength(1);
+    expect(serialized.filter((alarm) => alarm.includes('"MetricName":"Latency"') && alarm.includes('"Stat":"p99"'))).toHaveLength(1);
+    expect(serialized.filter((alarm) => alarm.includes('"MetricName":"Throttles"') && alarm.includes('"Namespace":"AWS/Lambda"'))).toHaveLength(
+      functionNames.length,
+    );
+    expect(serialized.filter((alarm) => alarm.includes('"MetricName":"SystemErrors"'))).toHaveLength(1);
+    expect(serialized.filter((alarm) => alarm.includes('"MetricName":"ThrottledRequests"'))).toHaveLength(1);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: context.regions[REGION].alarmEmail });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('bundles each region its own AWS identity certificates next to the activation handler', () => {
+    for (const region of REGIONS) {
+      const stack = stacks[region]!;
+      const template = templates[region]!;
+      const ids = functionLogicalIds(stack);
+      const sources: string[] = context.regions[region].identityCertificates;
+      const activation = (template.findResources('AWS::Lambda::Function')[ids.activation] as any).Properties.Environment.Variables;
+      const bundled = join(assetDirectory(template, ids.activation), IDENTITY_CERTS_FILE);
+      expect(activation.AWS_IDENTITY_CERTS_FILE).toBe(`/var/task/${IDENTITY_CERTS_FILE}`);
+      expect(readFileSync(bundled, 'utf8')).toBe(sources.map((source) => readFileSync(join(PROJECT_ROOT, source), 'utf8')).join(''));
+      expect(readFileSync(bundled, 'utf8')).not.toContain(readFileSync(join(PROJECT_ROOT, 'certs/development-identity.pem'), 'utf8'));
+      for (const name of functionNames.filter((fn) => fn !== 'activation')) {
+        const variables = (template.findResources('AWS::Lambda::Function')[ids[name]] as any).Properties.Environment.Variables;
+        expect(variables.AWS_IDENTITY_CERTS_FILE).toBeUndefined();
+      }
+    }
+  });
+
+  it('gives each region its own settings from cdk.json', () => {
+    for (const region of REGIONS) {
+      const template = templates[region]!;
+      const variables = (template.findResources('AWS::Lambda::Function')[functionLogicalIds(stacks[region]!).installation] as any).Properties
+        .Environment.Variables;
+      expect(variables.SANCTIONED_COUNTRIES).toBe(context.regions[region].sanctionedCountries.join(','));
+      expect(variables.AMI_INCLUDED_PRODUCT_CODES).toBe(context.regions[region].amiIncludedProductCodes.join(','));
+      expect(JSON.stringify(template.toJSON())).toContain(`:sns:${region}:`);
+    }
+  });
+});
+
+describe('cdk-nag', () => {
+  it('finds nothing unacknowledged in any region (AwsSolutions and Serverless packs, errors and warnings)', () => {
+    for (const pack of [new AwsSolutionsChecks(), new ServerlessChecks()]) {
+      const report = pack.validateScope(built.app);
+      expect(
+        report.violations.map((violation) => `${violation.ruleName} ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`),
+      ).toEqual([]);
+    }
+  });
+
+  it('acknowledges every finding with a specific reason', () => {
+    const acknowledgements: Array<{ path: string; id: string; reason: string }> = [];
+    for (const construct of built.app.node.findAll()) {
+      for (const entry of construct.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) acknowledgements.push({ path: construct.node.path, id, reason });
+      }
+    }
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const acknowledgement of acknowledgements) {
+      expect(acknowledgement.reason.length, `${acknowledgement.path} ${acknowledgement.id}`).toBeGreaterThan(60);
+      // A whole pack or rule family is never waved through.
+      expect(acknowledgement.id).toMatch(/(AwsSolutions|Serverless)-[A-Za-z]+\d*(\[.+\])?$/);
+    }
+  });
+
+  it('fails the synth when a resource breaks a rule (the packs run on every synth)', () => {
+    const app = new App({ outdir: join(built.outdir, 'negative') });
+    const stack = new Stack(app, 'Negative', { env: { region: REGION } });
+    new Topic(stack, 'PlainTopic');
+    new LambdaFunction(stack, 'PlainFunction', { runtime: Runtime.NODEJS_24_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => ({});') });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+    const rules = [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((pack) => pack.validateScope(app).violations.map((v) => v.ruleName));
+    expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-SNS3', 'Serverless-LambdaTracing', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]']));
+    expect(() => app.synth()).toThrow(/AwsSolutions-SNS3[\s\S]*Serverless-LambdaTracing/);
+  });
+});
+
+describe('context', () => {
+  it('refuses an invalid cdk.json context with the path of each problem', () => {
+    const settings = structuredClone(context) as any;
+    settings.regions[REGION].sanctionedCountries = ['cuba'];
+    settings.regions[REGION].alarmEmail = 'not-an-address';
+    expect(() => parseDeploymentSettings(settings)).toThrow(
+      new RegExp(`${CONTEXT_KEY}\\.regions\\.${REGION}\\.sanctionedCountries\\.0[\\s\\S]*${CONTEXT_KEY}\\.regions\\.${REGION}\\.alarmEmail`),
+    );
+    expect(parseDeploymentSettings(context).regions[REGION]!.retiredSigningKeys).toEqual([]);
+  });
+
+  it('refuses to build a cell whose identity certificates are missing (it would trust the development certificate)', () => {
+    expect(() =>
+      buildApp(new App({ context: { [CONTEXT_KEY]: { ...context, regions: { [REGION]: { ...context.regions[REGION], identityCertificates: ['certs/aws-identity/nowhere-1.pem'] } } } } })),
+    ).toThrow(/identity certificates that do not exist:\s+\S+: certs\/aws-identity\/nowhere-1\.pem/);
+  });
+});
