@@ -16,6 +16,7 @@ import { TABLE_ACCESS } from '../../cdk/constructs/licensing-table';
 import { FUNCTION_SETTINGS, IDENTITY_CERTS_FILE, type LicensingStack } from '../../cdk/stacks/licensing-stack';
 import { functionNames, routeKey, routes, type FunctionName } from '../../shared/http/routes';
 import { tableDefinition } from '../../shared/store/table-definition';
+import { BARE_DYNAMODB, bundleReport } from '../../scripts/bundle-report';
 import { buildTestApp, type BuiltApp } from './support';
 
 const context = readCdkJsonContext()[CONTEXT_KEY] as { regions: Record<string, any>; throttling: { rateLimit: number; burstLimit: number } };
@@ -121,6 +122,20 @@ describe('the regional licensing stack', () => {
       expect(loaded.stdout, name).toBe('function');
     }
   });
+
+  it('is what the bundle report measures: the report bundles each function byte for byte as the stack does', async () => {
+    const keepIn = join(built.outdir, 'bundle-report');
+    const figures = await bundleReport({ runs: 1, keepIn });
+    expect(figures.map((entry) => entry.name)).toEqual([BARE_DYNAMODB, ...functionNames]);
+    const ids = functionLogicalIds(stacks[REGION]!);
+    for (const name of functionNames) {
+      const deployed = readFileSync(join(assetDirectory(templates[REGION]!, ids[name]), 'index.mjs'));
+      const reported = readFileSync(join(keepIn, name, 'index.mjs'));
+      expect(reported.equals(deployed), name).toBe(true);
+      expect(figures.find((entry) => entry.name === name)!.bytes).toBe(deployed.length);
+    }
+    for (const entry of figures) expect(entry.loadMs).toBeGreaterThan(0);
+  }, 180_000);
 
   it('serves the contract from the bundled public function (GET /v1/keys, GET /v1/health)', () => {
     const dir = assetDirectory(templates[REGION]!, functionLogicalIds(stacks[REGION]!).public);

@@ -1,0 +1,153 @@
+/**
+ * Bundles every Lambda function exactly as the CDK stack does (cdk/bundling.ts), plus a bare
+ * `@aws-sdk/client-dynamodb` bundle (a module that only creates a DynamoDBClient) bundled the same
+ * way, and reports each bundle's size and module-load time: the time a fresh `node` process takes
+ * to import the bundle, with the functions' NODE_OPTIONS, median of several runs.
+ *
+ *   npx tsx scripts/bundle-report.ts [--runs 9] [--json]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import {
+  BUNDLE_EXTERNAL_MODULES,
+  BUNDLE_MAIN_FIELDS,
+  BUNDLE_MINIFY,
+  BUNDLE_SOURCE_MAP,
+  BUNDLE_SOURCES_CONTENT,
+  BUNDLE_TARGET,
+  CREATE_REQUIRE_BANNER,
+  FUNCTION_NODE_OPTIONS,
+  functionEntry,
+} from '../cdk/bundling';
+import { functionNames } from '../shared/http/routes';
+
+export interface BundleFigures {
+  name: string;
+  /** Size of index.mjs (the source map is not loaded unless an error is mapped). */
+  bytes: number;
+  /** Median milliseconds a fresh process spends importing the bundle. */
+  loadMs: number;
+  /** Size of index.mjs gzipped (about what the deployment package adds). */
+  gzipBytes: number;
+}
+
+export interface BundleReportOptions {
+  /** Fresh processes per bundle; the median is reported. */
+  runs?: number;
+  keepIn?: string;
+}
+
+/** The name of the reference bundle in the report. */
+export const BARE_DYNAMODB = 'bare-client-dynamodb';
+
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BARE_ENTRY = "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nexport const client = new DynamoDBClient({});\n";
+
+async function bundle(outfile: string, entry: { file: string } | { contents: string }): Promise<void> {
+  await build({
+    ...('file' in entry
+      ? { entryPoints: [entry.file] }
+      : { stdin: { contents: entry.contents, resolveDir: PROJECT_ROOT, loader: 'ts', sourcefile: 'bare-client-dynamodb.ts' } }),
+    absWorkingDir: PROJECT_ROOT,
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: BUNDLE_TARGET,
+    mainFields: BUNDLE_MAIN_FIELDS,
+    banner: { js: CREATE_REQUIRE_BANNER },
+    minify: BUNDLE_MINIFY,
+    sourcemap: BUNDLE_SOURCE_MAP,
+    sourcesContent: BUNDLE_SOURCES_CONTENT,
+    external: BUNDLE_EXTERNAL_MODULES,
+    logLevel: 'error',
+  });
+}
+
+/** Milliseconds one fresh process spends in `import()` of the bundle. */
+function loadOnce(file: string): number {
+  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
+      AWS_REGION: 'eu-west-1',
+      POWERTOOLS_SERVICE_NAME: 'cloud-licensing',
+      POWERTOOLS_METRICS_NAMESPACE: 'CloudLicensing',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    },
+  });
+  if (result.status !== 0) throw new Error(`Loading ${file} failed: ${result.stderr.trim().slice(0, 2000)}`);
+  return Number(result.stdout);
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/**
+ * Size and median module-load time of each function's bundle and of the bare DynamoDB client bundle.
+ * `keepIn` keeps the bundles in that directory (one folder per name, index.mjs) instead of deleting them.
+ */
+export async function bundleReport(options: BundleReportOptions = {}): Promise<BundleFigures[]> {
+  const runs = Math.max(1, options.runs ?? 9);
+  const dir = options.keepIn ?? mkdtempSync(join(tmpdir(), 'cloud-licensing-bundles-'));
+  try {
+    const files: Array<{ name: string; file: string }> = [];
+    const bareFile = join(dir, BARE_DYNAMODB, 'index.mjs');
+    await bundle(bareFile, { contents: BARE_ENTRY });
+    files.push({ name: BARE_DYNAMODB, file: bareFile });
+    for (const name of functionNames) {
+      const file = join(dir, name, 'index.mjs');
+      await bundle(file, { file: join(PROJECT_ROOT, functionEntry(name)) });
+      files.push({ name, file });
+    }
+    // Round-robin, so that a slow moment of the machine does not land on one bundle only.
+    const times = new Map<string, number[]>(files.map((entry) => [entry.name, []]));
+    loadOnce(bareFile); // warm the file system cache
+    for (let run = 0; run < runs; run++) {
+      for (const entry of files) times.get(entry.name)!.push(loadOnce(entry.file));
+    }
+    return files.map((entry) => {
+      const code = readFileSync(entry.file);
+      return {
+        name: entry.name,
+        bytes: code.length,
+        loadMs: Math.round(median(times.get(entry.name)!) * 10) / 10,
+        gzipBytes: gzipSync(code).length,
+      };
+    });
+  } finally {
+    if (!options.keepIn) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function formatReport(figures: BundleFigures[]): string {
+  const bare = figures.find((entry) => entry.name === BARE_DYNAMODB)!;
+  const rows = figures.map((entry) => [
+    entry.name,
+    `${(entry.bytes / 1024).toFixed(1)} KiB`,
+    `${(entry.bytes / bare.bytes).toFixed(2)}×`,
+    `${(entry.gzipBytes / 1024).toFixed(1)} KiB`,
+    `${entry.loadMs.toFixed(1)} ms`,
+    `${(entry.loadMs / bare.loadMs).toFixed(2)}×`,
+  ]);
+  const header = ['bundle', 'size', 'vs bare', 'gzip', 'load (median)', 'vs bare'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')).join('\n');
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const runsAt = args.indexOf('--runs');
+  const figures = await bundleReport({ runs: runsAt >= 0 ? Number(args[runsAt + 1]) : undefined });
+  console.log(args.includes('--json') ? JSON.stringify(figures, null, 2) : formatReport(figures));
+}
