@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, resetClock, setClock } from '../../shared/adapters/clock';
 import { useApi } from '../support/api';
 import { backOffice, licensePartition, putDevice, rawLicense, setUsage } from '../support/back-office';
+import { activationBody, camera } from '../support/licensing';
 
 const api = useApi();
 const fixtures = backOffice(api);
@@ -227,19 +228,26 @@ describe('PATCH /v1/licenses/{slc}', () => {
     expect(exact.body.entitlements.deviceLicenses).toBe(12);
   });
 
-  it('never lets a lowering pass while usage is concurrently raised above it', async () => {
-    const license = await fixtures.license({ customerId: customer.customerId, deviceLicenses: 20 });
-    // Usage races the PATCH: whichever order they commit in, the entitlement never ends below usage.
-    const [patched] = await Promise.all([
-      api.ops('PATCH', `/v1/licenses/${license.slc}`, { deviceLicenses: 10 }),
-      setUsage(license.slc, { deviceLicenses: 15 }),
-    ]);
-    const stored = await rawLicense(license.slc);
-    if (patched.status === 200) {
-      expect(stored!.entitledDeviceLicenses).toBe(10);
-    } else {
-      expect(patched.body.error.code).toBe('entitlement_below_usage');
-      expect(stored!.entitledDeviceLicenses).toBe(20);
+  it('never ends with an entitlement below usage when activations race a lowering', async () => {
+    for (let round = 0; round < 3; round++) {
+      const license = await fixtures.license({ customerId: customer.customerId, deviceLicenses: 20 });
+      const [patched, ...activations] = await Promise.all([
+        api.ops('PATCH', `/v1/licenses/${license.slc}`, { deviceLicenses: 8 }),
+        ...Array.from({ length: 4 }, () =>
+          api.request('POST', '/v1/activations', { body: { slc: license.slc, ...activationBody(Array.from({ length: 4 }, () => camera())) } }),
+        ),
+      ]);
+      for (const activation of activations) expect(activation.status).toBe(201);
+      const stored = await rawLicense(license.slc);
+      expect(stored!.usedDeviceLicenses as number).toBeLessThanOrEqual(stored!.entitledDeviceLicenses as number);
+      if (patched.status === 200) {
+        expect(stored!.entitledDeviceLicenses).toBe(8);
+      } else {
+        expect(patched.status).toBe(409);
+        expect(patched.body.error.code).toBe('entitlement_below_usage');
+        expect(stored!.entitledDeviceLicenses).toBe(20);
+        expect(stored!.usedDeviceLicenses as number).toBeGreaterThan(8);
+      }
     }
   });
 
