@@ -17,6 +17,11 @@ try {
     await stack.stop();
     process.exit(0);
   };
+  void stack.dynamodb.unexpectedExit.then(async (reason) => {
+    console.error(`${reason}\nStopping the API.`);
+    await stack.stop();
+    process.exit(1);
+  });
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 } catch (error) {

@@ -7,6 +7,8 @@ import { createServer, connect } from 'node:net';
 export interface DynamoDbLocal {
   port: number;
   endpoint: string;
+  /** Resolves with what DynamoDB Local printed last if it exits without being stopped. */
+  unexpectedExit: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -89,8 +91,10 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   ];
   const child: ChildProcess = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // Only the tail is kept: it explains an exit.
+  const remember = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+  child.stdout?.on('data', remember);
+  child.stderr?.on('data', remember);
   const exited = new Promise<never>((_, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) =>
       reject(
@@ -116,11 +120,19 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
     await new Promise((r) => setTimeout(r, 100));
   }
 
+  let stopping = false;
+  const unexpectedExit = new Promise<string>((resolvePromise) =>
+    child.once('exit', (code, signal) => {
+      if (!stopping) resolvePromise(`DynamoDB Local exited (code ${code}, signal ${signal}): ${output.trim().slice(-1000)}`);
+    }),
+  );
   return {
     port: options.port,
     endpoint: `http://127.0.0.1:${options.port}`,
+    unexpectedExit,
     stop: () =>
       new Promise<void>((resolvePromise) => {
+        stopping = true;
         if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();
         child.once('exit', () => resolvePromise());
         child.kill('SIGTERM');
