@@ -1,5 +1,6 @@
 import { createHttpHandler } from '../../shared/http/handler';
 import { partnerRoutes } from './partners';
+import { installationRoutes } from './installations';
 import { customerRoutes } from './customers';
 import { catalogRoutes } from './catalog';
 import { licenseRoutes } from './licenses';
@@ -7,6 +8,7 @@ import { personalDataRoutes } from './personal-data';
 
 export const handler = createHttpHandler('ops', {
   ...partnerRoutes,
+  ...installationRoutes,
   ...customerRoutes,
   ...catalogRoutes,
   ...licenseRoutes,

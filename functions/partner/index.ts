@@ -1,8 +1,10 @@
 import { createHttpHandler } from '../../shared/http/handler';
 import { partnerCustomerRoutes } from './customers';
+import { partnerInstallationRoutes } from './installations';
 import { partnerHealthRoutes } from './health';
 
 export const handler = createHttpHandler('partner', {
   ...partnerCustomerRoutes,
+  ...partnerInstallationRoutes,
   ...partnerHealthRoutes,
 });

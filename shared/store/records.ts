@@ -1,4 +1,5 @@
 import type { AddOnEntitlements, Channel, Product, RevocationReason } from '../domain/products';
+import type { AddOnsInUse } from '../schemas/activation';
 
 /**
  * The stored shape of each aggregate root. Counters that conditional writes compare live as flat
@@ -40,6 +41,7 @@ export interface LicenseRecord {
   /** Last day (`YYYY-MM-DD`) new devices may be activated; copied from the catalog at issue. */
   activationAvailableUntil: string;
   createdAt: string;
+  /** Last change of the license's own terms; usage counters move without touching it. */
   updatedAt: string;
 }
 
@@ -72,7 +74,10 @@ export interface InstallationRecord {
   managementServer: { id: string; hostname: string; failoverPeerId?: string } | null;
   recordingServers: Array<{ id: string; failover: boolean }>;
   videoPush: { users: number; licensed: number };
-  addOns: Record<string, { status: string; requested: unknown; licensed: unknown }>;
+  /** The add-ons the installation last reported in use; statuses are evaluated against the license each time. */
+  addOnsInUse: AddOnsInUse;
+  /** Outcome of the last activation: every device and video push user licensed, or not. */
+  activationStatus: 'activated' | 'partially_activated';
   integrations: Array<{ manufacturer: string; name: string; version: string }>;
   deployment: Deployment;
   lastActivation: null | { at: string; sourceIp: string; eulaVersion: string };
