@@ -5,7 +5,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { routes, routeKey, type FunctionName, type RouteDefinition } from '../../shared/http/routes';
+import { routes, type FunctionName, type RouteDefinition } from '../../shared/http/routes';
 
 export interface LicensingApiProps {
   functions: Record<FunctionName, IFunction>;
@@ -96,10 +96,5 @@ export class LicensingApi extends Construct {
       reason:
         'Routes authenticate in the Lambda handlers (shared/http/auth.ts): installation requests carry an HMAC over the raw body, which an API Gateway authorizer cannot see; bearer tokens are checked in the same place. Health, keys and first activation are public by contract.',
     });
-  }
-
-  /** The route keys the API serves besides $default, for tests and documentation. */
-  routeKeys(): string[] {
-    return (routes as readonly RouteDefinition[]).map(routeKey);
   }
 }
