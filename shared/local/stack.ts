@@ -42,7 +42,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dataDir: dataDir ? join(dataDir, 'dynamodb') : ':memory:',
   });
   try {
-    const opsToken = options.opsToken ?? process.env.OPS_TOKEN ?? `ops_${randomToken(24)}`;
+    const opsToken = options.opsToken ?? (process.env.OPS_TOKEN || `ops_${randomToken(24)}`);
     Object.assign(process.env, {
       AWS_REGION: process.env.AWS_REGION ?? 'local',
       DYNAMODB_ENDPOINT: dynamodb.endpoint,

@@ -1,0 +1,88 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../shared/local/dynamodb-local';
+
+/** `npm start` as a user runs it: scripts/start.ts in its own process, on Node 24 with tsx. */
+function start(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR', OPS_TOKEN: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitForHealth(url: string, within: number): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      const response = await fetch(`${url}/v1/health`);
+      if (response.status === 200) return Date.now() - started;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() - started > within) throw new Error(`not healthy within ${within} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'cloud-licensing-start-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('npm start', () => {
+  it('is healthy within 30 s, prints the ops token, and keeps data across a stop and start', async () => {
+    const port = await freePort();
+    const dynamodbPort = await freePort();
+    const env = { PORT: String(port), DYNAMODB_PORT: String(dynamodbPort), DATA_DIR: dataDir };
+    const url = `http://127.0.0.1:${port}`;
+
+    const first = start(env);
+    expect(await waitForHealth(url, 30_000)).toBeLessThan(30_000);
+    await expect.poll(() => first.output()).toContain('Ops token: ops_');
+    const token = /Ops token: (\S+)/.exec(first.output())![1]!;
+    const created = await fetch(`${url}/v1/customers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Persistent A/S', country: 'DK', contacts: [{ name: 'P', email: 'p@example.com' }] }),
+    }).then((r) => r.json());
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    await expect(fetch(`${url}/v1/health`)).rejects.toThrow();
+
+    const second = start({ ...env, OPS_TOKEN: 'chosen-ops-token-123' });
+    await waitForHealth(url, 30_000);
+    await expect.poll(() => second.output()).toContain('Ops token: chosen-ops-token-123');
+    const read = await fetch(`${url}/v1/customers/${created.customerId}`, { headers: { authorization: 'Bearer chosen-ops-token-123' } });
+    expect(read.status).toBe(200);
+    expect((await read.json()).name).toBe('Persistent A/S');
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('says in one line that a port is taken', async () => {
+    const blocker = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', () => resolve()));
+    try {
+      const run = start({ PORT: String(port), DYNAMODB_PORT: String(await freePort()), DATA_DIR: ':memory:' });
+      expect(await run.exited).toBe(1);
+      expect(run.output().trim()).toBe(`npm start failed: API port ${port} is already in use; set another port or stop the process using it`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('says in one line that java is missing', async () => {
+    const run = start({ PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()), DATA_DIR: ':memory:', PATH: '/nonexistent' });
+    expect(await run.exited).toBe(1);
+    expect(run.output().trim()).toMatch(/^npm start failed: java was not found on PATH; DynamoDB Local needs Java 17 or later/);
+    expect(run.output().trim().split('\n')).toHaveLength(1);
+  });
+});
