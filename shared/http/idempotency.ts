@@ -1,6 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { clock } from '../adapters/clock';
+import { secrets } from '../adapters/secrets';
 import { sha256Hex } from '../crypto';
 import { store } from '../store/client';
 import { keys } from '../store/keys';
@@ -31,7 +33,28 @@ interface IdempotencyRecord {
   status: 'in_progress' | 'completed';
   requestHash: string;
   leaseUntil: number;
-  response?: ApiResponse;
+  /** The first response, sealed: responses can carry secrets (an API key, an installation secret). */
+  response?: string;
+}
+
+async function responseKey(): Promise<Buffer> {
+  return createHmac('sha256', await secrets().installationKey()).update('idempotency-response').digest();
+}
+
+async function seal(response: ApiResponse, aad: string): Promise<string> {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', await responseKey(), iv);
+  cipher.setAAD(Buffer.from(aad));
+  const sealed = Buffer.concat([cipher.update(JSON.stringify(response), 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64');
+}
+
+async function unseal(text: string, aad: string): Promise<ApiResponse> {
+  const bytes = Buffer.from(text, 'base64');
+  const decipher = createDecipheriv('aes-256-gcm', await responseKey(), bytes.subarray(0, 12));
+  decipher.setAAD(Buffer.from(aad));
+  decipher.setAuthTag(bytes.subarray(12, 28));
+  return JSON.parse(Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8')) as ApiResponse;
 }
 
 /**
@@ -76,7 +99,7 @@ export async function withIdempotency(request: ApiRequest, run: RouteImplementat
     if (existing.requestHash !== requestHash) {
       throw unprocessable('idempotency_key_reused', 'This Idempotency-Key was used with a different request.');
     }
-    if (existing.status === 'completed' && existing.response) return existing.response;
+    if (existing.status === 'completed' && existing.response) return unseal(existing.response, itemKey.pk);
     throw conflict('idempotency_in_progress', 'A request with this Idempotency-Key is still running.');
   }
 
@@ -101,7 +124,7 @@ export async function withIdempotency(request: ApiRequest, run: RouteImplementat
         Key: itemKey,
         UpdateExpression: 'SET #status = :completed, #response = :response',
         ExpressionAttributeNames: { '#status': 'status', '#response': 'response' },
-        ExpressionAttributeValues: { ':completed': 'completed', ':response': result },
+        ExpressionAttributeValues: { ':completed': 'completed', ':response': await seal(result, itemKey.pk) },
       }),
     );
   }

@@ -107,3 +107,18 @@ describe('API conventions (API.md §1–§2)', () => {
     });
   });
 });
+
+describe('Idempotency records', () => {
+  it('keep the first response sealed, so a stored API key or secret is not readable in the table', async () => {
+    const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { store } = await import('../../shared/store/client');
+    const first = await api.ops('POST', '/v1/partners', { name: 'Sealed' }, { 'idempotency-key': 'sealed-1' });
+    const { client, tableName } = store();
+    const items = (await client.send(new ScanCommand({ TableName: tableName }))).Items ?? [];
+    const records = items.filter((item) => String(item.pk).startsWith('IDEMPOTENCY#'));
+    expect(records.length).toBeGreaterThan(0);
+    expect(JSON.stringify(records)).not.toContain(first.body.apiKey);
+    const replay = await api.ops('POST', '/v1/partners', { name: 'Sealed' }, { 'idempotency-key': 'sealed-1' });
+    expect(replay.body.apiKey).toBe(first.body.apiKey);
+  });
+});

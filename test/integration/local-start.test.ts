@@ -51,7 +51,7 @@ describe('npm start', () => {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Persistent A/S', country: 'DK', contacts: [{ name: 'P', email: 'p@example.com' }] }),
-    }).then((r) => r.json());
+    }).then((r) => r.json() as Promise<any>);
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     await expect(fetch(`${url}/v1/health`)).rejects.toThrow();
@@ -61,7 +61,7 @@ describe('npm start', () => {
     await expect.poll(() => second.output()).toContain('Ops token: chosen-ops-token-123');
     const read = await fetch(`${url}/v1/customers/${created.customerId}`, { headers: { authorization: 'Bearer chosen-ops-token-123' } });
     expect(read.status).toBe(200);
-    expect((await read.json()).name).toBe('Persistent A/S');
+    expect(((await read.json()) as any).name).toBe('Persistent A/S');
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
   });
