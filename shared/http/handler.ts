@@ -44,9 +44,25 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   };
 }
 
-async function readRequest(event: APIGatewayProxyEventV2): Promise<Omit<ApiRequest, 'caller' | 'body'> & { contentType?: string }> {
+/** JSON text is UTF-8 (RFC 8259 §8.1); bytes that are not are refused, never replaced with U+FFFD. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function decodeBody(event: APIGatewayProxyEventV2): { rawBody: string; utf8: boolean } {
+  if (!event.body) return { rawBody: '', utf8: true };
+  if (!event.isBase64Encoded) return { rawBody: event.body, utf8: true };
+  const bytes = Buffer.from(event.body, 'base64');
+  try {
+    return { rawBody: utf8.decode(bytes), utf8: true };
+  } catch {
+    return { rawBody: bytes.toString('utf8'), utf8: false };
+  }
+}
+
+async function readRequest(
+  event: APIGatewayProxyEventV2,
+): Promise<Omit<ApiRequest, 'caller' | 'body'> & { contentType?: string; utf8: boolean }> {
   const headers = lowercaseHeaders(event.headers);
-  const rawBody = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+  const { rawBody, utf8: isUtf8 } = decodeBody(event);
   if (Buffer.byteLength(rawBody) > MAX_BODY_BYTES) {
     throw new ApiError(413, 'payload_too_large', 'The request body is larger than 6 MiB.');
   }
@@ -61,14 +77,16 @@ async function readRequest(event: APIGatewayProxyEventV2): Promise<Omit<ApiReque
     sourceIp: event.requestContext.http.sourceIp,
     requestId: event.requestContext.requestId,
     contentType: headers['content-type'],
+    utf8: isUtf8,
   };
 }
 
-function parseBody(rawBody: string, contentType: string | undefined): unknown {
+function parseBody(rawBody: string, contentType: string | undefined, isUtf8: boolean): unknown {
   if (rawBody.length === 0) return undefined;
   if (!isJsonContentType(contentType)) {
     throw new ApiError(415, 'unsupported_media_type', 'Request bodies must be JSON (Content-Type: application/json).');
   }
+  if (!isUtf8) throw badRequest('invalid_json', 'The request body is not valid UTF-8.');
   try {
     return JSON.parse(rawBody);
   } catch {
@@ -92,9 +110,9 @@ export function createHttpHandler<F extends FunctionName>(fn: F, implementations
       if (!route || route.fn !== fn || !implementation) {
         throw new ApiError(404, 'route_not_found', 'No such route.');
       }
-      const { contentType, ...incoming } = await readRequest(event);
+      const { contentType, utf8: isUtf8, ...incoming } = await readRequest(event);
       const caller = await authenticate(route.access, incoming);
-      const request: ApiRequest = { ...incoming, caller, body: parseBody(incoming.rawBody, contentType) };
+      const request: ApiRequest = { ...incoming, caller, body: parseBody(incoming.rawBody, contentType, isUtf8) };
       const response: ApiResponse =
         request.method === 'POST' ? await withIdempotency(request, implementation) : await implementation(request);
       status = response.status;
