@@ -96,7 +96,8 @@ export function createLocalServer(handlers: Record<FunctionName, HttpHandler>): 
       for (const [name, value] of Object.entries(request.headers)) {
         if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
       }
-      const query: Record<string, string> = {};
+      // No prototype: a parameter named __proto__ is a parameter (that the route may refuse), not a prototype.
+      const query: Record<string, string> = Object.create(null);
       for (const [name, value] of url.searchParams) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
       const requestId = randomUUID();
       const key = routeKey(match.route);
