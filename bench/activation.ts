@@ -1,3 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { store } from '../shared/store/client';
+import { chunk, inParallel } from '../shared/store/batch';
 import { activationBody, call, devices, newLicense, percentile, round, traceDynamo } from './support';
 import type { LocalStack } from '../shared/local/stack';
 
@@ -17,6 +21,50 @@ async function activateOnce(stack: LocalStack, trace: ReturnType<typeof traceDyn
   const dynamo = trace.take();
   if (response.status !== 201) throw new Error(`activation failed: ${JSON.stringify(response.body).slice(0, 300)}`);
   return { ms, dynamoMs: dynamo.busyMs, requests: dynamo.requests };
+}
+
+/**
+ * The floor for a large activation on this database: read 10,000 device items consistently and
+ * write them with conditional puts, 100 per transaction, with the service's parallelism, and
+ * nothing else (no planning, no HTTP, no JSON of the request).
+ */
+async function deviceWriteFloor(count: number): Promise<number> {
+  const { client, tableName } = store();
+  const partition = `BENCH#${randomUUID()}`;
+  const keys = Array.from({ length: count }, (_, i) => ({ pk: partition, sk: `DEVICE#${i}` }));
+  const started = performance.now();
+  await inParallel(chunk(keys, 100), 8, (part) =>
+    client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: part, ConsistentRead: true } } })),
+  );
+  await inParallel(chunk(keys, 100), 8, (part) =>
+    client.send(
+      new TransactWriteCommand({
+        TransactItems: part.map((key) => ({
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...key,
+              type: 'device',
+              status: 'activated',
+              licenses: 1,
+              registrations: 1,
+              deletions: 0,
+              deviceKey: 'DK-000000-000000-000000-000000',
+              installationId: partition,
+              lastInstallationId: partition,
+              firstActivatedAt: new Date().toISOString(),
+              lastChangedAt: new Date().toISOString(),
+              revision: 1,
+              gsi1pk: partition,
+              gsi1sk: key.sk,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        })),
+      }),
+    ),
+  );
+  return performance.now() - started;
 }
 
 function summary(samples: Sample[]) {
@@ -49,11 +97,18 @@ export async function activationBench(stack: LocalStack, options: { oneDevice: n
     requestsPerActivation[n] = { requests: sample.requests, budget: Math.ceil(n / 25) + 10 };
   }
   const tenThousand = await activateOnce(stack, trace, 10_000);
+  const floor = await deviceWriteFloor(10_000);
 
   return {
     oneDevice: summary(one),
     thousandDevices: summary(thousand),
-    tenThousandDevices: { ms: round(tenThousand.ms), dynamoDbRoundTripsMs: round(tenThousand.dynamoMs), requests: tenThousand.requests },
+    tenThousandDevices: {
+      ms: round(tenThousand.ms),
+      dynamoDbRoundTripsMs: round(tenThousand.dynamoMs),
+      requests: tenThousand.requests,
+      rawReadAndWriteOf10000DeviceItemsMs: round(floor),
+      ratioToRaw: round(tenThousand.ms / floor, 2),
+    },
     requestsPerActivation,
   };
 }
