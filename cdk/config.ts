@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Construct } from 'constructs';
 
 /** The repository root: NodejsFunction bundles from here and reads package-lock.json here. */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { badRequest } from './errors';
 
 /** Parses input with a zod schema; a mismatch is 400 validation_failed with one detail per issue. */

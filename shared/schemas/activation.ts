@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { hostname, identifier, name } from './common';
 
 const quantity = z.number().int().min(0).max(1_000_000);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Bounds of the contract (§1): names, titles and versions 200 characters, free text 2,000, hostnames 253. */
 export const name = z.string().trim().min(1).max(200);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { email, identifier, isoCountry, name } from './common';
 
 export const MAX_CONTACTS = 20;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PRODUCTS } from '../domain/products';
 import { freeText, identifier, isoDate, isoDateTime, productVersion } from './common';
 

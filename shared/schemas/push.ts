@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { email, freeText, hostname, name, uuid } from './common';
 
 /** RFC 4122 GUIDs in paths; stored and returned lowercase. */

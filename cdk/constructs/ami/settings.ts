@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The cdk.json context key that describes an AMI deployment (separate from the licensing cells). */
 export const AMI_CONTEXT_KEY = 'xprotectAmiDeployment';
