@@ -1,13 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { clock } from '../adapters/clock';
 import { secrets } from '../adapters/secrets';
 import { sha256Hex } from '../crypto';
 import { store } from '../store/client';
 import { keys } from '../store/keys';
 import { ApiError, badRequest, conflict, unprocessable } from './errors';
-import type { ApiRequest, ApiResponse, Caller, RouteImplementation } from './types';
+import { actorOf, type ApiRequest, type ApiResponse, type RouteImplementation } from './types';
 
 /** Records are kept 48 hours (the contract promises at least 24). */
 const RETENTION_SECONDS = 48 * 3600;
@@ -16,22 +16,12 @@ const IN_PROGRESS_LEASE_MS = 120_000;
 
 const KEY_PATTERN = /^[\x20-\x7e]{1,128}$/;
 
-function scopeOf(caller: Caller): string {
-  switch (caller.role) {
-    case 'ops':
-      return 'ops';
-    case 'partner':
-      return `partner:${caller.partnerId}`;
-    case 'installation':
-      return `installation:${caller.installationId}`;
-    case 'anonymous':
-      return 'anonymous';
-  }
-}
 
 interface IdempotencyRecord {
   status: 'in_progress' | 'completed';
   requestHash: string;
+  /** Which run holds the lease (a random id per run). */
+  leaseOwner?: string;
   leaseUntil: number;
   /** The first response, sealed: responses can carry secrets (an API key, an installation secret). */
   response?: string;
@@ -60,7 +50,9 @@ async function unseal(text: string, aad: string): Promise<ApiResponse> {
 /**
  * POST requests with an Idempotency-Key run at most once per caller and key: a repeat with the same
  * body gets the first response, a different body 422 idempotency_key_reused, a repeat while the first
- * runs 409 idempotency_in_progress. Server errors release the key so that a retry can run.
+ * runs 409 idempotency_in_progress. Server errors (and a response that could not be stored) release
+ * the key so that a retry can run at once; routes that create something a retry must not create
+ * twice bind it to the key themselves (see `issueRequestOf` in functions/ops/licenses.ts).
  */
 export async function withIdempotency(request: ApiRequest, run: RouteImplementation): Promise<ApiResponse> {
   const key = request.headers['idempotency-key'];
@@ -71,9 +63,11 @@ export async function withIdempotency(request: ApiRequest, run: RouteImplementat
     ]);
   }
   const { client, tableName } = store();
-  const itemKey = keys.idempotency(scopeOf(request.caller), sha256Hex(key));
+  const itemKey = keys.idempotency(actorOf(request.caller), sha256Hex(key));
   const requestHash = sha256Hex(`${request.method}\n${request.path}\n${request.rawBody}`);
   const now = clock.now().getTime();
+  /** This run's claim on the key: only the run that holds the lease releases it. */
+  const leaseOwner = randomUUID();
 
   try {
     await client.send(
@@ -83,6 +77,7 @@ export async function withIdempotency(request: ApiRequest, run: RouteImplementat
           ...itemKey,
           status: 'in_progress',
           requestHash,
+          leaseOwner,
           leaseUntil: now + IN_PROGRESS_LEASE_MS,
           expiresAt: Math.floor(now / 1000) + RETENTION_SECONDS,
         },
@@ -92,7 +87,11 @@ export async function withIdempotency(request: ApiRequest, run: RouteImplementat
       }),
     );
   } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    if (!(error instanceof ConditionalCheckFailedException)) {
+      // The claim may have been written with its answer lost: let it go, so that a retry is not kept waiting.
+      await release();
+      throw error;
+    }
     const existing = (await client.send(new GetCommand({ TableName: tableName, Key: itemKey, ConsistentRead: true })))
       .Item as IdempotencyRecord | undefined;
     if (!existing) throw conflict('idempotency_in_progress', 'A request with this Idempotency-Key is still running.');
@@ -100,7 +99,8 @@ export async function withIdempotency(request: ApiRequest, run: RouteImplementat
       throw unprocessable('idempotency_key_reused', 'This Idempotency-Key was used with a different request.');
     }
     if (existing.status === 'completed' && existing.response) return unseal(existing.response, itemKey.pk);
-    throw conflict('idempotency_in_progress', 'A request with this Idempotency-Key is still running.');
+    // Our own claim, written by an attempt whose answer was lost and then retried by the SDK, is ours to run.
+    if (existing.leaseOwner !== leaseOwner) throw conflict('idempotency_in_progress', 'A request with this Idempotency-Key is still running.');
   }
 
   let response: ApiResponse;
@@ -108,24 +108,45 @@ export async function withIdempotency(request: ApiRequest, run: RouteImplementat
     response = await run(request);
   } catch (error) {
     if (error instanceof ApiError && error.status < 500) {
-      await complete({ status: error.status, body: { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } } });
+      await completeOrRelease({ status: error.status, body: { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } } });
     } else {
-      await client.send(new DeleteCommand({ TableName: tableName, Key: itemKey })).catch(() => undefined);
+      await release();
     }
     throw error;
   }
-  await complete(response);
+  await completeOrRelease(response);
   return response;
 
-  async function complete(result: ApiResponse): Promise<void> {
-    await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: itemKey,
-        UpdateExpression: 'SET #status = :completed, #response = :response',
-        ExpressionAttributeNames: { '#status': 'status', '#response': 'response' },
-        ExpressionAttributeValues: { ':completed': 'completed', ':response': await seal(result, itemKey.pk) },
-      }),
-    );
+  /** Stores the response for replay; if that fails, the key is released (and the request answers 500). */
+  async function completeOrRelease(result: ApiResponse): Promise<void> {
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: itemKey,
+          UpdateExpression: 'SET #status = :completed, #response = :response',
+          ExpressionAttributeNames: { '#status': 'status', '#response': 'response' },
+          ExpressionAttributeValues: { ':completed': 'completed', ':response': await seal(result, itemKey.pk) },
+        }),
+      );
+    } catch (error) {
+      await release();
+      throw error;
+    }
+  }
+
+  /** Removes this run's unfinished claim (never a completed record, never another run's claim). */
+  async function release(): Promise<void> {
+    await client
+      .send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: itemKey,
+          ConditionExpression: '#status = :inProgress AND leaseOwner = :owner',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':inProgress': 'in_progress', ':owner': leaseOwner },
+        }),
+      )
+      .catch(() => undefined);
   }
 }

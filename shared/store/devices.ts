@@ -1,4 +1,5 @@
-import { BatchGetCommand, QueryCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './query';
 import { store } from './client';
 import { byOwner, keys } from './keys';
 import { chunk, inParallel } from './batch';
@@ -26,23 +27,11 @@ export async function getDevices(slc: string, macs: readonly string[]): Promise<
 
 /** The devices an installation holds (gsi1). */
 export async function listInstallationDevices(installationId: string): Promise<DeviceRecord[]> {
-  const { client, tableName } = store();
-  const devices: DeviceRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': byOwner.installationDevices(installationId) },
-        ExclusiveStartKey: start,
-      }),
-    );
-    devices.push(...((page.Items ?? []) as DeviceRecord[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return devices;
+  return queryAll<DeviceRecord>({
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': byOwner.installationDevices(installationId) },
+  });
 }
 
 export type DeviceChange =

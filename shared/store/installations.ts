@@ -1,4 +1,5 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './query';
 import { auditEventItem } from './events';
 import { store } from './client';
 import { byOwner, keys } from './keys';
@@ -142,21 +143,9 @@ export async function resetCredentials(installation: InstallationRecord, by: { a
 
 /** The installations of an SLC (gsi1), retired ones included. */
 export async function listLicenseInstallations(slc: string): Promise<InstallationRecord[]> {
-  const { client, tableName } = store();
-  const installations: InstallationRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page: QueryCommandOutput = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': byOwner.licenseInstallations(slc) },
-        ExclusiveStartKey: start,
-      }),
-    );
-    installations.push(...((page.Items ?? []) as InstallationRecord[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return installations;
+  return queryAll<InstallationRecord>({
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': byOwner.licenseInstallations(slc) },
+  });
 }

@@ -1,34 +1,18 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './query';
 import { store } from './client';
 import { byCustomer, keys } from './keys';
 
-/** Every item of one gsi query, all pages, projected to the attributes asked for. */
-async function queryAll(indexName: 'gsi2', partitionKey: string, attributes: string[]): Promise<Array<Record<string, unknown>>> {
-  const { client, tableName } = store();
-  const items: Array<Record<string, unknown>> = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: indexName,
-        KeyConditionExpression: `${indexName}pk = :pk`,
-        ExpressionAttributeValues: { ':pk': partitionKey },
-        ProjectionExpression: attributes.map((_, index) => `#a${index}`).join(', '),
-        ExpressionAttributeNames: Object.fromEntries(attributes.map((name, index) => [`#a${index}`, name])),
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
 
 /** The SLCs of a customer's licenses (gsi2). */
 export async function listCustomerLicenseSlcs(customerId: string): Promise<string[]> {
-  const items = await queryAll('gsi2', byCustomer.customerLicenses(customerId), ['slc']);
+  const items = await queryAll({
+    IndexName: 'gsi2',
+    KeyConditionExpression: 'gsi2pk = :pk',
+    ExpressionAttributeValues: { ':pk': byCustomer.customerLicenses(customerId) },
+    ProjectionExpression: 'slc',
+  });
   return items.map((item) => item.slc as string);
 }
 

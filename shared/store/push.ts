@@ -4,11 +4,11 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
+import { queryAll } from './query';
 import { keys, MOBILE_SERVER_PREFIX } from './keys';
 import type { MobileServerRecord, PushDeviceRecord, PushPlatform } from './records';
 
@@ -38,23 +38,11 @@ const prefixOf = (guid: string) => `${MOBILE_SERVER_PREFIX}${guid}`;
 
 /** Everything stored under one mobile server (the server item and its devices), all pages. */
 async function queryUnder(installationId: string, guid: string): Promise<Array<Record<string, unknown>>> {
-  const { client, tableName } = store();
-  const items: Array<Record<string, unknown>> = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.installation(installationId).pk, ':prefix': prefixOf(guid) },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
+  return queryAll({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.installation(installationId).pk, ':prefix': prefixOf(guid) },
+    ConsistentRead: true,
+  });
 }
 
 async function batchDelete(itemKeys: Array<{ pk: string; sk: string }>): Promise<void> {
@@ -334,25 +322,14 @@ export async function putNotificationEmails(installationId: string, guid: string
 
 /** The mobile servers of an installation (without their devices). */
 export async function listMobileServers(installationId: string): Promise<MobileServerRecord[]> {
-  const { client, tableName } = store();
-  const servers: MobileServerRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        FilterExpression: '#type = :type AND attribute_not_exists(deleting)',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':pk': keys.installation(installationId).pk, ':prefix': MOBILE_SERVER_PREFIX, ':type': MOBILE_SERVER_TYPE },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    servers.push(...((page.Items ?? []) as Array<Stored<MobileServerRecord>>).map(strip));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return servers;
+  const servers = await queryAll<Stored<MobileServerRecord>>({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    FilterExpression: '#type = :type AND attribute_not_exists(deleting)',
+    ExpressionAttributeNames: { '#type': 'type' },
+    ExpressionAttributeValues: { ':pk': keys.installation(installationId).pk, ':prefix': MOBILE_SERVER_PREFIX, ':type': MOBILE_SERVER_TYPE },
+    ConsistentRead: true,
+  });
+  return servers.map(strip);
 }
 
 /** Erases the notification e-mails of one mobile server (personal-data erasure). */

@@ -1,11 +1,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { clock } from '../adapters/clock';
 import { secrets } from '../adapters/secrets';
 import { deriveDeviceKey } from '../domain/device-key';
 import { deriveInstallationSecret } from '../domain/installation-secret';
 import { forbidden, notFound } from '../http/errors';
-import { store } from '../store/client';
+import { queryAll } from '../store/query';
+import { INTEGRATION_REPORTS_PARTITION } from '../store/keys';
 import { listInstallationDevices, writeDeviceChanges } from '../store/devices';
 import { getCustomer } from '../store/customers';
 import { getInstallation, recordLastSeen, resetCredentials, retireInstallation } from '../store/installations';
@@ -81,26 +81,17 @@ export async function issueNewCredentials(installationId: string, by: Actor): Pr
 
 /** §4 integration statistics: how many installations report each integration. */
 export async function integrationStatistics(): Promise<Array<{ manufacturer: string; name: string; version: string; installations: number }>> {
-  const { client, tableName } = store();
   const counts = new Map<string, { manufacturer: string; name: string; version: string; installations: number }>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'INTEGRATIONS' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const key = JSON.stringify([item.manufacturer, item.name, item.version]);
-      const entry = counts.get(key) ?? { manufacturer: item.manufacturer, name: item.name, version: item.version, installations: 0 };
-      entry.installations += 1;
-      counts.set(key, entry);
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const reports = await queryAll<{ manufacturer: string; name: string; version: string }>({
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': INTEGRATION_REPORTS_PARTITION },
+  });
+  for (const report of reports) {
+    const key = JSON.stringify([report.manufacturer, report.name, report.version]);
+    const entry = counts.get(key) ?? { manufacturer: report.manufacturer, name: report.name, version: report.version, installations: 0 };
+    entry.installations += 1;
+    counts.set(key, entry);
+  }
   return [...counts.values()].sort((a, b) => b.installations - a.installations || a.manufacturer.localeCompare(b.manufacturer) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
 }
 

@@ -1,36 +1,21 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { store } from '../../shared/store/client';
+import { queryAll } from '../../shared/store/query';
 import { byOwner, DEVICE_PREFIX, keys } from '../../shared/store/keys';
 import { getLicense } from '../../shared/store/licenses';
 import type { DeviceRecord, InstallationRecord } from '../../shared/store/records';
 
-async function queryAll(input: ConstructorParameters<typeof QueryCommand>[0]): Promise<Record<string, any>[]> {
-  const { client } = store();
-  const items: Record<string, any>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
 
 /**
  * What the table says about an SLC, recomputed from the device rows and the installations: the
  * license's counters must equal these sums.
  */
 export async function licenseLedger(slc: string) {
-  const { tableName } = store();
   const license = (await getLicense(slc))!;
   const devices = (await queryAll({
-    TableName: tableName,
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
     ExpressionAttributeValues: { ':pk': keys.license(slc).pk, ':prefix': DEVICE_PREFIX },
     ConsistentRead: true,
   })) as DeviceRecord[];
   const installations = (await queryAll({
-    TableName: tableName,
     IndexName: 'gsi1',
     KeyConditionExpression: 'gsi1pk = :pk',
     ExpressionAttributeValues: { ':pk': byOwner.licenseInstallations(slc) },
