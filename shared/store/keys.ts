@@ -2,6 +2,8 @@
  * Every item key of the single table, in one place. `gsi1` lists children by owner, `gsi2` lists
  * licenses by customer. See docs/DATA-MODEL.md for the access patterns each key serves.
  */
+export const INTEGRATION_REPORTS_PARTITION = 'INTEGRATIONS';
+
 export const keys = {
   partner: (partnerId: string) => ({ pk: `PARTNER#${partnerId}`, sk: 'PARTNER' }),
   partnerApiKey: (apiKeySha256: string) => ({ pk: `PARTNERKEY#${apiKeySha256}`, sk: 'PARTNERKEY' }),
@@ -30,7 +32,7 @@ export const keys = {
   amiInstance: (accountId: string, instanceId: string) => ({ pk: `AMI#${accountId}#${instanceId}`, sk: 'AMI' }),
   /** One item per installation that reports an integration; the statistics count them. */
   integrationReport: (integrationKey: string, installationId: string) => ({
-    pk: 'INTEGRATIONS',
+    pk: INTEGRATION_REPORTS_PARTITION,
     sk: `${integrationKey}#${installationId}`,
   }),
 } as const;
