@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
-import { byOwner, keys } from './keys';
+import { byCustomer, byOwner, keys } from './keys';
 import type { InstallationRecord } from './records';
 
 /** Why an allocation did not commit; the use case re-reads and decides (retry or refuse). */
@@ -75,6 +75,9 @@ export async function commitAllocation(bounds: AllocationBounds, installation: I
             type: 'installation',
             gsi1pk: byOwner.licenseInstallations(installation.record.slc),
             gsi1sk: `${installation.record.createdAt}#${installation.record.installationId}`,
+            // Listed as unfinished until its first activation is recorded (see finalizeActivation).
+            gsi2pk: byCustomer.unfinishedInstallations(installation.record.slc),
+            gsi2sk: installation.record.installationId,
             ...installation.record,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
@@ -162,7 +165,7 @@ export async function finalizeActivation(input: FinalizeActivation): Promise<voi
             Update: {
               TableName: tableName,
               Key: keys.installation(input.installationId),
-              UpdateExpression: `SET ${assignments.join(', ')}`,
+              UpdateExpression: `SET ${assignments.join(', ')} REMOVE gsi2pk, gsi2sk`,
               ConditionExpression: 'lease.#owner = :owner',
               ExpressionAttributeNames: names,
               ExpressionAttributeValues: values,

@@ -2,7 +2,7 @@ import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dy
 import { queryAll } from './query';
 import { auditEventItem } from './events';
 import { store } from './client';
-import { byOwner, keys } from './keys';
+import { byCustomer, byOwner, keys } from './keys';
 import type { InstallationRecord } from './records';
 
 export type { InstallationRecord };
@@ -57,7 +57,8 @@ export async function retireInstallation(installation: InstallationRecord, by: {
           Update: {
             TableName: tableName,
             Key: keys.installation(installation.installationId),
-            UpdateExpression: 'SET #status = :retired, allocatedDeviceLicenses = :zero, activatedDevices = :zero, revision = revision + :one, lease = :null',
+            UpdateExpression:
+              'SET #status = :retired, allocatedDeviceLicenses = :zero, activatedDevices = :zero, revision = revision + :one, lease = :null REMOVE gsi2pk, gsi2sk',
             ConditionExpression:
               '#status = :active AND revision = :revision AND (attribute_not_exists(lease) OR lease = :null OR lease.#until < :now)',
             ExpressionAttributeNames: { '#status': 'status', '#until': 'until' },
@@ -139,6 +140,15 @@ export async function resetCredentials(installation: InstallationRecord, by: { a
     }),
   );
   return version;
+}
+
+/** Installations of an SLC whose first activation has not been recorded (sparse, on gsi2). */
+export async function listUnfinishedInstallations(slc: string): Promise<InstallationRecord[]> {
+  return queryAll<InstallationRecord>({
+    IndexName: 'gsi2',
+    KeyConditionExpression: 'gsi2pk = :pk',
+    ExpressionAttributeValues: { ':pk': byCustomer.unfinishedInstallations(slc) },
+  });
 }
 
 /** The installations of an SLC (gsi1), retired ones included. */

@@ -45,9 +45,10 @@ export const byOwner = {
   installationDevices: (installationId: string) => `INSTALLATION#${installationId}#DEVICES`,
 } as const;
 
-/** gsi2: licenses listed under their customer. */
+/** gsi2: licenses listed under their customer; installations whose first activation has not finished. */
 export const byCustomer = {
   customerLicenses: (customerId: string) => `CUSTOMER#${customerId}#LICENSES`,
+  unfinishedInstallations: (slc: string) => `LICENSE#${slc}#UNFINISHED`,
 } as const;
 
 export const EVENT_PREFIX = 'EVENT#';

@@ -15,7 +15,7 @@ import { AllocationNotCommitted, commitAllocation, finalizeActivation } from '..
 import { getCustomer } from '../store/customers';
 import { getDevices, listInstallationDevices, writeDeviceChanges, type DeviceChange } from '../store/devices';
 import { auditEventItem } from '../store/events';
-import { getInstallation, listLicenseInstallations, releaseLease } from '../store/installations';
+import { getInstallation, listUnfinishedInstallations, releaseLease } from '../store/installations';
 import { keys } from '../store/keys';
 import { getLicense } from '../store/licenses';
 import type { Deployment, DeviceRecord, InstallationRecord, LicenseRecord } from '../store/records';
@@ -141,7 +141,7 @@ function newInstallationRecord(
  * has expired hold licenses nobody can use; the next first activation on the SLC releases them.
  */
 async function reclaimAbandonedInstallations(slc: string, now: Date, command: ActivationCommand): Promise<void> {
-  for (const installation of await listLicenseInstallations(slc)) {
+  for (const installation of await listUnfinishedInstallations(slc)) {
     const abandoned =
       installation.status === 'active' && !installation.lastActivation && (!installation.lease || installation.lease.until < now.getTime());
     if (abandoned) await releaseInstallation(installation.installationId, { actor: 'service', sourceIp: command.sourceIp });
