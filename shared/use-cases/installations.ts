@@ -12,6 +12,7 @@ import { getInstallation, recordLastSeen, resetCredentials, retireInstallation }
 import { getLicense } from '../store/licenses';
 import type { InstallationRecord, LicenseRecord } from '../store/records';
 import { licenseDocumentFor } from './license-document';
+import type { InstallationContext } from './installation-context';
 
 export interface Actor {
   actor: string;
@@ -19,15 +20,16 @@ export interface Actor {
 }
 
 /** §6 check-in: a freshly signed license document for the installation's current state. */
-export async function checkIn(installationId: string): Promise<{ license: string; status: string; carePlus: { active: boolean; validUntil: string | null } }> {
-  const installation = await getInstallation(installationId);
-  if (!installation || installation.status !== 'active') throw notFound('installation_not_found', 'No such installation.');
-  const license = (await getLicense(installation.slc))!;
-  if (license.status === 'revoked') throw forbidden('license_revoked', 'This license has been revoked.');
+export async function checkIn({ installation, license }: InstallationContext): Promise<{
+  license: string;
+  status: string;
+  carePlus: { active: boolean; validUntil: string | null };
+}> {
   const customer = await getCustomer(license.customerId);
   if (!customer || customer.verification !== 'verified') {
     throw forbidden('customer_not_verified', 'The customer that owns this license is not verified.');
   }
+  const { installationId } = installation;
   const devices = await listInstallationDevices(installationId);
   const document = await licenseDocumentFor(license, {
     installationId,
