@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import * as z from 'zod';
 import type { Construct } from 'constructs';
+import { MAX_SIGNING_KEY_GENERATION } from '../shared/adapters/envelope-signer';
 
 /** The repository root: NodejsFunction bundles from here and reads package-lock.json here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -37,8 +38,11 @@ const regionSettings = z.strictObject({
   sesConfigurationSet: z.string().regex(/^[\w-]{1,64}$/).optional(),
   /** Who the alarms e-mail. */
   alarmEmail: z.email(),
-  /** ARNs or ids of earlier signing keys whose public keys stay published after a key change. */
-  retiredSigningKeys: z.array(z.string().min(1)).default([]),
+  /**
+   * The generation of the license-signing key (README, "Rotate the signing key"). Raising it makes the
+   * functions create and sign with a new key; earlier generations stay published until their documents expire.
+   */
+  signingKeyGeneration: z.number().int().min(1).max(MAX_SIGNING_KEY_GENERATION).default(1),
   throttling: throttling.optional(),
 });
 

@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { SIGNING_KEYS_PARTITION } from '../../shared/store/keys';
 import { tableDefinition } from '../../shared/store/table-definition';
 
 /**
@@ -61,5 +62,16 @@ export class LicensingTable extends Construct {
   grant(grantee: IGrantable, access: TableAccess): void {
     const resources = access === 'health' ? [this.table.tableArn] : this.resourceArns();
     grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: [...TABLE_ACCESS[access]], resources }));
+  }
+
+  /** Query the signing keys' partition and nothing else (GET /v1/keys reads the public keys there). */
+  grantSigningKeysRead(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [SIGNING_KEYS_PARTITION] } },
+      }),
+    );
   }
 }

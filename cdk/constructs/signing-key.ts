@@ -1,59 +1,54 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-
-/** The only algorithm the functions may sign with (KMS Sign, MessageType RAW). */
-export const SIGNING_ALGORITHM = 'ED25519_SHA_512';
+import { SIGNING_KEY_PAIR_SPEC, SIGNING_KEY_PURPOSE } from '../../shared/adapters/envelope-signer';
 
 export interface SigningKeyProps {
-  /** Earlier keys whose public keys stay published at GET /v1/keys (ARNs). */
-  retiredKeyArns: string[];
+  /** The cell's table: its name is part of the encryption context of every signing key. */
+  tableName: string;
 }
 
 /**
- * The asymmetric KMS key (ECC_NIST_EDWARDS25519) that signs license documents. The private key never
- * leaves KMS; the functions call Sign through the Signer port's KMS adapter and publish the public
- * key, read with GetPublicKey, at GET /v1/keys.
+ * The cell's symmetric KMS key (rotated yearly by KMS) under which the license-signing keys are kept:
+ * each generation is an Ed25519 data key pair (GenerateDataKeyPairWithoutPlaintext) whose private key
+ * is stored encrypted in the table and decrypted by the signing functions with KMS Decrypt. The
+ * encryption context names the purpose, the table and the generation, and the grants require it.
  */
 export class SigningKey extends Construct {
   readonly key: Key;
-  readonly retiredKeyArns: string[];
+  private readonly tableName: string;
 
   constructor(scope: Construct, id: string, props: SigningKeyProps) {
     super(scope, id);
-    this.retiredKeyArns = props.retiredKeyArns;
+    this.tableName = props.tableName;
     this.key = new Key(this, 'Key', {
-      description: 'Cloud Licensing: signs license documents (JWS EdDSA)',
-      keySpec: KeySpec.ECC_NIST_EDWARDS25519,
-      keyUsage: KeyUsage.SIGN_VERIFY,
+      description: 'Cloud Licensing: encrypts the Ed25519 keys that sign license documents',
+      enableKeyRotation: true,
       alias: 'alias/cloud-licensing/license-signing',
-      // Losing the key would make every issued license document unverifiable.
+      // Losing the key would leave the stored signing keys undecryptable: nothing could sign.
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(this.key).acknowledge({
-      id: 'AwsSolutions-KMS5',
-      reason:
-        'KMS cannot rotate asymmetric keys automatically. The signing key is changed by deploying a new key and listing the old one in retiredSigningKeys, so its public key stays published while documents it signed are valid.',
-    });
   }
 
-  /** Sign with ED25519_SHA_512 only, and read the public keys (to name the `kid`). */
+  /**
+   * Create a generation (an Ed25519 data key pair, nothing else) and decrypt a generation's private
+   * key, both only with this cell's signing-key encryption context.
+   */
   grantSign(grantee: IGrantable): void {
+    const context = {
+      'kms:EncryptionContext:purpose': SIGNING_KEY_PURPOSE,
+      'kms:EncryptionContext:table': this.tableName,
+    };
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: ['kms:Sign'],
+        actions: ['kms:GenerateDataKeyPairWithoutPlaintext'],
         resources: [this.key.keyArn],
-        conditions: { StringEquals: { 'kms:SigningAlgorithm': SIGNING_ALGORITHM } },
+        conditions: { StringEquals: { ...context, 'kms:DataKeyPairSpec': SIGNING_KEY_PAIR_SPEC } },
       }),
     );
-    this.grantPublish(grantee);
-  }
-
-  /** Read the public keys of the current and retired signing keys. */
-  grantPublish(grantee: IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: [this.key.keyArn, ...this.retiredKeyArns] }),
+      new PolicyStatement({ actions: ['kms:Decrypt'], resources: [this.key.keyArn], conditions: { StringEquals: context } }),
     );
   }
 }

@@ -2,7 +2,7 @@ import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cd
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { KMS_RETIRED_KEYS_ENV, KMS_SIGNING_KEY_ENV } from '../../shared/adapters/kms-signer';
+import { SIGNING_KEY_GENERATION_ENV, SIGNING_KMS_KEY_ENV } from '../../shared/adapters/envelope-signer';
 import { functionNames, type FunctionName } from '../../shared/http/routes';
 import type { CellSettings } from '../config';
 import { LicensingApi } from '../constructs/licensing-api';
@@ -26,6 +26,10 @@ interface FunctionSettings {
   timeout: Duration;
   table: TableAccess;
   secrets: { opsToken: boolean; installationKey: boolean };
+  /**
+   * `sign`: issues license documents (creates and decrypts signing keys with KMS); `publish`: serves
+   * GET /v1/keys from the table, without KMS; `none`: neither.
+   */
   signing: 'none' | 'publish' | 'sign';
   notifications: boolean;
   identityCertificates: boolean;
@@ -106,7 +110,7 @@ export class LicensingStack extends Stack {
     const settings = props.settings;
 
     this.table = new LicensingTable(this, 'Table');
-    this.signingKey = new SigningKey(this, 'SigningKey', { retiredKeyArns: settings.retiredSigningKeys });
+    this.signingKey = new SigningKey(this, 'SigningKey', { tableName: this.table.table.tableName });
     this.secrets = new ServiceSecrets(this, 'Secrets');
 
     const platformApplications = {
@@ -126,10 +130,8 @@ export class LicensingStack extends Stack {
     for (const name of functionNames) {
       const needs = FUNCTION_SETTINGS[name];
       const environment: Record<string, string> = { ...common, ...this.secrets.environmentFor(needs.secrets) };
-      if (needs.signing !== 'none') {
-        environment[KMS_SIGNING_KEY_ENV] = this.signingKey.key.keyArn;
-        if (settings.retiredSigningKeys.length > 0) environment[KMS_RETIRED_KEYS_ENV] = settings.retiredSigningKeys.join(',');
-      }
+      if (needs.signing !== 'none') environment[SIGNING_KEY_GENERATION_ENV] = String(settings.signingKeyGeneration);
+      if (needs.signing === 'sign') environment[SIGNING_KMS_KEY_ENV] = this.signingKey.key.keyArn;
       if (needs.notifications) {
         Object.assign(environment, {
           NOTIFIER: 'aws',
@@ -153,7 +155,7 @@ export class LicensingStack extends Stack {
       this.table.grant(fn.role, needs.table);
       this.secrets.grantRead(fn.role, needs.secrets);
       if (needs.signing === 'sign') this.signingKey.grantSign(fn.role);
-      if (needs.signing === 'publish') this.signingKey.grantPublish(fn.role);
+      if (needs.signing === 'publish') this.table.grantSigningKeysRead(fn.role);
       if (needs.notifications) {
         fn.role.addToPrincipalPolicy(
           new PolicyStatement({ actions: ['sns:CreatePlatformEndpoint'], resources: Object.values(platformApplications) }),
@@ -203,7 +205,7 @@ export class LicensingStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint, description: 'Base URL of the API (routes start with /v1)' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
-    new CfnOutput(this, 'SigningKeyArn', { value: this.signingKey.key.keyArn });
+    new CfnOutput(this, 'SigningKeyArn', { value: this.signingKey.key.keyArn, description: 'The KMS key under which the license-signing keys are kept' });
     new CfnOutput(this, 'OpsTokenSecretArn', { value: this.secrets.opsTokenSha256.secretArn, description: 'Put the SHA-256 of the ops token here' });
   }
 

@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { KmsSigner } from './kms-signer';
+import { EnvelopeSigner, SIGNING_KEY_GENERATION_ENV } from './envelope-signer';
 
 export interface OkpJwk {
   kty: 'OKP';
@@ -12,13 +12,14 @@ export interface OkpJwk {
   alg: 'EdDSA';
 }
 
-/** Signs license documents with Ed25519. Local key or KMS; both publish their public keys as JWKs. */
+/**
+ * Signs license documents with Ed25519 (pure, any message size). A local key file, or in AWS a key
+ * kept encrypted under KMS (envelope-signer.ts); both publish their public keys as JWKs.
+ */
 export interface Signer {
   keyId(): Promise<string>;
   signEd25519(data: Buffer): Promise<Buffer>;
   publicKeys(): Promise<OkpJwk[]>;
-  /** The largest message signEd25519 accepts (KMS: 4096 bytes); undefined when unbounded. */
-  readonly maxMessageBytes?: number;
 }
 
 /** RFC 7638 thumbprint of an Ed25519 public key, used as its `kid`. */
@@ -69,9 +70,9 @@ let current: Signer | undefined;
 
 export function signer(): Signer {
   if (!current) {
-    if (process.env.KMS_SIGNING_KEY_ID) current = KmsSigner.fromEnv();
+    if (process.env[SIGNING_KEY_GENERATION_ENV]) current = EnvelopeSigner.fromEnv();
     else if (process.env.SIGNING_KEY_FILE) current = LocalKeySigner.fromFile(process.env.SIGNING_KEY_FILE);
-    else throw new Error('No signer configured: set SIGNING_KEY_FILE or KMS_SIGNING_KEY_ID');
+    else throw new Error(`No signer configured: set SIGNING_KEY_FILE or ${SIGNING_KEY_GENERATION_ENV}`);
   }
   return current;
 }

@@ -35,6 +35,8 @@ export const keys = {
     pk: INTEGRATION_REPORTS_PARTITION,
     sk: `${integrationKey}#${installationId}`,
   }),
+  /** One generation of the license-signing key (its private key encrypted under the cell's KMS key). */
+  signingKey: (generation: number) => ({ pk: SIGNING_KEYS_PARTITION, sk: `${SIGNING_KEY_GENERATION_PREFIX}${String(generation).padStart(4, '0')}` }),
 } as const;
 
 /** gsi1: children listed under their owner. */
@@ -60,3 +62,7 @@ export const createdOrder = (createdAt: string, id: string) => `${createdAt}#${i
 
 export const MOBILE_SERVER_PREFIX = 'MOBILESERVER#';
 export const HEALTH_PREFIX = 'HEALTH#';
+
+/** Every generation of the license-signing key lives in this one partition (GET /v1/keys reads it with one Query). */
+export const SIGNING_KEYS_PARTITION = 'SIGNING_KEYS';
+export const SIGNING_KEY_GENERATION_PREFIX = 'GENERATION#';

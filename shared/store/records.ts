@@ -165,3 +165,22 @@ export interface SmartConnectRecord {
   port: number;
   updatedAt: string;
 }
+
+/**
+ * One generation of the license-signing key (item `SIGNING_KEYS` / `GENERATION#<nnnn>`): an Ed25519
+ * key pair from KMS GenerateDataKeyPairWithoutPlaintext. Only the public key is in the clear.
+ */
+export interface SigningKeyRecord {
+  generation: number;
+  /** RFC 7638 thumbprint of the public key: the `kid` of the documents this generation signs. */
+  kid: string;
+  /** The Ed25519 public key, base64url (the JWK's `x`). */
+  x: string;
+  /** The PKCS#8 private key as KMS encrypted it (base64); only KMS Decrypt with the cell's key opens it. */
+  encryptedPrivateKey: string;
+  /** ARN of the symmetric KMS key that encrypted it. */
+  kmsKeyArn: string;
+  createdAt: string;
+  /** When this generation last became the one that signs: its creation, or its return after a rollback. */
+  activatedAt: string;
+}

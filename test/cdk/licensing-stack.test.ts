@@ -16,6 +16,7 @@ import { TABLE_ACCESS } from '../../cdk/constructs/licensing-table';
 import { FUNCTION_SETTINGS, IDENTITY_CERTS_FILE, type LicensingStack } from '../../cdk/stacks/licensing-stack';
 import { functionNames, routeKey, routes, type FunctionName } from '../../shared/http/routes';
 import { tableDefinition } from '../../shared/store/table-definition';
+import { SIGNING_KEY_PURPOSE } from '../../shared/adapters/envelope-signer';
 import { BARE_DYNAMODB, bundleReport } from '../../scripts/bundle-report';
 import { buildTestApp, type BuiltApp } from './support';
 
@@ -162,6 +163,37 @@ describe('the regional licensing stack', () => {
     expect(JSON.parse(unknown.body).error.code).toBe('route_not_found');
   });
 
+  it('answers validation errors in English from the tree-shaken activation bundle (zod keeps its default locale)', () => {
+    const dir = assetDirectory(templates[REGION]!, functionLogicalIds(stacks[REGION]!).activation);
+    const body = { slc: 5, eulaVersion: 'x'.repeat(201), managementServer: { id: 'not-a-uuid', hostname: 'vms' }, devices: [{ kind: 'dog' }], colour: 'red' };
+    const script = `
+      const { handler } = await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});
+      const event = { version: '2.0', routeKey: 'POST /v1/activations', rawPath: '/v1/activations', rawQueryString: '',
+        headers: { 'content-type': 'application/json' }, body: ${JSON.stringify(JSON.stringify(body))}, isBase64Encoded: false,
+        requestContext: { http: { method: 'POST', path: '/v1/activations', sourceIp: '127.0.0.1' }, requestId: 'r', routeKey: 'POST /v1/activations' } };
+      const response = await handler(event, { functionName: 'activation', awsRequestId: 'r', getRemainingTimeInMillis: () => 10000 });
+      process.stdout.write(JSON.stringify(response));`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, AWS_REGION: REGION, TABLE_NAME: 'unused', POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+    });
+    expect(result.stderr).toBe('');
+    const response = JSON.parse(result.stdout);
+    expect(response.statusCode).toBe(400);
+    const details = JSON.parse(response.body).error.details as Array<{ path: string; message: string }>;
+    expect(details).toEqual(
+      expect.arrayContaining([
+        { path: 'slc', message: 'Invalid input: expected string, received number' },
+        { path: 'eulaVersion', message: 'Too big: expected string to have <=200 characters' },
+        { path: 'managementServer.id', message: 'Invalid UUID' },
+        { path: 'devices.0.kind', message: 'Invalid option: expected one of "camera"|"encoder"|"multi-sensor"|"io"|"other"' },
+        { path: 'colour', message: 'unknown field' },
+      ]),
+    );
+    // No locale besides English is bundled.
+    expect(readFileSync(join(dir, 'index.mjs'), 'utf8')).not.toContain('Eingabe');
+  });
+
   it('builds the table from the shared definition: on-demand, PITR, deletion protection, encryption, TTL, GSIs', () => {
     const template = templates[REGION]!;
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
@@ -215,42 +247,102 @@ describe('the regional licensing stack', () => {
     const template = templates[REGION]!;
     const dynamoActions = (name: FunctionName) =>
       roleStatements(template, stack, name).flatMap(actionsOf).filter((action) => action.startsWith('dynamodb:')).sort();
-    expect(dynamoActions('public')).toEqual(['dynamodb:GetItem']);
+    expect(dynamoActions('public')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     for (const name of ['ops', 'partner', 'activation', 'installation'] as const) {
       expect(dynamoActions(name)).toEqual([...TABLE_ACCESS.readWrite].sort());
     }
   });
 
-  it('signs with a KMS Ed25519 key: Sign only with ED25519_SHA_512, and only where documents are signed', () => {
+  it('keeps the signing keys under a rotated symmetric KMS key that only the signing functions may use, with their encryption context', () => {
     const stack = stacks[REGION]!;
     const template = templates[REGION]!;
     const keyId = stack.getLogicalId(stack.signingKey.key.node.defaultChild as never);
-    template.hasResource('AWS::KMS::Key', {
-      Properties: { KeySpec: 'ECC_NIST_EDWARDS25519', KeyUsage: 'SIGN_VERIFY' },
-      DeletionPolicy: 'Retain',
-    });
+    const tableId = stack.getLogicalId(stack.table.table.node.defaultChild as never);
+    const keys = template.findResources('AWS::KMS::Key') as Record<string, any>;
+    expect(keys[keyId]).toMatchObject({ DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+    // Only symmetric keys (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT; the other one encrypts the alarm topic): no asymmetric
+    // signing key, no KMS Sign anywhere.
+    for (const key of Object.values(keys)) {
+      expect(key.Properties.KeySpec ?? 'SYMMETRIC_DEFAULT').toBe('SYMMETRIC_DEFAULT');
+      expect(key.Properties.KeyUsage ?? 'ENCRYPT_DECRYPT').toBe('ENCRYPT_DECRYPT');
+    }
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/"kms:Sign"|kms:GetPublicKey/);
+
     const kmsStatements = (name: FunctionName) =>
       roleStatements(template, stack, name).filter((statement) => actionsOf(statement).some((action) => action.startsWith('kms:')));
-    for (const name of ['activation', 'installation'] as const) {
-      const sign = kmsStatements(name).find((statement) => actionsOf(statement).includes('kms:Sign'));
-      expect(sign, name).toMatchObject({
+    const context = { 'kms:EncryptionContext:purpose': SIGNING_KEY_PURPOSE, 'kms:EncryptionContext:table': { Ref: tableId } };
+    for (const name of functionNames) {
+      const statements = kmsStatements(name);
+      if (FUNCTION_SETTINGS[name].signing !== 'sign') {
+        expect(statements, name).toEqual([]);
+        continue;
+      }
+      expect(statements.flatMap(actionsOf).sort(), name).toEqual(['kms:Decrypt', 'kms:GenerateDataKeyPairWithoutPlaintext']);
+      expect(statements.find((statement) => actionsOf(statement).includes('kms:GenerateDataKeyPairWithoutPlaintext'))).toEqual({
+        Effect: 'Allow',
+        Action: 'kms:GenerateDataKeyPairWithoutPlaintext',
         Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
-        Condition: { StringEquals: { 'kms:SigningAlgorithm': 'ED25519_SHA_512' } },
+        Condition: { StringEquals: { ...context, 'kms:DataKeyPairSpec': 'ECC_NIST_EDWARDS25519' } },
       });
-      expect(kmsStatements(name).flatMap(actionsOf).sort()).toEqual(['kms:GetPublicKey', 'kms:Sign']);
+      expect(statements.find((statement) => actionsOf(statement).includes('kms:Decrypt'))).toEqual({
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
+        Condition: { StringEquals: context },
+      });
     }
-    expect(kmsStatements('public').flatMap(actionsOf)).toEqual(['kms:GetPublicKey']);
-    expect(kmsStatements('ops')).toEqual([]);
-    expect(kmsStatements('partner')).toEqual([]);
+    expect(functionNames.filter((name) => FUNCTION_SETTINGS[name].signing === 'sign').sort()).toEqual(['activation', 'installation']);
+    expect(FUNCTION_SETTINGS.public.signing).toBe('publish');
 
     const ids = functionLogicalIds(stack);
     const functionsResources = template.findResources('AWS::Lambda::Function') as Record<string, any>;
     for (const name of functionNames) {
       const variables = functionsResources[ids[name]].Properties.Environment.Variables;
-      if (FUNCTION_SETTINGS[name].signing === 'none') expect(variables.KMS_SIGNING_KEY_ID).toBeUndefined();
-      else expect(variables.KMS_SIGNING_KEY_ID).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+      expect(variables.SIGNING_KEY_GENERATION, name).toBe(FUNCTION_SETTINGS[name].signing === 'none' ? undefined : '1');
+      expect(variables.SIGNING_KMS_KEY_ID, name).toEqual(FUNCTION_SETTINGS[name].signing === 'sign' ? { 'Fn::GetAtt': [keyId, 'Arn'] } : undefined);
+      expect(variables.KMS_SIGNING_KEY_ID).toBeUndefined();
     }
   });
+
+  it('lets the public function read only the signing keys partition besides the health check', () => {
+    const stack = stacks[REGION]!;
+    const template = templates[REGION]!;
+    const tableId = stack.getLogicalId(stack.table.table.node.defaultChild as never);
+    const statements = roleStatements(template, stack, 'public').filter((statement) => actionsOf(statement).some((a) => a.startsWith('dynamodb:')));
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:Query',
+          Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['SIGNING_KEYS'] } },
+        },
+      ]),
+    );
+    expect(statements).toHaveLength(2);
+  });
+
+  it('signs with the generation from cdk.json, per region', () => {
+    const built2 = buildTestApp((changed) => {
+      changed[CONTEXT_KEY].regions[REGION].signingKeyGeneration = 3;
+      // Settings only: no stack needs its functions bundled for this.
+      changed['aws:cdk:bundling-stacks'] = [];
+    });
+    try {
+      const stack = built2.app.node.findChild(stackIdFor(REGION)) as LicensingStack;
+      const template = Template.fromStack(stack);
+      const variables = (template.findResources('AWS::Lambda::Function')[functionLogicalIds(stack).activation] as any).Properties.Environment.Variables;
+      expect(variables.SIGNING_KEY_GENERATION).toBe('3');
+      const other = REGIONS.find((region) => region !== REGION)!;
+      const otherStack = built2.app.node.findChild(stackIdFor(other)) as LicensingStack;
+      const otherVariables = (Template.fromStack(otherStack).findResources('AWS::Lambda::Function')[functionLogicalIds(otherStack).activation] as any)
+        .Properties.Environment.Variables;
+      expect(otherVariables.SIGNING_KEY_GENERATION).toBe('1');
+    } finally {
+      built2.cleanup();
+    }
+  }, 300_000);
 
   it('keeps the ops token hash and the installation key in Secrets Manager, readable only by the functions that need them', () => {
     const stack = stacks[REGION]!;
@@ -437,7 +529,12 @@ describe('context', () => {
     expect(() => parseDeploymentSettings(settings)).toThrow(
       new RegExp(`${CONTEXT_KEY}\\.regions\\.${REGION}\\.sanctionedCountries\\.0[\\s\\S]*${CONTEXT_KEY}\\.regions\\.${REGION}\\.alarmEmail`),
     );
-    expect(parseDeploymentSettings(context).regions[REGION]!.retiredSigningKeys).toEqual([]);
+    expect(parseDeploymentSettings(context).regions[REGION]!.signingKeyGeneration).toBe(1);
+    for (const signingKeyGeneration of [0, 1.5, 10_000, '2']) {
+      const wrong = structuredClone(context) as any;
+      wrong.regions[REGION].signingKeyGeneration = signingKeyGeneration;
+      expect(() => parseDeploymentSettings(wrong)).toThrow(new RegExp(`${CONTEXT_KEY}\\.regions\\.${REGION}\\.signingKeyGeneration`));
+    }
   });
 
   it('refuses to build a cell whose identity certificates are missing (it would trust the development certificate)', () => {
