@@ -4,7 +4,10 @@
  * way, and reports each bundle's size and module-load time: the time a fresh `node` process takes
  * to import the bundle, with the functions' NODE_OPTIONS, median of several runs.
  *
- *   npx tsx scripts/bundle-report.ts [--runs 9] [--json]
+ *   npx tsx scripts/bundle-report.ts [--runs 9] [--json] [--packages]
+ *
+ * `--packages` also lists, per bundle, the packages (and the service's own folders) that take the most
+ * room in it, from esbuild's metafile: where to look when a bundle grows.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -34,6 +37,8 @@ export interface BundleFigures {
   loadMs: number;
   /** Size of index.mjs gzipped (about what the deployment package adds). */
   gzipBytes: number;
+  /** Bytes each package (or folder of the service) contributes to index.mjs, largest first. */
+  packages: Array<{ name: string; bytes: number }>;
 }
 
 export interface BundleReportOptions {
@@ -48,8 +53,14 @@ export const BARE_DYNAMODB = 'bare-client-dynamodb';
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BARE_ENTRY = "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nexport const client = new DynamoDBClient({});\n";
 
-async function bundle(outfile: string, entry: { file: string } | { contents: string }): Promise<void> {
-  await build({
+/** `@scope/name` or `name` for a file in node_modules, else the first two folders of the path. */
+function packageOf(input: string): string {
+  const inModules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+  return inModules ? inModules[1]! : input.split('/').slice(0, 2).join('/');
+}
+
+async function bundle(outfile: string, entry: { file: string } | { contents: string }): Promise<Array<{ name: string; bytes: number }>> {
+  const result = await build({
     ...('file' in entry
       ? { entryPoints: [entry.file] }
       : { stdin: { contents: entry.contents, resolveDir: PROJECT_ROOT, loader: 'ts', sourcefile: 'bare-client-dynamodb.ts' } }),
@@ -65,8 +76,15 @@ async function bundle(outfile: string, entry: { file: string } | { contents: str
     sourcemap: BUNDLE_SOURCE_MAP,
     sourcesContent: BUNDLE_SOURCES_CONTENT,
     external: BUNDLE_EXTERNAL_MODULES,
+    metafile: true,
     logLevel: 'error',
   });
+  const output = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith('.mjs'))![1];
+  const packages = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    packages.set(packageOf(input), (packages.get(packageOf(input)) ?? 0) + bytesInOutput);
+  }
+  return [...packages].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
 /**
@@ -104,14 +122,12 @@ export async function bundleReport(options: BundleReportOptions = {}): Promise<B
   const runs = Math.max(1, options.runs ?? 9);
   const dir = options.keepIn ?? mkdtempSync(join(tmpdir(), 'cloud-licensing-bundles-'));
   try {
-    const files: Array<{ name: string; file: string }> = [];
+    const files: Array<{ name: string; file: string; packages: BundleFigures['packages'] }> = [];
     const bareFile = join(dir, BARE_DYNAMODB, 'index.mjs');
-    await bundle(bareFile, { contents: BARE_ENTRY });
-    files.push({ name: BARE_DYNAMODB, file: bareFile });
+    files.push({ name: BARE_DYNAMODB, file: bareFile, packages: await bundle(bareFile, { contents: BARE_ENTRY }) });
     for (const name of functionNames) {
       const file = join(dir, name, 'index.mjs');
-      await bundle(file, { file: join(PROJECT_ROOT, functionEntry(name)) });
-      files.push({ name, file });
+      files.push({ name, file, packages: await bundle(file, { file: join(PROJECT_ROOT, functionEntry(name)) }) });
     }
     // Round-robin, so that a slow moment of the machine does not land on one bundle only.
     const times = new Map<string, number[]>(files.map((entry) => [entry.name, []]));
@@ -126,6 +142,7 @@ export async function bundleReport(options: BundleReportOptions = {}): Promise<B
         bytes: code.length,
         loadMs: Math.round(median(times.get(entry.name)!) * 10) / 10,
         gzipBytes: gzipSync(code).length,
+        packages: entry.packages,
       };
     });
   } finally {
@@ -148,9 +165,26 @@ function formatReport(figures: BundleFigures[]): string {
   return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')).join('\n');
 }
 
+/** The largest contributors of each bundle, and what each adds over the bare client (`+`: not in it). */
+function formatPackages(figures: BundleFigures[], top = 12): string {
+  const bare = new Map(figures.find((entry) => entry.name === BARE_DYNAMODB)!.packages.map((entry) => [entry.name, entry.bytes]));
+  return figures
+    .filter((entry) => entry.name !== BARE_DYNAMODB)
+    .map((entry) => {
+      const lines = entry.packages.slice(0, top).map((item) => {
+        const inBare = bare.get(item.name);
+        const extra = inBare === undefined ? '+' : ' ';
+        return `  ${extra} ${(item.bytes / 1024).toFixed(1).padStart(7)} KiB  ${item.name}`;
+      });
+      return [`${entry.name}:`, ...lines].join('\n');
+    })
+    .join('\n');
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const runsAt = args.indexOf('--runs');
   const figures = await bundleReport({ runs: runsAt >= 0 ? Number(args[runsAt + 1]) : undefined });
   console.log(args.includes('--json') ? JSON.stringify(figures, null, 2) : formatReport(figures));
+  if (args.includes('--packages') && !args.includes('--json')) console.log(`\n${formatPackages(figures)}`);
 }

@@ -135,7 +135,17 @@ describe('the regional licensing stack', () => {
       expect(reported.equals(deployed), name).toBe(true);
       expect(figures.find((entry) => entry.name === name)!.bytes).toBe(deployed.length);
     }
-    for (const entry of figures) expect(entry.loadMs).toBeGreaterThan(0);
+    for (const entry of figures) {
+      expect(entry.loadMs).toBeGreaterThan(0);
+      // The packages account for the bundle (the rest is esbuild's own glue and the banner).
+      const counted = entry.packages.reduce((sum, item) => sum + item.bytes, 0);
+      expect(counted).toBeLessThanOrEqual(entry.bytes);
+      expect(counted).toBeGreaterThan(entry.bytes * 0.95);
+    }
+    // zod is tree-shaken (import * as z): no locale tables. `import { z } from 'zod'` would bring about 445 KiB.
+    const zod = figures.find((entry) => entry.name === 'activation')!.packages.find((item) => item.name === 'zod')!;
+    expect(zod.bytes).toBeLessThan(150 * 1024);
+    expect(figures.find((entry) => entry.name === BARE_DYNAMODB)!.packages.map((item) => item.name)).not.toContain('zod');
   }, 180_000);
 
   it('serves the contract from the bundled public function (GET /v1/keys, GET /v1/health)', () => {
