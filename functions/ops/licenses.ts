@@ -21,11 +21,23 @@ import {
   transferLicense,
   type ChangeContext,
 } from '../../shared/use-cases/licenses';
+import type { IssueRequest } from '../../shared/store/licenses';
 import type { LicenseRecord } from '../../shared/store/records';
+import { sha256Hex } from '../../shared/crypto';
 
 const contextOf = (request: ApiRequest): ChangeContext => ({ actor: actorOf(request.caller), sourceIp: request.sourceIp });
 const slcOf = (request: ApiRequest): string => request.pathParameters.slc ?? '';
 const view = (status: number, license: LicenseRecord) => ({ status, body: toLicenseView(license, clock.now()) });
+
+/**
+ * With an Idempotency-Key, the issue is bound to the caller and key, so that a retry after a lost
+ * answer finds the license its first run issued instead of issuing a second one.
+ */
+const issueRequestOf = (request: ApiRequest): IssueRequest | undefined => {
+  const key = request.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  return { id: `${actorOf(request.caller)}#${sha256Hex(key)}`, fingerprint: sha256Hex(`${request.method}\n${request.path}\n${request.rawBody}`) };
+};
 
 export const licenseRoutes = {
   'POST /v1/licenses': (async (request) => {
@@ -41,6 +53,7 @@ export const licenseRoutes = {
         channel: 'byol',
       },
       contextOf(request),
+      issueRequestOf(request),
     );
     return view(201, license);
   }) satisfies RouteImplementation,

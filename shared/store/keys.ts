@@ -28,6 +28,8 @@ export const keys = {
   healthReport: (installationId: string, at: string, reportId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: `HEALTH#${at}#${reportId}` }),
   smartConnect: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'SMARTCONNECT' }),
   idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
+  /** A license-issuing request (an Idempotency-Key, an included-license instance) and the SLC it issued. */
+  licenseIssueRequest: (requestId: string) => ({ pk: `ISSUEREQUEST#${requestId}`, sk: 'ISSUEREQUEST' }),
   /** The included license of one EC2 instance: which SLC and installation it has (§7). */
   amiInstance: (accountId: string, instanceId: string) => ({ pk: `AMI#${accountId}#${instanceId}`, sk: 'AMI' }),
   /** One item per installation that reports an integration; the statistics count them. */

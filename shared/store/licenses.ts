@@ -91,16 +91,38 @@ async function transact(items: TransactItem[]): Promise<{ outcome: WriteOutcome;
   }
 }
 
-export type PutNewLicenseOutcome = 'created' | 'slc_exists' | 'customer_not_verified' | 'conflict';
+export type PutNewLicenseOutcome = 'created' | 'slc_exists' | 'customer_not_verified' | 'request_issued' | 'conflict';
+
+/**
+ * The request a license is issued for, when a retry of it must find the license instead of issuing
+ * another: `id` names the request (caller and Idempotency-Key, or the included-license instance),
+ * `fingerprint` what was asked (a retry with the same id must ask the same).
+ */
+export interface IssueRequest {
+  id: string;
+  fingerprint: string;
+}
+
+/** Issue requests are remembered as long as idempotency records (the contract promises 24 hours). */
+const ISSUE_REQUEST_RETENTION_SECONDS = 48 * 3600;
+
+/** The SLC an earlier run of the request issued, if one committed. */
+export async function getIssueRequest(requestId: string): Promise<{ slc: string; fingerprint: string } | undefined> {
+  const { client, tableName } = store();
+  const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: keys.licenseIssueRequest(requestId), ConsistentRead: true }));
+  return Item ? { slc: String(Item.slc), fingerprint: String(Item.fingerprint) } : undefined;
+}
 
 /**
  * Writes a new license with its `license.created` event in one transaction. With
- * `requireVerifiedCustomer`, the transaction also checks that the owning customer is still verified.
+ * `requireVerifiedCustomer`, the transaction also checks that the owning customer is still verified;
+ * with `request`, it records which request issued the license, once (a second license for the same
+ * request is `request_issued`).
  */
 export async function putNewLicense(
   license: LicenseRecord,
   event: AuditEvent,
-  options: { requireVerifiedCustomer: boolean } = { requireVerifiedCustomer: true },
+  options: { requireVerifiedCustomer: boolean; request?: IssueRequest } = { requireVerifiedCustomer: true },
 ): Promise<PutNewLicenseOutcome> {
   const { tableName } = store();
   const items: TransactItem[] = [
@@ -117,9 +139,26 @@ export async function putNewLicense(
       },
     });
   }
+  const requestItem = options.request ? items.length : -1;
+  if (options.request) {
+    items.push({
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...keys.licenseIssueRequest(options.request.id),
+          type: 'license_issue_request',
+          slc: license.slc,
+          fingerprint: options.request.fingerprint,
+          expiresAt: Math.floor(Date.parse(license.createdAt) / 1000) + ISSUE_REQUEST_RETENTION_SECONDS,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
+  }
   const { outcome, failedItems } = await transact(items);
   if (outcome === 'written') return 'created';
   if (outcome === 'conflict') return 'conflict';
+  if (failedItems.includes(requestItem)) return 'request_issued';
   return failedItems.includes(0) ? 'slc_exists' : 'customer_not_verified';
 }
 

@@ -12,6 +12,7 @@ import { listEvents, type AuditEvent, type AuditEventType } from '../store/event
 import { listLicenseDevices } from '../store/license-devices';
 import {
   createLicenseRecord,
+  getIssueRequest,
   getLicense,
   listPartnerLicenses,
   putNewLicense,
@@ -19,6 +20,7 @@ import {
   writeEntitlements,
   writeRevocation,
   writeTransfer,
+  type IssueRequest,
   type TransferOutcome,
 } from '../store/licenses';
 import type { Page } from '../store/pagination';
@@ -74,7 +76,9 @@ export interface IssueLicenseInput {
  * edition). Version conditions of add-ons are not checked here; activation reports them (§5.4).
  * The license and its `license.created` event are written in one transaction.
  */
-export async function issueLicense(input: IssueLicenseInput, context: ChangeContext): Promise<LicenseRecord> {
+export async function issueLicense(input: IssueLicenseInput, context: ChangeContext, request?: IssueRequest): Promise<LicenseRecord> {
+  const issued = request ? await licenseIssuedFor(request) : undefined;
+  if (issued) return issued;
   const customer = await getCustomer(input.customerId);
   if (!customer) throw unprocessable('customer_not_found', 'No customer has this customerId.');
   if (customer.verification !== 'verified') throw unprocessable('customer_not_verified', 'The customer is not verified.');
@@ -113,7 +117,13 @@ export async function issueLicense(input: IssueLicenseInput, context: ChangeCont
         carePlusValidUntil: license.carePlusValidUntil,
         ...(license.aws ? { aws: license.aws } : {}),
       }),
+      { requireVerifiedCustomer: true, request },
     );
+    if (outcome === 'request_issued') {
+      // A concurrent run of the same request committed first: its license is the answer.
+      const winner = await licenseIssuedFor(request!);
+      if (winner) return winner;
+    }
     if (outcome === 'created') {
       logger.info('license issued', { product: license.product, version: license.version, channel: license.channel });
       return license;
@@ -123,6 +133,22 @@ export async function issueLicense(input: IssueLicenseInput, context: ChangeCont
     await backoff(attempt);
   }
   throw new Error('could not write a new license');
+}
+
+/**
+ * The license an earlier run of the same request issued (its answer was lost, or it is running
+ * concurrently): a retry returns it instead of issuing a second one. The same request id with a
+ * different request is 422 idempotency_key_reused.
+ */
+async function licenseIssuedFor(request: IssueRequest): Promise<LicenseRecord | undefined> {
+  const issued = await getIssueRequest(request.id);
+  if (!issued) return undefined;
+  if (issued.fingerprint !== request.fingerprint) {
+    throw unprocessable('idempotency_key_reused', 'This Idempotency-Key was used with a different request.');
+  }
+  const license = await getLicense(issued.slc);
+  if (!license) throw new Error('an issue request refers to a license that does not exist');
+  return license;
 }
 
 /** A license the caller may see; 404 license_not_found otherwise (also for malformed SLCs). */
