@@ -50,11 +50,16 @@ async function claimInstance(identity: InstanceIdentity): Promise<AmiClaim> {
   const fresh: AmiClaim = { accountId: identity.accountId, instanceId: identity.instanceId, installationId: randomUUID(), slc: null, claimedAt: now };
   if (await putClaim(fresh)) return fresh;
   const existing = (await getClaim(identity.accountId, identity.instanceId))!;
+  // Our own claim, written by an attempt whose answer was lost and then retried by the SDK.
+  if (existing.installationId === fresh.installationId) return fresh;
   const installation = await getInstallation(existing.installationId);
   const exists = () => conflict('installation_exists', 'This instance has activated already; re-activate with its installation credentials.');
   if (installation && (installation.status !== 'active' || installation.lastActivation)) throw exists();
   if (existing.claimedAt > now - CLAIM_LEASE_MS) throw exists();
-  if (!(await renewClaim(existing, now))) throw exists();
+  if (!(await renewClaim(existing, now))) {
+    const renewed = await getClaim(identity.accountId, identity.instanceId);
+    if (renewed?.claimedAt !== now) throw exists(); // someone else took it over (else: ours, answer lost)
+  }
   return { ...existing, claimedAt: now };
 }
 
@@ -96,8 +101,10 @@ export async function activateIncludedAmi(input: {
         aws: { accountId: identity.accountId, instanceId: identity.instanceId, region: identity.region },
       },
       { actor: input.actor, sourceIp: input.sourceIp },
+      // One license per claim, even when a first run issued it and stopped before recording it.
+      { id: `ami#${claim.accountId}#${claim.instanceId}#${claim.installationId}`, fingerprint: `ami#${claim.accountId}#${claim.instanceId}` },
     );
-    if (!(await recordClaimSlc(claim, license.slc))) {
+    if (!(await recordClaimSlc(claim, license.slc)) && (await getClaim(claim.accountId, claim.instanceId))?.slc !== license.slc) {
       throw conflict('installation_exists', 'This instance has activated already; re-activate with its installation credentials.');
     }
     slc = license.slc;
