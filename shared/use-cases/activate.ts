@@ -196,6 +196,7 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
   let created = false;
   let resuming = false;
   let finished = false;
+  let uncertainInstallationId: string | undefined;
   let newInstallationId =
     command.target.kind === 'first-with-id' ? command.target.installationId : command.target.kind === 'first' ? randomUUID() : undefined;
 
@@ -296,7 +297,14 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
               },
         );
       } catch (error) {
-        if (!(error instanceof AllocationNotCommitted)) throw error;
+        if (!(error instanceof AllocationNotCommitted)) {
+          // The outcome is unknown (the answer may have been lost after the write): a new installation
+          // may exist holding the allocation; it is taken back below like any unfinished one.
+          // An existing installation may hold our lease: it is released below, so that a retry need not wait for it.
+          if (isNew) uncertainInstallationId = installationId;
+          else leasedInstallationId = installationId;
+          throw error;
+        }
         if (error.reason === 'installation_changed' && isNew && command.target.kind === 'first') newInstallationId = randomUUID();
         continue;
       }
@@ -362,8 +370,9 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
         ],
       });
       leasedInstallationId = undefined;
-      finished = true;
 
+      // Until the answer is built the activation can still fail (a read, the signer); a first
+      // activation is then taken back below, so that no installation exists whose secret nobody got.
       const after = (await getLicense(slc))!;
       const document = await licenseDocumentFor(after, {
         installationId,
@@ -374,13 +383,13 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
           .filter((device) => device.status === 'activated')
           .map((device) => ({ mac: device.mac, deviceKey: deviceKeyOf(device.mac), licenses: device.licenses })),
       });
+      const installationSecret = created ? deriveInstallationSecret(await secrets().installationKey(), installationId, 1) : undefined;
+      finished = true;
       return {
         created,
         body: {
           installationId,
-          ...(created
-            ? { installationSecret: deriveInstallationSecret(await secrets().installationKey(), installationId, 1) }
-            : {}),
+          ...(installationSecret ? { installationSecret } : {}),
           status,
           devices: plan.devices.map((device) => ({
             mac: device.mac,
@@ -406,13 +415,15 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
       };
     }
   } finally {
-    if (!finished && created && command.target.kind === 'first') {
+    if (!finished && (created || uncertainInstallationId) && command.target.kind === 'first') {
       // A first activation that failed after creating its installation takes it back, so that
       // the client's retry starts clean. Had the process died instead, the next first activation
       // on the SLC reclaims it (reclaimAbandonedInstallations).
-      const abandoned = leasedInstallationId ?? newInstallationId!;
+      const abandoned = leasedInstallationId ?? uncertainInstallationId ?? newInstallationId!;
       leasedInstallationId = undefined;
+      // The lease may be gone already (the activation had finished writing); the installation goes either way.
       await releaseLease(abandoned, leaseOwner)
+        .catch(() => undefined)
         .then(() => releaseInstallation(abandoned, { actor: 'service', sourceIp: command.sourceIp }))
         .catch((error: unknown) => logger.warn('unfinished installation not reclaimed yet', { installationId: abandoned, error: error as Error }));
     }
