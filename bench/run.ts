@@ -1,17 +1,33 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { bundleReport } from '../scripts/bundle-report';
 import { activationBench } from './activation';
 import { startBenchStack } from './support';
+import { throughputBench } from './throughput';
 
 const quick = process.argv.includes('--quick');
-const stack = await startBenchStack();
-try {
-  const results = {
-    machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
-    activation: await activationBench(stack, quick ? { oneDevice: 20, thousandDevices: 3 } : { oneDevice: 200, thousandDevices: 20 }),
-  };
-  console.log(JSON.stringify(results, null, 2));
-  mkdirSync('.bench', { recursive: true });
-  writeFileSync('.bench/results.json', JSON.stringify(results, null, 2));
-} finally {
-  await stack.stop();
+/** `--only activation,throughput,bundles` runs some sections; all by default. */
+const onlyAt = process.argv.indexOf('--only');
+const sections = new Set(onlyAt >= 0 ? process.argv[onlyAt + 1]!.split(',') : ['activation', 'throughput', 'bundles']);
+const loadAtStart = loadavg().map((value) => Number(value.toFixed(2)));
+
+const results: Record<string, unknown> = { machine: { node: process.version, cpus: cpus().length, loadAverageAtStart: loadAtStart } };
+if (sections.has('activation')) {
+  const stack = await startBenchStack();
+  try {
+    results.activation = await activationBench(stack, quick ? { oneDevice: 20, thousandDevices: 3 } : { oneDevice: 200, thousandDevices: 20 });
+  } finally {
+    await stack.stop();
+  }
 }
+if (sections.has('throughput')) results.throughput = await throughputBench({ quick });
+if (sections.has('bundles')) {
+  // Size and module-load time of every Lambda bundle next to a bare DynamoDB-client bundle (scripts/bundle-report.ts).
+  const kib = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
+  results.bundles = (await bundleReport({ runs: quick ? 3 : 9 })).map(({ name, bytes, gzipBytes, loadMs }) => ({ name, kib: kib(bytes), gzipKib: kib(gzipBytes), loadMs }));
+}
+(results.machine as Record<string, unknown>).loadAverageAtEnd = loadavg().map((value) => Number(value.toFixed(2)));
+
+console.log(JSON.stringify(results, null, 2));
+mkdirSync('.bench', { recursive: true });
+writeFileSync('.bench/results.json', JSON.stringify(results, null, 2));
