@@ -73,7 +73,25 @@ export type AddOnAvailability = 'included' | 'entitlement' | 'not_available_for_
 const QUANTITY_EDITIONS: readonly Product[] = ['corporate', 'expert', 'professional-plus', 'express-plus'];
 
 /** The edition check, then the version check, of one add-on (§5.4, "checked in this order"). */
+/** Whether an edition can have the add-on at all, in any version (the edition part of §5.4). */
+export function availableForEdition(product: Product, name: AddOnName): boolean {
+  switch (name) {
+    case 'access':
+    case 'lpr':
+    case 'transact':
+    case 'interconnect':
+    case 'hospitalAssist':
+      return QUANTITY_EDITIONS.includes(product);
+    case 'smartWall':
+    case 'managementServerFailover':
+      return product === 'corporate' || product === 'expert';
+    case 'incidentManager':
+      return product !== 'essential-plus';
+  }
+}
+
 export function addOnAvailability(product: Product, version: string, name: AddOnName): AddOnAvailability {
+  if (!availableForEdition(product, name)) return 'not_available_for_edition';
   switch (name) {
     // "access (doors), lpr (cameras, plate libraries), transact (connections), hospital assist
     // (channels), interconnect (cameras): any edition but essential-plus; quantity up to the
@@ -82,30 +100,25 @@ export function addOnAvailability(product: Product, version: string, name: AddOn
     case 'lpr':
     case 'transact':
     case 'interconnect':
-      return QUANTITY_EDITIONS.includes(product) ? 'entitlement' : 'not_available_for_edition';
+      return 'entitlement';
     case 'hospitalAssist':
-      if (!QUANTITY_EDITIONS.includes(product)) return 'not_available_for_edition';
       return isVersionAtLeast(version, '2024 R1') ? 'entitlement' : 'not_available_for_version';
 
     // "smart wall: included for corporate; expert needs the `smartWall` entitlement; other
     // editions: not available."
     case 'smartWall':
-      if (product === 'corporate') return 'included';
-      if (product === 'expert') return 'entitlement';
-      return 'not_available_for_edition';
+      return product === 'corporate' ? 'included' : 'entitlement';
 
     // "incident manager: included for corporate 2022 R2 or later; expert, professional-plus and
     // express-plus 2022 R3 or later need the `incidentManager` entitlement; essential-plus: not
     // available."
     case 'incidentManager':
-      if (product === 'essential-plus') return 'not_available_for_edition';
       if (product === 'corporate') return isVersionAtLeast(version, '2022 R2') ? 'included' : 'not_available_for_version';
       return isVersionAtLeast(version, '2022 R3') ? 'entitlement' : 'not_available_for_version';
 
     // "management server failover: corporate and expert 2022 R1 or later with the
     // `managementServerFailover` entitlement (which covers the primary and the secondary server)."
     case 'managementServerFailover':
-      if (product !== 'corporate' && product !== 'expert') return 'not_available_for_edition';
       return isVersionAtLeast(version, '2022 R1') ? 'entitlement' : 'not_available_for_version';
   }
 }

@@ -1,30 +1,14 @@
+import { availableForEdition, type AddOnName } from './add-ons';
+import { editionRules } from './editions';
 import type { AddOnEntitlements, Product } from './products';
 
 /** EULA edition limits on what an SLC may be issued with (API.md §4, §5.3, §5.4). */
 
 /** Essential+ is limited to 8 devices, so an Essential+ SLC carries at most 8 device licenses. */
-export const ESSENTIAL_PLUS_MAX_DEVICE_LICENSES = 8;
-
-export type AddOnName = keyof AddOnEntitlements;
+export const ESSENTIAL_PLUS_MAX_DEVICE_LICENSES = editionRules('essential-plus').maxDeviceLicensesEntitlement!;
 
 const QUANTITY_ADD_ONS = ['access', 'lpr', 'transact', 'hospitalAssist', 'interconnect'] as const;
 
-/**
- * Editions that can carry each add-on entitlement (§5.4, edition part only):
- * quantity add-ons on every edition but Essential+; Smart Wall is included for Corporate and an
- * entitlement for Expert; Incident Manager is included for Corporate and an entitlement for Expert,
- * Professional+ and Express+; management server failover only on Corporate and Expert.
- */
-export const ADD_ON_EDITIONS: Record<AddOnName, readonly Product[]> = {
-  access: ['corporate', 'expert', 'professional-plus', 'express-plus'],
-  lpr: ['corporate', 'expert', 'professional-plus', 'express-plus'],
-  transact: ['corporate', 'expert', 'professional-plus', 'express-plus'],
-  hospitalAssist: ['corporate', 'expert', 'professional-plus', 'express-plus'],
-  interconnect: ['corporate', 'expert', 'professional-plus', 'express-plus'],
-  smartWall: ['corporate', 'expert'],
-  incidentManager: ['corporate', 'expert', 'professional-plus', 'express-plus'],
-  managementServerFailover: ['corporate', 'expert'],
-};
 
 /**
  * The add-ons a set of entitlements actually grants: a flag that is true or a quantity above zero.
@@ -44,7 +28,7 @@ export function grantedAddOns(addOns: AddOnEntitlements): AddOnName[] {
 
 /** Add-ons in `addOns` that the edition cannot have (§5.4). Version conditions are not checked here. */
 export function addOnsNotAvailable(product: Product, addOns: AddOnEntitlements): AddOnName[] {
-  return grantedAddOns(addOns).filter((name) => !ADD_ON_EDITIONS[name].includes(product));
+  return grantedAddOns(addOns).filter((name) => !availableForEdition(product, name));
 }
 
 export type EntitlementRefusal =
