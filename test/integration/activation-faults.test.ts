@@ -1,24 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { useApi } from '../support/api';
 import { activationBody, camera, createLicense } from '../support/licensing';
-import { licenseLedger } from '../support/invariants';
+import { expectLedgerConsistent } from '../support/invariants';
 import { instrumentStore } from '../support/faults';
 import { fixedClock, resetClock, setClock } from '../../shared/adapters/clock';
 
 const api = useApi();
 const faults = instrumentStore();
 afterAll(() => faults.remove());
-
-async function expectConsistent(slc: string) {
-  const ledger = await licenseLedger(slc);
-  expect(ledger.license.usedDeviceLicenses).toBe(ledger.deviceLicensesOfDevices);
-  expect(ledger.license.usedDeviceLicenses).toBe(ledger.allocatedByInstallations);
-  expect(ledger.license.activatedDevices).toBe(ledger.activatedDevices);
-  expect(ledger.license.activatedDevices).toBe(ledger.devicesByInstallations);
-  expect(ledger.license.installationCount).toBe(ledger.installations.length);
-  expect(ledger.license.usedDeviceLicenses).toBeLessThanOrEqual(ledger.license.entitledDeviceLicenses);
-  return ledger;
-}
 
 describe('activation with a failed DynamoDB write at every position, then a retry', () => {
   it('first activation converges: one installation, every device counted once', async () => {
@@ -41,7 +30,7 @@ describe('activation with a failed DynamoDB write at every position, then a retr
       const outcome = failed.status === 201 ? failed : retried;
       expect([200, 201]).toContain(retried.status);
       expect(outcome.body.devices.every((d: any) => d.status === 'activated')).toBe(true);
-      const ledger = await expectConsistent(slc);
+      const ledger = await expectLedgerConsistent(slc);
       expect(ledger.activatedDevices, `write ${failAt}`).toBe(3);
       expect(ledger.license.usedDeviceLicenses, `write ${failAt}`).toBe(1 + 1 + 3 + 1);
     }
@@ -64,7 +53,7 @@ describe('activation with a failed DynamoDB write at every position, then a retr
     } finally {
       resetClock();
     }
-    const ledger = await expectConsistent(slc);
+    const ledger = await expectLedgerConsistent(slc);
     expect(ledger.installations).toHaveLength(1);
   });
 
@@ -90,7 +79,7 @@ describe('activation with a failed DynamoDB write at every position, then a retr
       faults.reset();
       const retried = await api.signed(credentials, 'POST', '/v1/activations', body);
       expect(retried.status, `write ${failAt}`).toBe(200);
-      const ledger = await expectConsistent(slc);
+      const ledger = await expectLedgerConsistent(slc);
       const held = ledger.devices.filter((d) => d.status === 'activated').map((d) => d.mac).sort();
       expect(held, `write ${failAt}`).toEqual(body.devices.map((d: any) => d.mac).sort());
     }
@@ -106,7 +95,7 @@ describe('activation with a failed DynamoDB write at every position, then a retr
     }
     faults.reset();
     expect((await api.ops('DELETE', `/v1/installations/${first.body.installationId}`)).status).toBe(204);
-    const ledger = await expectConsistent(slc);
+    const ledger = await expectLedgerConsistent(slc);
     expect(ledger.devices.every((d) => d.status === 'released' && d.deletions === 1)).toBe(true);
   });
 });

@@ -1,13 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { useApi, type InstallationCredentials } from '../support/api';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { fixedClock, resetClock, setClock } from '../../shared/adapters/clock';
-import { store } from '../../shared/store/client';
-import { byCustomer } from '../../shared/store/keys';
 import { injectDynamoFaults } from '../support/dynamo-faults';
 import { runUnderEveryFault } from '../support/fault-cases';
 import { signIdentityDocument } from '../support/identity';
-import { licenseLedger } from '../support/invariants';
+import { expectLedgerConsistent } from '../support/invariants';
+import { listCustomerLicenseSlcs } from '../../shared/store/personal-data';
 import { activationBody, camera, createLicense } from '../support/licensing';
 
 /**
@@ -26,31 +24,6 @@ const summaries: unknown[] = [];
 afterAll(() => console.log(`[faults] ${JSON.stringify(summaries)}`));
 const maxCalls = process.env.FAULT_POSITIONS && process.env.FAULT_POSITIONS !== 'all' ? Number(process.env.FAULT_POSITIONS) : undefined;
 
-async function expectConsistent(slc: string, fault?: unknown) {
-  const ledger = await licenseLedger(slc);
-  const where = JSON.stringify(fault ?? 'no fault');
-  expect(ledger.license.usedDeviceLicenses, where).toBe(ledger.deviceLicensesOfDevices);
-  expect(ledger.license.usedDeviceLicenses, where).toBe(ledger.allocatedByInstallations);
-  expect(ledger.license.activatedDevices, where).toBe(ledger.activatedDevices);
-  expect(ledger.license.activatedDevices, where).toBe(ledger.devicesByInstallations);
-  expect(ledger.license.installationCount, where).toBe(ledger.installations.length);
-  expect(ledger.license.usedDeviceLicenses, where).toBeLessThanOrEqual(ledger.license.entitledDeviceLicenses);
-  return ledger;
-}
-
-async function licensesOfCustomer(customerId: string): Promise<string[]> {
-  const { client, tableName } = store();
-  const result = await client.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: 'gsi2',
-      KeyConditionExpression: 'gsi2pk = :pk',
-      ExpressionAttributeValues: { ':pk': byCustomer.customerLicenses(customerId) },
-    }),
-  );
-  return (result.Items ?? []).map((item) => String(item.slc));
-}
-
 describe('activation with a DynamoDB fault at every call', () => {
   it('first activation: one installation, every device counted once', async () => {
     summaries.push(
@@ -67,7 +40,7 @@ describe('activation with a DynamoDB fault at every call', () => {
           async check({ slc, devices }, final, fault) {
             expect(final.status).toBe(201);
             expect(final.body.devices.map((d: any) => [d.mac, d.status, d.reason]), JSON.stringify(fault)).toEqual(devices.map((d) => [d.mac, 'activated', undefined]));
-            const ledger = await expectConsistent(slc, fault);
+            const ledger = await expectLedgerConsistent(slc, fault);
             expect(ledger.installations.map((installation) => installation.installationId)).toEqual([final.body.installationId]);
             expect(ledger.activatedDevices).toBe(3);
             expect(ledger.license.usedDeviceLicenses).toBe(1 + 1 + 3 + 1);
@@ -104,7 +77,7 @@ describe('activation with a DynamoDB fault at every call', () => {
           act: ({ credentials, body }) => api.signed(credentials, 'POST', '/v1/activations', body),
           async check({ slc, devices }, final, fault) {
             expect(final.status).toBe(200);
-            const ledger = await expectConsistent(slc, fault);
+            const ledger = await expectLedgerConsistent(slc, fault);
             const held = ledger.devices.filter((device) => device.status === 'activated').map((device) => device.mac).sort();
             const reported = final.body.devices.filter((d: any) => d.status === 'activated').map((d: any) => d.mac).sort();
             expect(held).toEqual(reported);
@@ -140,9 +113,9 @@ describe('activation with a DynamoDB fault at every call', () => {
             // installation (409 installation_exists, §7); ops issue new credentials for it.
             retryMayAnswer: [409],
             async check({ accountId }, final, fault) {
-              const licenses = await licensesOfCustomer(`aws-account-${accountId}`);
+              const licenses = await listCustomerLicenseSlcs(`aws-account-${accountId}`);
               expect(licenses, JSON.stringify(fault)).toHaveLength(1);
-              const ledger = await expectConsistent(licenses[0]!, fault);
+              const ledger = await expectLedgerConsistent(licenses[0]!, fault);
               expect(ledger.installations, JSON.stringify(fault)).toHaveLength(1);
               expect(ledger.activatedDevices, JSON.stringify(fault)).toBe(2);
               if (final.status === 409) {

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { store } from '../../shared/store/client';
-import { byCustomer } from '../../shared/store/keys';
+import { listCustomerLicenseSlcs } from '../../shared/store/personal-data';
 import { useApi } from '../support/api';
 import { injectDynamoFaults } from '../support/dynamo-faults';
 import { runUnderEveryFault } from '../support/fault-cases';
@@ -17,19 +15,6 @@ import { activationBody, camera, createLicense } from '../support/licensing';
 const api = useApi();
 const faults = injectDynamoFaults();
 afterAll(() => faults.remove());
-
-async function licensesOfCustomer(customerId: string): Promise<string[]> {
-  const { client, tableName } = store();
-  const result = await client.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: 'gsi2',
-      KeyConditionExpression: 'gsi2pk = :pk',
-      ExpressionAttributeValues: { ':pk': byCustomer.customerLicenses(customerId) },
-    }),
-  );
-  return (result.Items ?? []).map((item) => String(item.slc));
-}
 
 async function events(slc: string): Promise<any[]> {
   const response = await api.ops('GET', `/v1/licenses/${slc}/events?limit=100`);
@@ -56,7 +41,7 @@ describe('license issue, change and Care Plus with a DynamoDB fault at every cal
           api.ops('POST', '/v1/licenses', { customerId, product: 'corporate', version: '2025 R1', deviceLicenses: 25 }, { 'idempotency-key': key }),
         async check({ customerId }, final) {
           expect(final.status).toBe(201);
-          expect(await licensesOfCustomer(customerId)).toEqual([final.body.slc]);
+          expect(await listCustomerLicenseSlcs(customerId)).toEqual([final.body.slc]);
           const trail = await events(final.body.slc);
           expect(trail.filter((event) => event.type === 'license.created')).toHaveLength(1);
           expect(final.body.entitlements.deviceLicenses).toBe(25);

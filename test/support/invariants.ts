@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { queryAll } from '../../shared/store/query';
 import { byOwner, DEVICE_PREFIX, keys } from '../../shared/store/keys';
 import { getLicense } from '../../shared/store/licenses';
@@ -32,4 +33,20 @@ export async function licenseLedger(slc: string) {
     allocatedByInstallations: active.reduce((sum, installation) => sum + installation.allocatedDeviceLicenses, 0),
     devicesByInstallations: active.reduce((sum, installation) => sum + installation.activatedDevices, 0),
   };
+}
+
+/**
+ * The license's counters equal the sums recomputed from its device rows and installations, and
+ * stay within the entitlement. `where` labels failures (e.g. the injected fault).
+ */
+export async function expectLedgerConsistent(slc: string, where?: unknown) {
+  const ledger = await licenseLedger(slc);
+  const label = JSON.stringify(where ?? 'no fault');
+  expect(ledger.license.usedDeviceLicenses, label).toBe(ledger.deviceLicensesOfDevices);
+  expect(ledger.license.usedDeviceLicenses, label).toBe(ledger.allocatedByInstallations);
+  expect(ledger.license.activatedDevices, label).toBe(ledger.activatedDevices);
+  expect(ledger.license.activatedDevices, label).toBe(ledger.devicesByInstallations);
+  expect(ledger.license.installationCount, label).toBe(ledger.installations.length);
+  expect(ledger.license.usedDeviceLicenses, label).toBeLessThanOrEqual(ledger.license.entitledDeviceLicenses);
+  return ledger;
 }

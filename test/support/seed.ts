@@ -4,7 +4,9 @@ import { randomBase32, randomToken } from '../../shared/crypto';
 import { PRODUCT_SKU } from '../../shared/domain/products';
 import { deriveInstallationSecret } from '../../shared/domain/installation-secret';
 import { store } from '../../shared/store/client';
-import { byCustomer, byOwner, createdOrder, keys } from '../../shared/store/keys';
+import { byOwner, createdOrder, keys } from '../../shared/store/keys';
+import { customerItem } from '../../shared/store/customers';
+import { licenseItem } from '../../shared/store/licenses';
 import type { CustomerRecord, InstallationRecord, LicenseRecord } from '../../shared/store/records';
 import type { InstallationCredentials } from './api';
 
@@ -27,20 +29,7 @@ export async function seedCustomer(partial: Partial<CustomerRecord> = {}): Promi
     ...partial,
   };
   const { client, tableName } = store();
-  await client.send(
-    new PutCommand({
-      TableName: tableName,
-      Item: {
-        ...keys.customer(customer.customerId),
-        type: 'customer',
-        ...customer,
-        ...(customer.partnerId
-          ? { gsi1pk: byOwner.partnerCustomers(customer.partnerId), gsi1sk: createdOrder(customer.createdAt, customer.customerId) }
-          : {}),
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
+  await client.send(new PutCommand({ TableName: tableName, Item: customerItem(customer), ConditionExpression: 'attribute_not_exists(pk)' }));
   return customer;
 }
 
@@ -71,22 +60,7 @@ export async function seedLicense(partial: Partial<LicenseRecord> = {}): Promise
     ...partial,
   };
   const { client, tableName } = store();
-  await client.send(
-    new PutCommand({
-      TableName: tableName,
-      Item: {
-        ...keys.license(license.slc),
-        type: 'license',
-        ...license,
-        ...(license.partnerId
-          ? { gsi1pk: byOwner.partnerLicenses(license.partnerId), gsi1sk: createdOrder(license.createdAt, license.slc) }
-          : {}),
-        gsi2pk: byCustomer.customerLicenses(license.customerId),
-        gsi2sk: createdOrder(license.createdAt, license.slc),
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
+  await client.send(new PutCommand({ TableName: tableName, Item: licenseItem(license), ConditionExpression: 'attribute_not_exists(pk)' }));
   return license;
 }
 
