@@ -1,5 +1,8 @@
 import type * as z from 'zod';
-import { badRequest } from './errors';
+import { badRequest, type ErrorDetail } from './errors';
+
+export const validationFailed = (details: ErrorDetail[]) =>
+  badRequest('validation_failed', 'The request does not match the expected shape.', details);
 
 /** Parses input with a zod schema; a mismatch is 400 validation_failed with one detail per issue. */
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where?: string): z.output<S> {
@@ -11,5 +14,5 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where?
       ? issue.keys.map((key) => ({ path: [...prefix, ...issue.path.map(String), key].join('.'), message: 'unknown field' }))
       : [{ path: [...prefix, ...issue.path.map(String)].join('.'), message: issue.message }],
   );
-  throw badRequest('validation_failed', 'The request does not match the expected shape.', details);
+  throw validationFailed(details);
 }

@@ -9,10 +9,10 @@ import { deviceInputProblem, deviceLicensesNeeded, normalizeMac } from '../domai
 import { editionRefusal, editionRules } from '../domain/editions';
 import { deriveInstallationSecret } from '../domain/installation-secret';
 import { isWithinActivationWindow } from '../domain/versions';
+import { validationFailed } from '../http/validation';
 import { ApiError, badRequest, conflict, forbidden, notFound, unprocessable } from '../http/errors';
 import type { ActivationConfiguration } from '../schemas/activation';
 import { AllocationNotCommitted, commitAllocation, finalizeActivation } from '../store/activations';
-import { getCustomer } from '../store/customers';
 import { getDevices, listInstallationDevices, writeDeviceChanges, type DeviceChange } from '../store/devices';
 import { auditEventItem } from '../store/events';
 import { getInstallation, listUnfinishedInstallations, releaseLease } from '../store/installations';
@@ -20,7 +20,7 @@ import { keys } from '../store/keys';
 import { getLicense } from '../store/licenses';
 import type { Deployment, DeviceRecord, InstallationRecord, LicenseRecord } from '../store/records';
 import { licenseDocumentFor, type LicenseDocumentResult } from './license-document';
-import { releaseInstallation } from './installations';
+import { assertOwnerVerified, releaseInstallation } from './installations';
 
 /** How long an activation may hold its installation before another may take over (crash recovery). */
 const LEASE_MS = 60_000;
@@ -77,7 +77,7 @@ export function prepareDevices(configuration: ActivationConfiguration): Prepared
   return configuration.devices.map((device, index) => {
     const mac = normalizeMac(device.mac);
     if (!mac) {
-      throw badRequest('validation_failed', 'The request does not match the expected shape.', [
+      throw validationFailed([
         { path: `devices.${index}.mac`, message: 'must be six hex pairs separated by ":" or "-"' },
       ]);
     }
@@ -85,7 +85,7 @@ export function prepareDevices(configuration: ActivationConfiguration): Prepared
     seen.add(mac);
     const problem = deviceInputProblem({ ...device, mac });
     if (problem) {
-      throw badRequest('validation_failed', 'The request does not match the expected shape.', [
+      throw validationFailed([
         { path: `devices.${index}.supportedDeviceList.licenses`, message: problem },
       ]);
     }
@@ -97,10 +97,7 @@ async function loadActiveLicense(slc: string): Promise<LicenseRecord> {
   const license = await getLicense(slc);
   if (!license) throw notFound('license_not_found', 'No license has this SLC.');
   if (license.status === 'revoked') throw forbidden('license_revoked', 'This license has been revoked.');
-  const customer = await getCustomer(license.customerId);
-  if (!customer || customer.verification !== 'verified') {
-    throw forbidden('customer_not_verified', 'The customer that owns this license is not verified.');
-  }
+  await assertOwnerVerified(license);
   return license;
 }
 

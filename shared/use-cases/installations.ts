@@ -19,16 +19,21 @@ export interface Actor {
   sourceIp: string;
 }
 
+/** §5.6: the customer that owns the license must still be verified (403 customer_not_verified). */
+export async function assertOwnerVerified(license: LicenseRecord): Promise<void> {
+  const customer = await getCustomer(license.customerId);
+  if (!customer || customer.verification !== 'verified') {
+    throw forbidden('customer_not_verified', 'The customer that owns this license is not verified.');
+  }
+}
+
 /** §6 check-in: a freshly signed license document for the installation's current state. */
 export async function checkIn({ installation, license }: InstallationContext): Promise<{
   license: string;
   status: string;
   carePlus: { active: boolean; validUntil: string | null };
 }> {
-  const customer = await getCustomer(license.customerId);
-  if (!customer || customer.verification !== 'verified') {
-    throw forbidden('customer_not_verified', 'The customer that owns this license is not verified.');
-  }
+  await assertOwnerVerified(license);
   const { installationId } = installation;
   const devices = await listInstallationDevices(installationId);
   const document = await licenseDocumentFor(license, {
