@@ -10,10 +10,10 @@ try {
   console.log(`Cloud Licensing API listening on ${stack.apiUrl} (DynamoDB Local on port ${dynamodbPort}, data in ${dataDir})`);
   console.log(`Ops token: ${stack.opsToken}`);
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (cause: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal} received, stopping the API and DynamoDB Local`);
+    console.log(`${cause}, stopping the API and DynamoDB Local`);
     await stack.stop();
     process.exit(0);
   };
@@ -22,8 +22,14 @@ try {
     await stack.stop();
     process.exit(1);
   });
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  // A wrapper that dies without passing the signal on (npm, a shell) leaves this process orphaned:
+  // stop too, so that DynamoDB Local never outlives the command that started it.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void stop('The command that started the API has exited');
+  }, 1000).unref();
+  process.on('SIGINT', () => void stop('SIGINT received'));
+  process.on('SIGTERM', () => void stop('SIGTERM received'));
 } catch (error) {
   console.error(`npm start failed: ${error instanceof LocalStartError ? error.message : (error as Error).stack}`);
   process.exit(1);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,17 @@ async function waitForHealth(url: string, within: number): Promise<number> {
     if (Date.now() - started > within) throw new Error(`not healthy within ${within} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cloud-licensing-start-'));
@@ -64,6 +75,19 @@ describe('npm start', () => {
     expect(((await read.json()) as any).name).toBe('Persistent A/S');
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
+  });
+
+  it('stops the API and DynamoDB Local when `npm start` itself is terminated', async () => {
+    const port = await freePort();
+    const dynamodbPort = await freePort();
+    const npm = spawn('npm', ['start'], {
+      env: { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamodbPort), DATA_DIR: ':memory:', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+      stdio: 'ignore',
+    });
+    await waitForHealth(`http://127.0.0.1:${port}`, 30_000);
+    npm.kill('SIGTERM');
+    await expect.poll(() => portOpen(port), { timeout: 15_000 }).toBe(false);
+    await expect.poll(() => portOpen(dynamodbPort), { timeout: 15_000 }).toBe(false);
   });
 
   it('says in one line that a port is taken', async () => {
