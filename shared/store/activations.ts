@@ -31,6 +31,7 @@ export type InstallationAllocation =
       expectedRevision: number;
       allocatedDeviceLicenses: number;
       activatedDevices: number;
+      deviceGroups: string[];
       lease: { owner: string; until: number };
       now: number;
     };
@@ -39,7 +40,8 @@ export type InstallationAllocation =
  * The check-and-increment of §5.5 in one transaction: the license's counters move by the plan's
  * delta only while the result stays within the entitlement (and the edition's caps), and the
  * installation's own allocation moves with them, so the license's usage is always the sum of its
- * installations' allocations. The installation also takes its activation lease here.
+ * installations' allocations. The installation also takes its activation lease here, and names
+ * the device groups its devices are about to be written to.
  */
 export async function commitAllocation(bounds: AllocationBounds, installation: InstallationAllocation): Promise<void> {
   const { client, tableName } = store();
@@ -88,13 +90,14 @@ export async function commitAllocation(bounds: AllocationBounds, installation: I
           TableName: tableName,
           Key: keys.installation(installation.installationId),
           UpdateExpression:
-            'SET allocatedDeviceLicenses = :allocated, activatedDevices = :devices, revision = revision + :one, lease = :lease',
+            'SET allocatedDeviceLicenses = :allocated, activatedDevices = :devices, deviceGroups = :groups, revision = revision + :one, lease = :lease',
           ConditionExpression:
             '#status = :active AND revision = :revision AND (attribute_not_exists(lease) OR lease = :null OR lease.#owner = :owner OR lease.#until < :now)',
           ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner', '#until': 'until' },
           ExpressionAttributeValues: {
             ':allocated': installation.allocatedDeviceLicenses,
             ':devices': installation.activatedDevices,
+            ':groups': installation.deviceGroups,
             ':one': 1,
             ':lease': installation.lease,
             ':active': 'active',

@@ -1,61 +1,146 @@
-import { BatchGetCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { queryAll } from './query';
+import { createHash } from 'node:crypto';
+import { BatchGetCommand, QueryCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { unprocessable } from '../http/errors';
 import { store } from './client';
-import { byOwner, keys } from './keys';
+import { DEVICE_GROUP_PREFIX, keys } from './keys';
 import { chunk, inParallel } from './batch';
+import { decodeCursor, encodeCursor, type Page } from './pagination';
 import type { DeviceRecord } from './records';
 
+/**
+ * The devices of an SLC live in 256 device-group items (`LICENSE#<slc>` / `DEVICEGROUP#<hh>`), each
+ * holding the devices whose key hashes to it, by MAC. A 10,000-device activation then reads and
+ * writes a few hundred items instead of 10,000, while every write of a group is still conditional
+ * on the group's revision as read: a camera is never held by two installations and no count is lost.
+ * The group of a device follows from its key, which is secret to the SLC, so no request can crowd
+ * one group on purpose.
+ */
+export const DEVICE_GROUP_COUNT = 256;
+/** DynamoDB's item limit is 400 KB; a group stops growing well before it (about 1,300 devices). */
+const MAX_GROUP_BYTES = 360_000;
+/** TransactWriteItems takes at most 100 items and 4 MB. */
+const MAX_TRANSACTION_ITEMS = 100;
+const MAX_TRANSACTION_BYTES = 3_500_000;
 const PARALLEL_REQUESTS = 8;
 
-/** The device records of these MACs under one SLC, read consistently (100 keys per request). */
-export async function getDevices(slc: string, macs: readonly string[]): Promise<Map<string, DeviceRecord>> {
+/** A device as its group stores it (the MAC is the key in the group's map). */
+export type DeviceEntry = Omit<DeviceRecord, 'slc' | 'mac'>;
+
+export interface DeviceGroup {
+  group: string;
+  /** 0 for a group with no item yet. */
+  revision: number;
+  devices: Readonly<Record<string, DeviceEntry>>;
+}
+
+export function deviceGroupOf(deviceKey: string): string {
+  return createHash('sha256').update(deviceKey).digest('hex').slice(0, 2);
+}
+
+const emptyGroup = (group: string): DeviceGroup => ({ group, revision: 0, devices: {} });
+
+export function recordOf(slc: string, mac: string, entry: DeviceEntry): DeviceRecord {
+  return { slc, mac, ...entry };
+}
+
+/** The device groups of an SLC, read consistently (100 per request); absent groups come back empty. */
+export async function readDeviceGroups(slc: string, groups: Iterable<string>): Promise<Map<string, DeviceGroup>> {
   const { client, tableName } = store();
-  const found = new Map<string, DeviceRecord>();
-  await inParallel(chunk(macs, 100), PARALLEL_REQUESTS, async (part) => {
-    let pending: Record<string, unknown>[] | undefined = part.map((mac) => keys.device(slc, mac));
+  const found = new Map<string, DeviceGroup>();
+  for (const group of groups) found.set(group, emptyGroup(group));
+  await inParallel(chunk([...found.keys()], 100), PARALLEL_REQUESTS, async (part) => {
+    let pending: Record<string, unknown>[] | undefined = part.map((group) => keys.deviceGroup(slc, group));
     for (let attempt = 0; pending && pending.length > 0; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
       const result: BatchGetCommandOutput = await client.send(
         new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
       );
-      for (const item of result.Responses?.[tableName] ?? []) found.set(item.mac as string, item as DeviceRecord);
+      for (const item of result.Responses?.[tableName] ?? []) {
+        found.set(item.group as string, { group: item.group as string, revision: item.revision as number, devices: item.devices as Record<string, DeviceEntry> });
+      }
       pending = result.UnprocessedKeys?.[tableName]?.Keys;
     }
   });
   return found;
 }
 
-/** The devices an installation holds (gsi1). */
-export async function listInstallationDevices(installationId: string): Promise<DeviceRecord[]> {
-  return queryAll<DeviceRecord>({
-    IndexName: 'gsi1',
-    KeyConditionExpression: 'gsi1pk = :pk',
-    ExpressionAttributeValues: { ':pk': byOwner.installationDevices(installationId) },
-  });
+/** The devices an installation holds, from the groups its record names. */
+export async function listInstallationDevices(installation: { slc: string; installationId: string; deviceGroups: readonly string[] }): Promise<DeviceRecord[]> {
+  return heldBy(installation.installationId, installation.slc, await readDeviceGroups(installation.slc, installation.deviceGroups));
+}
+
+/** The devices held by an installation among the groups read, in MAC order. */
+export function heldBy(installationId: string, slc: string, groups: ReadonlyMap<string, DeviceGroup>): DeviceRecord[] {
+  const held: DeviceRecord[] = [];
+  for (const { devices } of groups.values()) {
+    for (const [mac, entry] of Object.entries(devices)) if (entry.installationId === installationId) held.push(recordOf(slc, mac, entry));
+  }
+  return held.sort((a, b) => a.mac.localeCompare(b.mac));
+}
+
+/**
+ * §4 devices of a license: every device ever registered under the SLC, group by group and by MAC
+ * within a group. The cursor names the group and MAC a page ended at.
+ */
+export async function listLicenseDevices(slc: string, limit: number, cursor?: string): Promise<Page<DeviceRecord>> {
+  const { client, tableName } = store();
+  const scope = `license-devices:${slc}`;
+  const position = decodeCursor(scope, cursor) as { group?: unknown; mac?: unknown } | undefined;
+  const after = typeof position?.group === 'string' && typeof position.mac === 'string' ? { group: position.group, mac: position.mac } : undefined;
+  const items: DeviceRecord[] = [];
+  let more = false;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': keys.license(slc).pk,
+          ':from': keys.deviceGroup(slc, after?.group ?? '00').sk,
+          ':to': keys.deviceGroup(slc, 'ff').sk,
+        },
+        // Groups are large; a few per request keep each page's read close to what it returns.
+        Limit: 4,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of result.Items ?? []) {
+      const group = item.group as string;
+      const entries = Object.entries(item.devices as Record<string, DeviceEntry>)
+        .filter(([mac]) => !after || group !== after.group || mac > after.mac)
+        .sort(([a], [b]) => a.localeCompare(b));
+      for (const [mac, entry] of entries) {
+        if (items.length === limit) {
+          more = true;
+          break;
+        }
+        items.push(recordOf(slc, mac, entry));
+      }
+      if (more) break;
+    }
+    startKey = result.LastEvaluatedKey;
+  } while (!more && startKey);
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor: more && last ? encodeCursor(scope, { group: deviceGroupOf(last.deviceKey), mac: last.mac }) : null,
+  };
 }
 
 export type DeviceChange =
   | { kind: 'activate'; mac: string; deviceKey: string; licenses: number }
-  | { kind: 'release'; mac: string; deletes: boolean };
+  | { kind: 'release'; mac: string; deviceKey: string; deletes: boolean };
 
 /**
- * The device item after a change, computed from the item as read (undefined when the device is
- * new to the SLC). A device the installation did not hold before counts one more registration;
- * a release that removes the device from the installation counts one more deletion.
+ * A device after a change, from the device as read (undefined when the device is new to the SLC).
+ * A device the installation did not hold before counts one more registration; a release that
+ * removes the device from the installation counts one more deletion.
  */
-export function nextDeviceItem(
-  slc: string,
-  installationId: string,
-  current: DeviceRecord | undefined,
-  change: DeviceChange,
-  at: string,
-): DeviceRecord & { revision: number } {
-  const revision = ((current as { revision?: number } | undefined)?.revision ?? 0) + 1;
+export function nextDeviceEntry(installationId: string, current: DeviceEntry | undefined, change: DeviceChange, at: string): DeviceEntry {
   if (change.kind === 'activate') {
     const registers = current?.installationId !== installationId;
     return {
-      slc,
-      mac: change.mac,
       deviceKey: change.deviceKey,
       installationId,
       lastInstallationId: installationId,
@@ -65,7 +150,6 @@ export function nextDeviceItem(
       deletions: current?.deletions ?? 0,
       firstActivatedAt: current?.firstActivatedAt ?? at,
       lastChangedAt: at,
-      revision,
     };
   }
   if (!current) throw new Error(`release of unknown device ${change.mac}`);
@@ -75,47 +159,91 @@ export function nextDeviceItem(
     status: 'released',
     deletions: current.deletions + (change.deletes ? 1 : 0),
     lastChangedAt: at,
-    revision,
   };
 }
 
+/** A group as it is to be written, with the revision it was read at. */
+export interface DeviceGroupWrite {
+  group: string;
+  readRevision: number;
+  devices: Record<string, DeviceEntry>;
+  bytes: number;
+}
+
+const approximateBytes = (devices: Record<string, DeviceEntry>) => Buffer.byteLength(JSON.stringify(devices));
+
 /**
- * Writes device changes of one installation, 100 per transaction. Each item is written whole from
- * the state read before, on condition that nobody changed it since (its revision), so a camera is
- * never held by two installations and no count is lost.
+ * The group items that bring the stored devices to the changes, computed from the groups as read
+ * (every group a change falls in must have been read). Refuses, before anything is written, a
+ * change that would grow a group past what one item can hold.
  */
-export async function writeDeviceChanges(
-  slc: string,
+export function deviceGroupWrites(
   installationId: string,
-  changes: ReadonlyArray<{ change: DeviceChange; current: DeviceRecord | undefined }>,
+  groups: ReadonlyMap<string, DeviceGroup>,
+  changes: readonly DeviceChange[],
   at: string,
-): Promise<void> {
+): DeviceGroupWrite[] {
+  const writes = new Map<string, DeviceGroupWrite>();
+  for (const change of changes) {
+    const group = deviceGroupOf(change.deviceKey);
+    let write = writes.get(group);
+    if (!write) {
+      const read = groups.get(group);
+      if (!read) throw new Error(`device group ${group} was not read before the change of ${change.mac}`);
+      write = { group, readRevision: read.revision, devices: { ...read.devices }, bytes: 0 };
+      writes.set(group, write);
+    }
+    write.devices[change.mac] = nextDeviceEntry(installationId, write.devices[change.mac], change, at);
+  }
+  for (const write of writes.values()) {
+    write.bytes = approximateBytes(write.devices);
+    if (write.bytes > MAX_GROUP_BYTES) {
+      throw unprocessable(
+        'device_capacity_exceeded',
+        'This SLC has registered more devices than the service can hold for one SLC (about 300,000); contact Milestone to split it.',
+      );
+    }
+  }
+  return [...writes.values()];
+}
+
+/** Packs group writes into transactions within DynamoDB's item and size limits. */
+function transactions(writes: readonly DeviceGroupWrite[]): DeviceGroupWrite[][] {
+  const packed: DeviceGroupWrite[][] = [];
+  let current: DeviceGroupWrite[] = [];
+  let bytes = 0;
+  for (const write of writes) {
+    if (current.length === MAX_TRANSACTION_ITEMS || (current.length > 0 && bytes + write.bytes > MAX_TRANSACTION_BYTES)) {
+      packed.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(write);
+    bytes += write.bytes;
+  }
+  if (current.length > 0) packed.push(current);
+  return packed;
+}
+
+/**
+ * Writes the groups, each on condition that its revision is still the one read, so a concurrent
+ * change of any device in the group cancels the write (TransactionCanceledException) and the caller
+ * re-reads. Transactions run in parallel; one that fails leaves the others written, which the
+ * caller's next pass completes.
+ */
+export async function writeDeviceGroups(slc: string, writes: readonly DeviceGroupWrite[]): Promise<void> {
   const { client, tableName } = store();
-  await inParallel(chunk(changes, 100), PARALLEL_REQUESTS, async (part) => {
+  await inParallel(transactions(writes), PARALLEL_REQUESTS, async (part) => {
     await client.send(
       new TransactWriteCommand({
-        TransactItems: part.map(({ change, current }) => {
-          const { installationId: holder, ...item } = nextDeviceItem(slc, installationId, current, change, at);
-          const previousRevision = (current as { revision?: number } | undefined)?.revision;
-          return {
-            Put: {
-              TableName: tableName,
-              Item: {
-                ...keys.device(slc, change.mac),
-                type: 'device',
-                ...item,
-                ...(holder ? { installationId: holder, gsi1pk: byOwner.installationDevices(holder), gsi1sk: change.mac } : {}),
-              },
-              ConditionExpression:
-                current === undefined
-                  ? 'attribute_not_exists(pk)'
-                  : previousRevision === undefined
-                    ? 'attribute_not_exists(revision)'
-                    : 'revision = :revision',
-              ...(previousRevision === undefined ? {} : { ExpressionAttributeValues: { ':revision': previousRevision } }),
-            },
-          };
-        }),
+        TransactItems: part.map((write) => ({
+          Put: {
+            TableName: tableName,
+            Item: { ...keys.deviceGroup(slc, write.group), type: 'device_group', slc, group: write.group, revision: write.readRevision + 1, devices: write.devices },
+            ConditionExpression: write.readRevision === 0 ? 'attribute_not_exists(pk)' : 'revision = :revision',
+            ...(write.readRevision === 0 ? {} : { ExpressionAttributeValues: { ':revision': write.readRevision } }),
+          },
+        })),
       }),
     );
   });

@@ -10,7 +10,8 @@ export const keys = {
   customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'CUSTOMER' }),
   catalogVersion: (version: string) => ({ pk: 'CATALOG', sk: `VERSION#${version}` }),
   license: (slc: string) => ({ pk: `LICENSE#${slc}`, sk: 'LICENSE' }),
-  device: (slc: string, mac: string) => ({ pk: `LICENSE#${slc}`, sk: `DEVICE#${mac}` }),
+  /** One of the 256 items holding an SLC's devices (see store/devices.ts). */
+  deviceGroup: (slc: string, group: string) => ({ pk: `LICENSE#${slc}`, sk: `${DEVICE_GROUP_PREFIX}${group}` }),
   event: (slc: string, at: string, eventId: string) => ({ pk: `LICENSE#${slc}`, sk: `EVENT#${at}#${eventId}` }),
   installation: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'INSTALLATION' }),
   /** A mobile server of an installation (hostname, notification e-mails); its push devices sort under it. */
@@ -46,7 +47,6 @@ export const byOwner = {
   partnerCustomers: (partnerId: string) => `PARTNER#${partnerId}#CUSTOMERS`,
   partnerLicenses: (partnerId: string) => `PARTNER#${partnerId}#LICENSES`,
   licenseInstallations: (slc: string) => `LICENSE#${slc}#INSTALLATIONS`,
-  installationDevices: (installationId: string) => `INSTALLATION#${installationId}#DEVICES`,
 } as const;
 
 /** gsi2: licenses listed under their customer; installations whose first activation has not finished. */
@@ -56,7 +56,7 @@ export const byCustomer = {
 } as const;
 
 export const EVENT_PREFIX = 'EVENT#';
-export const DEVICE_PREFIX = 'DEVICE#';
+export const DEVICE_GROUP_PREFIX = 'DEVICEGROUP#';
 export const CATALOG_VERSION_PREFIX = 'VERSION#';
 
 /** Sort key of customers and licenses on gsi1/gsi2: oldest first, ties broken by id. */

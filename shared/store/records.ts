@@ -67,6 +67,12 @@ export interface InstallationRecord {
   allocatedDeviceLicenses: number;
   /** Devices this installation has activated. */
   activatedDevices: number;
+  /**
+   * The device groups (store/devices.ts) that may hold its devices: every group it holds a device
+   * in is listed, so its devices are read from these alone. Grown before devices are written,
+   * narrowed once an activation has written them.
+   */
+  deviceGroups: string[];
   /** Bumped by every committed plan; conditional writes compare it. */
   revision: number;
   /** Set while an activation writes this installation's devices; see use-cases/activate.ts. */

@@ -13,7 +13,7 @@ import { validationFailed } from '../http/validation';
 import { ApiError, badRequest, conflict, forbidden, notFound, unprocessable } from '../http/errors';
 import type { ActivationConfiguration } from '../schemas/activation';
 import { AllocationNotCommitted, commitAllocation, finalizeActivation } from '../store/activations';
-import { getDevices, listInstallationDevices, writeDeviceChanges, type DeviceChange } from '../store/devices';
+import { deviceGroupOf, deviceGroupWrites, heldBy, readDeviceGroups, writeDeviceGroups, type DeviceChange } from '../store/devices';
 import { auditEventItem } from '../store/events';
 import { getInstallation, listUnfinishedInstallations, releaseLease } from '../store/installations';
 import { keys } from '../store/keys';
@@ -118,6 +118,7 @@ function newInstallationRecord(
     credentialVersion: 1,
     allocatedDeviceLicenses: 0,
     activatedDevices: 0,
+    deviceGroups: [],
     revision: 0,
     lease: { owner: leaseOwner, until: now.getTime() + LEASE_MS },
     managementServer: null,
@@ -145,29 +146,23 @@ async function reclaimAbandonedInstallations(slc: string, now: Date, command: Ac
   }
 }
 
-/** The device writes that bring the stored devices to the plan. Unchanged devices are not written. */
-function deviceChanges(
-  plan: ActivationPlan,
-  held: ReadonlyMap<string, DeviceRecord>,
-  stored: ReadonlyMap<string, DeviceRecord>,
-  deviceKeyOf: (mac: string) => string,
-): Array<{ change: DeviceChange; current: DeviceRecord | undefined }> {
-  const changes: Array<{ change: DeviceChange; current: DeviceRecord | undefined }> = [];
+/** The device changes that bring the installation's stored devices to the plan. Unchanged devices are not written. */
+function deviceChanges(plan: ActivationPlan, held: ReadonlyMap<string, DeviceRecord>, deviceKeyOf: (mac: string) => string): DeviceChange[] {
+  const changes: DeviceChange[] = [];
   for (const device of plan.devices) {
     const holding = held.get(device.mac);
     if (device.status === 'activated') {
       if (holding && holding.licenses === device.licenses) continue;
-      changes.push({
-        change: { kind: 'activate', mac: device.mac, deviceKey: deviceKeyOf(device.mac), licenses: device.licenses },
-        current: stored.get(device.mac) ?? holding,
-      });
+      changes.push({ kind: 'activate', mac: device.mac, deviceKey: deviceKeyOf(device.mac), licenses: device.licenses });
     } else if (holding) {
-      changes.push({ change: { kind: 'release', mac: device.mac, deletes: false }, current: stored.get(device.mac) ?? holding });
+      changes.push({ kind: 'release', mac: device.mac, deviceKey: holding.deviceKey, deletes: false });
     }
   }
-  for (const mac of plan.released) changes.push({ change: { kind: 'release', mac, deletes: true }, current: held.get(mac) });
+  for (const mac of plan.released) changes.push({ kind: 'release', mac, deviceKey: held.get(mac)!.deviceKey, deletes: true });
   return changes;
 }
+
+const sortedGroups = (groups: Iterable<string>) => [...new Set(groups)].sort();
 
 function integrationKey(integration: { manufacturer: string; name: string; version: string }): string {
   return [integration.manufacturer, integration.name, integration.version].map(encodeURIComponent).join('|');
@@ -239,17 +234,14 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
       }
       const installationId = installation?.installationId ?? newInstallationId!;
 
-      const stored = await getDevices(slc, requested.map((device) => device.mac));
-      const held = new Map<string, DeviceRecord>();
+      const deviceKeyOf = (mac: string) => deriveDeviceKey(license.deviceKeySalt, mac);
+      const requestedGroups = new Map(requested.map((device) => [device.mac, deviceGroupOf(deviceKeyOf(device.mac))]));
+      const groups = await readDeviceGroups(slc, sortedGroups([...requestedGroups.values(), ...(installation?.deviceGroups ?? [])]));
+      const held = new Map(heldBy(installationId, slc, groups).map((device) => [device.mac, device]));
       const heldElsewhere = new Set<string>();
-      for (const [mac, device] of stored) {
-        if (device.installationId === installationId) held.set(mac, device);
-        else if (device.installationId) heldElsewhere.add(mac);
-      }
-      if (installation) {
-        for (const device of await listInstallationDevices(installationId)) {
-          if (device.installationId === installationId) held.set(device.mac, device);
-        }
+      for (const [mac, group] of requestedGroups) {
+        const holder = groups.get(group)!.devices[mac]?.installationId;
+        if (holder && holder !== installationId) heldElsewhere.add(mac);
       }
 
       const ownLicenses = installation?.allocatedDeviceLicenses ?? 0;
@@ -263,6 +255,9 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
         withinActivationWindow: isWithinActivationWindow(license.activationAvailableUntil, now),
         videoPushUsers: configuration.videoPushUsers,
       });
+      const at = now.toISOString();
+      const groupWrites = deviceGroupWrites(installationId, groups, deviceChanges(plan, held, deviceKeyOf), at);
+      const activatedGroups = sortedGroups(plan.devices.filter((device) => device.status === 'activated').map((device) => requestedGroups.get(device.mac)!));
 
       try {
         await commitAllocation(
@@ -281,6 +276,7 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
                 expectedRevision: installation.revision,
                 allocatedDeviceLicenses: plan.allocatedDeviceLicenses,
                 activatedDevices: plan.activatedDevices,
+                deviceGroups: sortedGroups([...installation.deviceGroups, ...activatedGroups]),
                 lease: { owner: leaseOwner, until: now.getTime() + LEASE_MS },
                 now: now.getTime(),
               }
@@ -290,6 +286,7 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
                   ...newInstallationRecord(installationId, slc, leaseOwner, now, command.deployment ?? { type: 'on-premises' }),
                   allocatedDeviceLicenses: plan.allocatedDeviceLicenses,
                   activatedDevices: plan.activatedDevices,
+                  deviceGroups: activatedGroups,
                 },
               },
         );
@@ -308,9 +305,8 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
       leasedInstallationId = installationId;
       created ||= isNew || resuming;
 
-      const deviceKeyOf = (mac: string) => deriveDeviceKey(license.deviceKeySalt, mac);
       try {
-        await writeDeviceChanges(slc, installationId, deviceChanges(plan, held, stored, deviceKeyOf), now.toISOString());
+        await writeDeviceGroups(slc, groupWrites);
       } catch (error) {
         if (error instanceof Error && error.name === 'TransactionCanceledException') continue;
         throw error;
@@ -332,13 +328,14 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
           addOnsInUse: configuration.addOnsInUse,
           activationStatus: status,
           integrations: configuration.integrations,
+          deviceGroups: activatedGroups,
           ...(command.deployment ? { deployment: command.deployment } : {}),
-          lastActivation: { at: now.toISOString(), sourceIp: command.sourceIp, eulaVersion: configuration.eulaVersion },
+          lastActivation: { at, sourceIp: command.sourceIp, eulaVersion: configuration.eulaVersion },
         },
         extraItems: [
           {
             put: auditEventItem(slc, {
-              at: now.toISOString(),
+              at,
               type: 'activation.completed',
               actor: command.actor,
               sourceIp: command.sourceIp,

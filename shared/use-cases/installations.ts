@@ -6,7 +6,7 @@ import { deriveInstallationSecret } from '../domain/installation-secret';
 import { forbidden, notFound } from '../http/errors';
 import { queryAll } from '../store/query';
 import { INTEGRATION_REPORTS_PARTITION } from '../store/keys';
-import { listInstallationDevices, writeDeviceChanges } from '../store/devices';
+import { deviceGroupWrites, heldBy, listInstallationDevices, readDeviceGroups, writeDeviceGroups } from '../store/devices';
 import { getCustomer } from '../store/customers';
 import { getInstallation, recordLastSeen, resetCredentials, retireInstallation } from '../store/installations';
 import { getLicense } from '../store/licenses';
@@ -35,15 +35,13 @@ export async function checkIn({ installation, license }: InstallationContext): P
 }> {
   await assertOwnerVerified(license);
   const { installationId } = installation;
-  const devices = await listInstallationDevices(installationId);
+  const devices = await listInstallationDevices(installation);
   const document = await licenseDocumentFor(license, {
     installationId,
     status: installation.activationStatus,
     addOnsInUse: installation.addOnsInUse,
     videoPush: installation.videoPush,
-    devices: devices
-      .sort((a, b) => a.mac.localeCompare(b.mac))
-      .map((device) => ({ mac: device.mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, device.mac), licenses: device.licenses })),
+    devices: devices.map((device) => ({ mac: device.mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, device.mac), licenses: device.licenses })),
   });
   await recordLastSeen(installationId, clock.now().toISOString());
   return { license: document.license, status: installation.activationStatus, carePlus: document.carePlus };
@@ -69,13 +67,23 @@ export async function releaseInstallation(installationId: string, by: Actor): Pr
       installation = (await getInstallation(installationId))!;
     }
   }
-  const held = (await listInstallationDevices(installationId)).filter((device) => device.installationId === installationId);
-  await writeDeviceChanges(
-    installation.slc,
-    installationId,
-    held.map((device) => ({ change: { kind: 'release', mac: device.mac, deletes: true } as const, current: device })),
-    now,
-  );
+  // Other installations' activations write the same device groups; a write that lost the race re-reads.
+  for (let attempt = 0; ; attempt++) {
+    const groups = await readDeviceGroups(installation.slc, installation.deviceGroups);
+    const releases = heldBy(installationId, installation.slc, groups).map((device) => ({
+      kind: 'release' as const,
+      mac: device.mac,
+      deviceKey: device.deviceKey,
+      deletes: true,
+    }));
+    try {
+      await writeDeviceGroups(installation.slc, deviceGroupWrites(installationId, groups, releases, now));
+      return;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException) || attempt >= 100) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 100));
+    }
+  }
 }
 
 /** §4 credentials: a new installation secret; the old one stops working at once. */
@@ -107,7 +115,7 @@ export async function partnerInstallationView(partnerId: string, installationId:
   const installation = await getInstallation(installationId);
   const license: LicenseRecord | undefined = installation ? await getLicense(installation.slc) : undefined;
   if (!installation || !license || license.partnerId !== partnerId) throw notFound('installation_not_found', 'No such installation.');
-  const devices = await listInstallationDevices(installationId);
+  const devices = await listInstallationDevices(installation);
   return installationView(installation, devices.map((device) => ({ mac: device.mac, deviceKey: device.deviceKey, licenses: device.licenses, status: device.status })));
 }
 

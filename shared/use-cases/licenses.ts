@@ -9,7 +9,7 @@ import type { Caller } from '../http/types';
 import { getCatalogVersion } from '../store/catalog';
 import { getCustomer } from '../store/customers';
 import { listEvents, type AuditEvent, type AuditEventType } from '../store/events';
-import { listLicenseDevices } from '../store/license-devices';
+import { listLicenseDevices } from '../store/devices';
 import {
   createLicenseRecord,
   getIssueRequest,

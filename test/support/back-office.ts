@@ -1,6 +1,7 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
 import { store } from '../../shared/store/client';
+import { deviceGroupOf, readDeviceGroups, writeDeviceGroups } from '../../shared/store/devices';
 import { keys } from '../../shared/store/keys';
 import type { DeviceRecord } from '../../shared/store/records';
 import type { Api } from './api';
@@ -57,10 +58,11 @@ export async function setUsage(slc: string, used: { deviceLicenses: number; devi
   );
 }
 
-/** Puts a device item as the activation engine writes it. */
-export async function putDevice(device: DeviceRecord): Promise<void> {
-  const { client, tableName } = store();
-  await client.send(new PutCommand({ TableName: tableName, Item: { ...keys.device(device.slc, device.mac), type: 'device', ...device } }));
+/** Puts a device into its SLC's device group, as the activation engine stores it. */
+export async function putDevice({ slc, mac, ...entry }: DeviceRecord): Promise<void> {
+  const group = deviceGroupOf(entry.deviceKey);
+  const read = (await readDeviceGroups(slc, [group])).get(group)!;
+  await writeDeviceGroups(slc, [{ group, readRevision: read.revision, devices: { ...read.devices, [mac]: entry }, bytes: 0 }]);
 }
 
 export async function rawLicense(slc: string): Promise<Record<string, unknown> | undefined> {

@@ -1,9 +1,9 @@
 import { expect } from 'vitest';
 import { queryAll } from '../../shared/store/query';
-import { byOwner, DEVICE_PREFIX, keys } from '../../shared/store/keys';
+import { recordOf, type DeviceEntry } from '../../shared/store/devices';
+import { byOwner, DEVICE_GROUP_PREFIX, keys } from '../../shared/store/keys';
 import { getLicense } from '../../shared/store/licenses';
 import type { DeviceRecord, InstallationRecord } from '../../shared/store/records';
-
 
 /**
  * What the table says about an SLC, recomputed from the device rows and the installations: the
@@ -11,11 +11,12 @@ import type { DeviceRecord, InstallationRecord } from '../../shared/store/record
  */
 export async function licenseLedger(slc: string) {
   const license = (await getLicense(slc))!;
-  const devices = (await queryAll({
+  const groups = await queryAll<{ devices: Record<string, DeviceEntry> }>({
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-    ExpressionAttributeValues: { ':pk': keys.license(slc).pk, ':prefix': DEVICE_PREFIX },
+    ExpressionAttributeValues: { ':pk': keys.license(slc).pk, ':prefix': DEVICE_GROUP_PREFIX },
     ConsistentRead: true,
-  })) as DeviceRecord[];
+  });
+  const devices: DeviceRecord[] = groups.flatMap((group) => Object.entries(group.devices).map(([mac, entry]) => recordOf(slc, mac, entry)));
   const installations = (await queryAll({
     IndexName: 'gsi1',
     KeyConditionExpression: 'gsi1pk = :pk',

@@ -78,6 +78,7 @@ export async function seedInstallation(license: Pick<LicenseRecord, 'slc'>, part
     credentialVersion: 1,
     allocatedDeviceLicenses: 0,
     activatedDevices: 0,
+    deviceGroups: [],
     revision: 0,
     lease: null,
     managementServer: { id: randomUUID(), hostname: 'vms-01' },
