@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Construct } from 'constructs';
 import { MAX_SIGNING_KEY_GENERATION } from '../shared/adapters/envelope-signer';
+import '../shared/schemas/english';
 
 /** The repository root: NodejsFunction bundles from here and reads package-lock.json here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -13,48 +14,47 @@ export const CONTEXT_KEY = 'cloudLicensing';
 
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
-const countryCode = z.string().regex(/^[A-Z]{2}$/, 'an ISO-3166 alpha-2 code in capitals');
+const countryCode = z.string().check(z.regex(/^[A-Z]{2}$/, 'an ISO-3166 alpha-2 code in capitals'));
 const platformApplication = z
   .string()
-  .regex(/^(arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/)?(APNS|APNS_SANDBOX|GCM)\/[\w.-]{1,256}$/, 'an SNS platform application ARN or "<platform>/<name>"');
+  .check(z.regex(/^(arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/)?(APNS|APNS_SANDBOX|GCM)\/[\w.-]{1,256}$/, 'an SNS platform application ARN or "<platform>/<name>"'));
 
 const throttling = z.strictObject({
-  rateLimit: z.number().int().positive(),
-  burstLimit: z.number().int().positive(),
+  rateLimit: z.int().check(z.positive()),
+  burstLimit: z.int().check(z.positive()),
 });
 
 const regionSettings = z.strictObject({
   /** ISO-3166 alpha-2 codes refused at customer screening (SANCTIONED_COUNTRIES). */
-  sanctionedCountries: z.array(countryCode).min(1),
+  sanctionedCountries: z.array(countryCode).check(z.minLength(1)),
   /** AWS Marketplace product codes of the AMIs that include an Essential+ license. */
-  amiIncludedProductCodes: z.array(z.string().regex(/^[a-z0-9]{1,64}$/)),
+  amiIncludedProductCodes: z.array(z.string().check(z.regex(/^[a-z0-9]{1,64}$/))),
   /** PEM files (relative to the repository) of the regions whose EC2 identity documents this cell accepts. */
-  identityCertificates: z.array(z.string().regex(/^[\w./-]+\.pem$/)).min(1),
+  identityCertificates: z.array(z.string().check(z.regex(/^[\w./-]+\.pem$/))).check(z.minLength(1)),
   /** SNS mobile push platform applications, created outside the stack with the APNs/FCM credentials. */
   snsPlatformApplications: z.strictObject({ ios: platformApplication, android: platformApplication }),
   /** The verified SES identity (domain or address) that notification e-mails are sent from. */
-  sesIdentity: z.string().min(3).max(253),
+  sesIdentity: z.string().check(z.minLength(3), z.maxLength(253)),
   sesFromAddress: z.email(),
-  sesConfigurationSet: z.string().regex(/^[\w-]{1,64}$/).optional(),
+  sesConfigurationSet: z.optional(z.string().check(z.regex(/^[\w-]{1,64}$/))),
   /** Who the alarms e-mail. */
   alarmEmail: z.email(),
   /**
    * The generation of the license-signing key (README, "Rotate the signing key"). Raising it makes the
    * functions create and sign with a new key; earlier generations stay published until their documents expire.
    */
-  signingKeyGeneration: z.number().int().min(1).max(MAX_SIGNING_KEY_GENERATION).default(1),
-  throttling: throttling.optional(),
+  signingKeyGeneration: z._default(z.int().check(z.minimum(1), z.maximum(MAX_SIGNING_KEY_GENERATION)), 1),
+  throttling: z.optional(throttling),
 });
 
 const deploymentSettings = z.strictObject({
-  eulaVersion: z.string().regex(/^\d{8}$/),
-  logRetentionDays: z.number().refine((days) => (RETENTION_DAYS as readonly number[]).includes(days), 'a CloudWatch Logs retention period'),
+  eulaVersion: z.string().check(z.regex(/^\d{8}$/)),
+  logRetentionDays: z.number().check(z.refine((days) => (RETENTION_DAYS as readonly number[]).includes(days), 'a CloudWatch Logs retention period')),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
   throttling,
-  regions: z.record(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region name'), regionSettings).refine(
-    (regions) => Object.keys(regions).length > 0,
-    'at least one region',
-  ),
+  regions: z
+    .record(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region name')), regionSettings)
+    .check(z.refine((regions) => Object.keys(regions).length > 0, 'at least one region')),
 });
 
 export type RegionSettings = z.output<typeof regionSettings>;
@@ -70,7 +70,7 @@ export interface CellSettings extends Omit<RegionSettings, 'throttling'> {
 }
 
 export function parseDeploymentSettings(value: unknown): DeploymentSettings {
-  const result = deploymentSettings.safeParse(value);
+  const result = z.safeParse(deploymentSettings, value);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${[CONTEXT_KEY, ...issue.path.map(String)].join('.')}: ${issue.message}`);
     throw new Error(`cdk.json context is not valid:\n  ${problems.join('\n  ')}`);

@@ -1,12 +1,12 @@
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import { badRequest, type ErrorDetail } from './errors';
 
 export const validationFailed = (details: ErrorDetail[]) =>
   badRequest('validation_failed', 'The request does not match the expected shape.', details);
 
 /** Parses input with a zod schema; a mismatch is 400 validation_failed with one detail per issue. */
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown, where?: string): z.output<S> {
-  const result = schema.safeParse(input);
+export function parseWith<S extends z.ZodMiniType>(schema: S, input: unknown, where?: string): z.output<S> {
+  const result = z.safeParse(schema, input);
   if (result.success) return result.data;
   const prefix = where ? [where] : [];
   const details = result.error.issues.slice(0, 50).flatMap((issue) =>

@@ -1,61 +1,60 @@
-import * as z from 'zod';
-import { hostname, identifier, name } from './common';
+import * as z from 'zod/mini';
+import { hostname, identifier, integer, name } from './common';
 
-const quantity = z.number().int().min(0).max(1_000_000);
+/** Add-on quantities in use: whole numbers up to a million, 0 when left out. */
+const quantity = z._default(integer(0, 1_000_000), 0);
 
 export const MAX_DEVICES_PER_REQUEST = 10_000;
 
 export const deviceSchema = z.strictObject({
-  mac: z.string().max(17),
-  name: name.optional(),
+  mac: z.string().check(z.maxLength(17)),
+  name: z.optional(name),
   kind: z.enum(['camera', 'encoder', 'multi-sensor', 'io', 'other']),
-  ipAddresses: z.array(z.union([z.ipv4(), z.ipv6()])).min(1).max(64),
-  videoChannels: z.number().int().min(0).max(256),
+  ipAddresses: z.array(z.union([z.ipv4(), z.ipv6()])).check(z.minLength(1), z.maxLength(64)),
+  videoChannels: integer(0, 256),
   connection: z.enum(['direct', 'intermediate', 'vps-driver']),
-  supportedDeviceList: z
-    .strictObject({ listed: z.boolean(), licenses: z.number().int().min(1).max(64).optional() })
-    .default({ listed: false }),
+  supportedDeviceList: z._default(z.strictObject({ listed: z.boolean(), licenses: z.optional(integer(1, 64)) }), { listed: false }),
 });
 
 export const addOnsInUseSchema = z.strictObject({
-  access: z.strictObject({ doors: quantity.default(0) }).optional(),
-  lpr: z.strictObject({ cameras: quantity.default(0), plateLibraries: quantity.default(0) }).optional(),
-  transact: z.strictObject({ connections: quantity.default(0) }).optional(),
-  hospitalAssist: z.strictObject({ channels: quantity.default(0) }).optional(),
-  interconnect: z.strictObject({ cameras: quantity.default(0) }).optional(),
-  smartWall: z.boolean().optional(),
-  incidentManager: z.boolean().optional(),
-  managementServerFailover: z.boolean().optional(),
+  access: z.optional(z.strictObject({ doors: quantity })),
+  lpr: z.optional(z.strictObject({ cameras: quantity, plateLibraries: quantity })),
+  transact: z.optional(z.strictObject({ connections: quantity })),
+  hospitalAssist: z.optional(z.strictObject({ channels: quantity })),
+  interconnect: z.optional(z.strictObject({ cameras: quantity })),
+  smartWall: z.optional(z.boolean()),
+  incidentManager: z.optional(z.boolean()),
+  managementServerFailover: z.optional(z.boolean()),
 });
 
 export const awsIdentitySchema = z.strictObject({
-  instanceIdentityDocument: z.string().min(1).max(8192),
-  signature: z.string().min(1).max(4096),
+  instanceIdentityDocument: z.string().check(z.minLength(1), z.maxLength(8192)),
+  signature: z.string().check(z.minLength(1), z.maxLength(4096)),
 });
 
 const configuration = {
-  eulaVersion: z.string().min(1).max(200),
+  eulaVersion: z.string().check(z.minLength(1), z.maxLength(200)),
   managementServer: z.strictObject({
     id: z.uuid(),
     hostname,
-    failoverPeerId: z.uuid().optional(),
+    failoverPeerId: z.optional(z.uuid()),
   }),
-  recordingServers: z.array(z.strictObject({ id: z.uuid(), failover: z.boolean().default(false) })).max(1000).default([]),
-  devices: z.array(deviceSchema).max(MAX_DEVICES_PER_REQUEST),
-  addOnsInUse: addOnsInUseSchema.default({}),
-  videoPushUsers: z.number().int().min(0).max(100_000).default(0),
-  integrations: z
-    .array(z.strictObject({ manufacturer: name, name, version: name }))
-    .max(40)
-    .default([]),
+  recordingServers: z._default(
+    z.array(z.strictObject({ id: z.uuid(), failover: z._default(z.boolean(), false) })).check(z.maxLength(1000)),
+    [],
+  ),
+  devices: z.array(deviceSchema).check(z.maxLength(MAX_DEVICES_PER_REQUEST)),
+  addOnsInUse: z._default(addOnsInUseSchema, {}),
+  videoPushUsers: z._default(integer(0, 100_000), 0),
+  integrations: z._default(z.array(z.strictObject({ manufacturer: name, name, version: name })).check(z.maxLength(40)), []),
 };
 
 /** §5.1: first activation carries the SLC, re-activation the installation id (and a signature). */
 export const activationRequestSchema = z.strictObject({
-  slc: z.string().min(1).max(64).optional(),
-  installationId: identifier.optional(),
+  slc: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  installationId: z.optional(identifier),
   ...configuration,
-  aws: awsIdentitySchema.optional(),
+  aws: z.optional(awsIdentitySchema),
 });
 
 /** §7: the same configuration, with the identity document required and no SLC or installation id. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { isoDate, productVersion } from './common';
 
 /** The `{version}` path parameter, already URL-decoded ("2025 R1"). */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { email, identifier, isoCountry, name } from './common';
 
 export const MAX_CONTACTS = 20;
@@ -6,19 +6,19 @@ export const MAX_CONTACTS = 20;
 export const contact = z.strictObject({
   name,
   email,
-  phone: z.string().trim().min(1).max(50).optional(),
+  phone: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(50))),
 });
 
 const customerFields = {
   name,
   country: isoCountry,
-  contacts: z.array(contact).min(1).max(MAX_CONTACTS),
+  contacts: z.array(contact).check(z.minLength(1), z.maxLength(MAX_CONTACTS)),
 };
 
 /** `POST /v1/customers` (ops). */
 export const createCustomerRequest = z.strictObject({
   ...customerFields,
-  partnerId: identifier.nullable().optional(),
+  partnerId: z.optional(z.nullable(identifier)),
 });
 
 /** `POST /v1/partner/customers`: the partner is the caller, so the body has no `partnerId`. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { clock } from '../adapters/clock';
 import { logger } from '../adapters/observability';
 import { HEALTH_REPORT_RETENTION_SECONDS, hasHealthConsent, isJsonObject } from '../domain/health-reports';

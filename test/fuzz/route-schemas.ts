@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { activationRequestSchema, amiActivationRequestSchema } from '../../shared/schemas/activation';
 import { putCatalogVersionRequest } from '../../shared/schemas/catalog';
 import { listQuery } from '../../shared/schemas/common';
@@ -18,7 +18,7 @@ import {
  * The request schemas each route parses (read off functions/<group>/<area>.ts). Every route that
  * takes a body must be here; test/fuzz/api-fuzz.test.ts checks that against the route table.
  */
-export const bodySchemas: Record<string, z.ZodType> = {
+export const bodySchemas: Record<string, z.ZodMiniType> = {
   'POST /v1/partners': createPartnerRequest,
   'POST /v1/customers': createCustomerRequest,
   'PUT /v1/catalog/versions/{version}': putCatalogVersionRequest,
@@ -42,7 +42,7 @@ export const bodySchemas: Record<string, z.ZodType> = {
 export const bodyOptional = new Set(['PUT /v1/installations/{installationId}/mobile-servers/{mobileServerGuid}']);
 
 /** Routes that take `?limit=` and `?cursor=` (and refuse other query parameters). */
-export const listRoutes: Record<string, z.ZodType> = {
+export const listRoutes: Record<string, z.ZodMiniType> = {
   'GET /v1/catalog/versions': listQuery,
   'GET /v1/licenses/{slc}/devices': listQuery,
   'GET /v1/licenses/{slc}/events': listQuery,
