@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { awsJsonService, type AwsJsonCall } from './aws-json';
 import { logger } from './observability';
 import type { SecretsProvider } from './secrets';
 
@@ -17,15 +17,11 @@ const NO_OPS_TOKEN = 'ops-token-not-configured';
 const HEX_SHA256 = /^[0-9a-f]{64}$/i;
 const MIN_INSTALLATION_KEY_BYTES = 32;
 
-/** The part of the Secrets Manager client the provider uses; tests pass a fake. */
-export interface SecretValueSource {
-  send(command: GetSecretValueCommand): Promise<{ SecretString?: string | undefined }>;
-}
-
 export interface AwsSecretsOptions {
   opsTokenSecretId: string | undefined;
   installationKeySecretId: string | undefined;
-  client?: SecretValueSource;
+  /** Secrets Manager's JSON API (GetSecretValue); tests pass a fake. */
+  client?: AwsJsonCall;
   ttlMs?: number;
   now?: () => number;
 }
@@ -53,10 +49,10 @@ export function awsSecrets(options: AwsSecretsOptions): SecretsProvider {
     if (cached && 'pending' in cached) return cached.pending;
     if (cached && now() - cached.fetchedAt < ttlMs) return cached.value;
     const pending = (async () => {
-      client ??= new SecretsManagerClient({});
-      const output = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-      if (typeof output.SecretString !== 'string') throw new Error(`The secret named by ${variable} has no string value`);
-      return output.SecretString.trim();
+      client ??= awsJsonService({ service: 'secretsmanager', targetPrefix: 'secretsmanager', endpointEnv: 'AWS_ENDPOINT_URL_SECRETS_MANAGER' });
+      const { SecretString } = await client('GetSecretValue', { SecretId: secretId });
+      if (typeof SecretString !== 'string') throw new Error(`The secret named by ${variable} has no string value`);
+      return SecretString.trim();
     })();
     cache.set(secretId, { pending });
     try {

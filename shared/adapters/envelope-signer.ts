@@ -1,8 +1,8 @@
 import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
-import { DecryptCommand, GenerateDataKeyPairWithoutPlaintextCommand, KMSClient } from '@aws-sdk/client-kms';
 import { store } from '../store/client';
 import type { SigningKeyRecord } from '../store/records';
 import { createSigningKey, listSigningKeys, markSigningKeyActivated } from '../store/signing-keys';
+import { awsJsonService, type AwsJsonCall } from './aws-json';
 import { clock } from './clock';
 import { jwkFromPublicKey, thumbprint, type OkpJwk, type Signer } from './signer';
 
@@ -25,22 +25,13 @@ export const PUBLIC_KEYS_CACHE_MS = 60_000;
 
 export const MAX_SIGNING_KEY_GENERATION = 9999;
 
-/** The part of the KMS client the signer uses; tests pass a fake. */
-export interface KmsCommandSender {
-  send(command: GenerateDataKeyPairWithoutPlaintextCommand | DecryptCommand): Promise<{
-    PublicKey?: Uint8Array | undefined;
-    PrivateKeyCiphertextBlob?: Uint8Array | undefined;
-    Plaintext?: Uint8Array | undefined;
-    KeyId?: string | undefined;
-  }>;
-}
-
 export interface EnvelopeSignerOptions {
   /** The generation to sign with (1–9999). */
   generation: number;
   /** The symmetric KMS key (ARN); without it the signer only publishes public keys. */
   kmsKeyId?: string;
-  kms?: KmsCommandSender;
+  /** KMS's JSON API (GenerateDataKeyPairWithoutPlaintext, Decrypt); tests pass a fake. */
+  kms?: AwsJsonCall;
 }
 
 /**
@@ -82,7 +73,7 @@ const jwkOf = (x: string): OkpJwk => ({ kty: 'OKP', crv: 'Ed25519', x, kid: thum
 export class EnvelopeSigner implements Signer {
   readonly generation: number;
   private readonly kmsKeyId: string | undefined;
-  private client: KmsCommandSender | undefined;
+  private client: AwsJsonCall | undefined;
   private key: Promise<{ kid: string; privateKey: KeyObject }> | undefined;
   private published: { keys: OkpJwk[]; until: number } | undefined;
 
@@ -133,10 +124,10 @@ export class EnvelopeSigner implements Signer {
     return this.key;
   }
 
-  private kms(): KmsCommandSender {
+  private kms(): AwsJsonCall {
     if (!this.kmsKeyId) throw new Error(`${SIGNING_KMS_KEY_ENV} is not set: this function publishes signing keys but does not sign`);
     // Created on first use: no client, and no network call, at module load.
-    this.client ??= new KMSClient({});
+    this.client ??= awsJsonService({ service: 'kms', targetPrefix: 'TrentService', endpointEnv: 'AWS_ENDPOINT_URL_KMS' });
     return this.client;
   }
 
@@ -178,23 +169,24 @@ export class EnvelopeSigner implements Signer {
   }
 
   private async generate(now: string): Promise<SigningKeyRecord> {
-    const output = await this.kms().send(
-      new GenerateDataKeyPairWithoutPlaintextCommand({
-        KeyId: this.kmsKeyId,
-        KeyPairSpec: SIGNING_KEY_PAIR_SPEC,
-        EncryptionContext: this.encryptionContext(this.generation),
-      }),
-    );
-    if (!output.PublicKey || !output.PrivateKeyCiphertextBlob || !output.KeyId) throw new Error('KMS returned an incomplete data key pair');
-    const publicKey = createPublicKey({ key: Buffer.from(output.PublicKey), format: 'der', type: 'spki' });
+    const output = await this.kms()('GenerateDataKeyPairWithoutPlaintext', {
+      KeyId: this.kmsKeyId,
+      KeyPairSpec: SIGNING_KEY_PAIR_SPEC,
+      EncryptionContext: this.encryptionContext(this.generation),
+    });
+    const { PublicKey, PrivateKeyCiphertextBlob, KeyId } = output;
+    if (typeof PublicKey !== 'string' || typeof PrivateKeyCiphertextBlob !== 'string' || typeof KeyId !== 'string') {
+      throw new Error('KMS returned an incomplete data key pair');
+    }
+    const publicKey = createPublicKey({ key: Buffer.from(PublicKey, 'base64'), format: 'der', type: 'spki' });
     if (publicKey.asymmetricKeyType !== 'ed25519') throw new Error(`KMS returned a ${publicKey.asymmetricKeyType} key pair, not Ed25519`);
     const { x, kid } = jwkFromPublicKey(publicKey);
     return {
       generation: this.generation,
       kid,
       x,
-      encryptedPrivateKey: Buffer.from(output.PrivateKeyCiphertextBlob).toString('base64'),
-      kmsKeyArn: output.KeyId,
+      encryptedPrivateKey: PrivateKeyCiphertextBlob,
+      kmsKeyArn: KeyId,
       createdAt: now,
       activatedAt: now,
     };
@@ -206,21 +198,18 @@ export class EnvelopeSigner implements Signer {
         `Signing key generation ${record.generation} is encrypted under another KMS key; raise the signing key generation to sign with the configured key`,
       );
     }
-    const output = await this.kms().send(
-      new DecryptCommand({
-        CiphertextBlob: Buffer.from(record.encryptedPrivateKey, 'base64'),
-        KeyId: record.kmsKeyArn,
-        EncryptionContext: this.encryptionContext(record.generation),
-      }),
-    );
-    if (!output.Plaintext) throw new Error('KMS returned no plaintext for the signing key');
-    const der = Buffer.from(output.Plaintext);
+    const { Plaintext } = await this.kms()('Decrypt', {
+      CiphertextBlob: record.encryptedPrivateKey,
+      KeyId: record.kmsKeyArn,
+      EncryptionContext: this.encryptionContext(record.generation),
+    });
+    if (typeof Plaintext !== 'string') throw new Error('KMS returned no plaintext for the signing key');
+    const der = Buffer.from(Plaintext, 'base64');
     let privateKey: KeyObject;
     try {
       privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
     } finally {
       der.fill(0);
-      output.Plaintext.fill(0);
     }
     if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`Signing key generation ${record.generation} is not an Ed25519 key`);
     // The published public key must be this private key's, or every document would fail to verify.

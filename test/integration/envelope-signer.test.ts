@@ -1,15 +1,9 @@
 import { createCipheriv, createDecipheriv, createPublicKey, generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
-import { DecryptCommand, GenerateDataKeyPairWithoutPlaintextCommand } from '@aws-sdk/client-kms';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock, resetClock, setClock } from '../../shared/adapters/clock';
-import {
-  EnvelopeSigner,
-  SIGNING_KEY_GENERATION_ENV,
-  SIGNING_KEY_PURPOSE,
-  SIGNING_KMS_KEY_ENV,
-  type KmsCommandSender,
-} from '../../shared/adapters/envelope-signer';
+import type { AwsJsonCall } from '../../shared/adapters/aws-json';
+import { EnvelopeSigner, SIGNING_KEY_GENERATION_ENV, SIGNING_KEY_PURPOSE, SIGNING_KMS_KEY_ENV } from '../../shared/adapters/envelope-signer';
 import { LocalKeySigner, setSigner, signer, signJws, thumbprint, type OkpJwk } from '../../shared/adapters/signer';
 import { store } from '../../shared/store/client';
 import { keys } from '../../shared/store/keys';
@@ -19,7 +13,7 @@ const KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/0f1e2d3c-4b5a-6978-8796-
 const DAY = 24 * 3600_000;
 const START = '2026-03-01T08:00:00.000Z';
 
-const kmsError = (name: string, message: string) => Object.assign(new Error(message), { name });
+const kmsError = (operation: string, type: string, message: string) => new Error(`${operation} failed: ${type} (HTTP 400): ${message}`);
 const additionalData = (context: Record<string, string> | undefined) => Buffer.from(JSON.stringify(Object.entries(context ?? {}).sort()));
 
 /**
@@ -31,58 +25,54 @@ const additionalData = (context: Record<string, string> | undefined) => Buffer.f
 function fakeKms(masterKey: Buffer, options: { generateBarrier?: { parties: number; arrived: number; release?: () => void; done: Promise<void> } } = {}) {
   const calls: Array<{ name: string; input: Record<string, any> }> = [];
   const generated: KeyObject[] = [];
-  const sender: KmsCommandSender = {
-    async send(command) {
-      const input = command.input as Record<string, any>;
-      calls.push({ name: command.constructor.name, input });
-      if (command instanceof GenerateDataKeyPairWithoutPlaintextCommand) {
-        if (input.KeyId !== KEY_ARN) throw kmsError('NotFoundException', 'unknown key');
-        if (input.KeyPairSpec !== 'ECC_NIST_EDWARDS25519') throw kmsError('ValidationException', 'unexpected key pair spec');
-        const barrier = options.generateBarrier;
-        if (barrier) {
-          barrier.arrived += 1;
-          if (barrier.arrived === barrier.parties) barrier.release!();
-          await barrier.done;
-        }
-        const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-        generated.push(privateKey);
-        const iv = randomBytes(12);
-        const cipher = createCipheriv('aes-256-gcm', masterKey, iv);
-        cipher.setAAD(additionalData(input.EncryptionContext));
-        const encrypted = Buffer.concat([cipher.update(privateKey.export({ format: 'der', type: 'pkcs8' })), cipher.final()]);
-        return {
-          KeyId: KEY_ARN,
-          PublicKey: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })),
-          PrivateKeyCiphertextBlob: new Uint8Array(Buffer.concat([iv, cipher.getAuthTag(), encrypted])),
-        };
+  const sender: AwsJsonCall = async (name, input: Record<string, any>) => {
+    calls.push({ name, input });
+    if (name === 'GenerateDataKeyPairWithoutPlaintext') {
+      if (input.KeyId !== KEY_ARN) throw kmsError(name, 'NotFoundException', 'unknown key');
+      if (input.KeyPairSpec !== 'ECC_NIST_EDWARDS25519') throw kmsError(name, 'ValidationException', 'unexpected key pair spec');
+      const barrier = options.generateBarrier;
+      if (barrier) {
+        barrier.arrived += 1;
+        if (barrier.arrived === barrier.parties) barrier.release!();
+        await barrier.done;
       }
-      if (command instanceof DecryptCommand) {
-        if (input.KeyId !== KEY_ARN) throw kmsError('IncorrectKeyException', 'wrong key');
-        const blob = Buffer.from(input.CiphertextBlob as Uint8Array);
-        const decipher = createDecipheriv('aes-256-gcm', masterKey, blob.subarray(0, 12));
-        decipher.setAuthTag(blob.subarray(12, 28));
-        decipher.setAAD(additionalData(input.EncryptionContext));
-        try {
-          return { KeyId: KEY_ARN, Plaintext: new Uint8Array(Buffer.concat([decipher.update(blob.subarray(28)), decipher.final()])) };
-        } catch {
-          throw kmsError('InvalidCiphertextException', 'the ciphertext or its encryption context is not valid');
-        }
+      const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+      generated.push(privateKey);
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', masterKey, iv);
+      cipher.setAAD(additionalData(input.EncryptionContext));
+      const encrypted = Buffer.concat([cipher.update(privateKey.export({ format: 'der', type: 'pkcs8' })), cipher.final()]);
+      return {
+        KeyId: KEY_ARN,
+        KeyPairSpec: input.KeyPairSpec,
+        PublicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+        PrivateKeyCiphertextBlob: Buffer.concat([iv, cipher.getAuthTag(), encrypted]).toString('base64'),
+      };
+    }
+    if (name === 'Decrypt') {
+      if (input.KeyId !== KEY_ARN) throw kmsError(name, 'IncorrectKeyException', 'wrong key');
+      const blob = Buffer.from(input.CiphertextBlob as string, 'base64');
+      const decipher = createDecipheriv('aes-256-gcm', masterKey, blob.subarray(0, 12));
+      decipher.setAuthTag(blob.subarray(12, 28));
+      decipher.setAAD(additionalData(input.EncryptionContext));
+      try {
+        return { KeyId: KEY_ARN, Plaintext: Buffer.concat([decipher.update(blob.subarray(28)), decipher.final()]).toString('base64') };
+      } catch {
+        throw kmsError(name, 'InvalidCiphertextException', 'the ciphertext or its encryption context is not valid');
       }
-      throw new Error('unexpected KMS command');
-    },
+    }
+    throw new Error(`unexpected KMS operation ${name}`);
   };
   const count = (name: string) => calls.filter((call) => call.name === name).length;
   return { sender, calls, generated, count };
 }
 
 /** A KMS that must not be called: GET /v1/keys runs without any KMS permission. */
-const noKms: KmsCommandSender = {
-  async send() {
-    throw new Error('KMS must not be called to publish keys');
-  },
+const noKms: AwsJsonCall = async () => {
+  throw new Error('KMS must not be called to publish keys');
 };
 
-const signingFunction = (generation: number, kms: KmsCommandSender) => new EnvelopeSigner({ generation, kmsKeyId: KEY_ARN, kms });
+const signingFunction = (generation: number, kms: AwsJsonCall) => new EnvelopeSigner({ generation, kmsKeyId: KEY_ARN, kms });
 const publicFunction = (generation: number) => new EnvelopeSigner({ generation, kms: noKms });
 
 function parts(jws: string) {
@@ -150,8 +140,8 @@ describe('EnvelopeSigner', () => {
     const activation = signingFunction(1, kms.sender);
     const kid = await activation.keyId();
 
-    expect(kms.count('GenerateDataKeyPairWithoutPlaintextCommand')).toBe(1);
-    expect(kms.count('DecryptCommand')).toBe(1);
+    expect(kms.count('GenerateDataKeyPairWithoutPlaintext')).toBe(1);
+    expect(kms.count('Decrypt')).toBe(1);
     const context = { purpose: SIGNING_KEY_PURPOSE, table: process.env.TABLE_NAME, generation: '1' };
     expect(kms.calls.map((call) => call.input.EncryptionContext)).toEqual([context, context]);
     expect(kms.calls[0]!.input).toMatchObject({ KeyId: KEY_ARN, KeyPairSpec: 'ECC_NIST_EDWARDS25519' });
@@ -178,8 +168,8 @@ describe('EnvelopeSigner', () => {
     await Promise.all([installation.keyId(), installation.signEd25519(Buffer.from('a')), installation.keyId()]);
     await installation.signEd25519(Buffer.from('b'));
     expect(await installation.keyId()).toBe(kid);
-    expect(second.count('GenerateDataKeyPairWithoutPlaintextCommand')).toBe(0);
-    expect(second.count('DecryptCommand')).toBe(1);
+    expect(second.count('GenerateDataKeyPairWithoutPlaintext')).toBe(0);
+    expect(second.count('Decrypt')).toBe(1);
     expect(await listSigningKeys()).toHaveLength(1);
   });
 
@@ -211,7 +201,7 @@ describe('EnvelopeSigner', () => {
     const [signerA, signerB] = [signingFunction(1, a.sender), signingFunction(1, b.sender)];
 
     const [kidA, kidB] = await Promise.all([signerA.keyId(), signerB.keyId()]);
-    expect(a.count('GenerateDataKeyPairWithoutPlaintextCommand') + b.count('GenerateDataKeyPairWithoutPlaintextCommand')).toBe(2);
+    expect(a.count('GenerateDataKeyPairWithoutPlaintext') + b.count('GenerateDataKeyPairWithoutPlaintext')).toBe(2);
     expect(kidA).toBe(kidB);
     const stored = await listSigningKeys();
     expect(stored).toHaveLength(1);
@@ -288,7 +278,7 @@ describe('EnvelopeSigner', () => {
     const copied = signingFunction(2, kms.sender);
     await expect(copied.keyId()).rejects.toThrow(/encryption context is not valid/);
     await expect(copied.keyId()).rejects.toThrow(/encryption context is not valid/);
-    expect(kms.count('DecryptCommand')).toBe(2);
+    expect(kms.count('Decrypt')).toBe(2);
 
     // Another cell's KMS key cannot open it either.
     const otherCell = fakeKms(randomBytes(32));

@@ -1,21 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterEach, describe, expect, it } from 'vitest';
-import { awsSecrets, awsSecretsConfigured, type SecretValueSource } from '../../shared/adapters/aws-secrets';
+import type { AwsJsonCall } from '../../shared/adapters/aws-json';
+import { awsSecrets, awsSecretsConfigured } from '../../shared/adapters/aws-secrets';
 import { secrets, setSecretsProvider } from '../../shared/adapters/secrets';
 import { sha256Hex } from '../../shared/crypto';
 
 function fakeSecretsManager(values: Record<string, string>) {
   const reads: string[] = [];
-  const source: SecretValueSource = {
-    async send(command: GetSecretValueCommand) {
-      const id = command.input.SecretId!;
-      reads.push(id);
-      if (!(id in values)) throw Object.assign(new Error('Secrets Manager can’t find the specified secret.'), { name: 'ResourceNotFoundException' });
-      return { SecretString: values[id] };
-    },
+  const source: AwsJsonCall = async (operation, input) => {
+    expect(operation).toBe('GetSecretValue');
+    const id = input.SecretId as string;
+    reads.push(id);
+    if (!(id in values)) throw new Error('GetSecretValue failed: ResourceNotFoundException (HTTP 400): Secrets Manager can’t find the specified secret.');
+    return { Name: id, SecretString: values[id] };
   };
   return { source, reads, values };
 }
@@ -76,15 +75,15 @@ describe('Secrets Manager secrets', () => {
     expect(await provider.opsTokenSha256()).toBe(sha256Hex('t'));
   });
 
-  it('is chosen by secrets() when the secret ids are in the environment, and reads through the real client', async () => {
+  it('is chosen by secrets() when the secret ids are in the environment, and calls Secrets Manager signed', async () => {
     expect(awsSecretsConfigured({})).toBe(false);
     const hash = sha256Hex('token-in-secrets-manager');
-    const requests: Array<{ target: string; body: { SecretId: string } }> = [];
+    const requests: Array<{ target: string; authorization: string; body: { SecretId: string } }> = [];
     const server = createServer((request, response) => {
       let body = '';
       request.on('data', (chunk) => (body += chunk));
       request.on('end', () => {
-        requests.push({ target: String(request.headers['x-amz-target']), body: JSON.parse(body) });
+        requests.push({ target: String(request.headers['x-amz-target']), authorization: String(request.headers.authorization), body: JSON.parse(body) });
         response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
         response.end(JSON.stringify({ Name: 'ops', SecretString: hash }));
       });
@@ -104,7 +103,11 @@ describe('Secrets Manager secrets', () => {
       // The environment's OPS_TOKEN (set by the test setup) is not what answers.
       expect(await secrets().opsTokenSha256()).toBe(hash);
       expect(requests).toEqual([
-        { target: 'secretsmanager.GetSecretValue', body: { SecretId: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:ops' } },
+        {
+          target: 'secretsmanager.GetSecretValue',
+          authorization: expect.stringMatching(/^AWS4-HMAC-SHA256 Credential=test\/\d{8}\/eu-west-1\/secretsmanager\/aws4_request, SignedHeaders=\S*x-amz-target\S*, Signature=[0-9a-f]{64}$/),
+          body: { SecretId: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:ops' },
+        },
       ]);
     } finally {
       process.env = saved;
