@@ -15,7 +15,7 @@ const results: Record<string, unknown> = { machine: { node: process.version, cpu
 if (sections.has('activation')) {
   const stack = await startBenchStack();
   try {
-    results.activation = await activationBench(stack, quick ? { oneDevice: 20, thousandDevices: 3 } : { oneDevice: 200, thousandDevices: 20 });
+    results.activation = await activationBench(stack, quick ? { oneDevice: 20, thousandDevices: 3, tenThousandDevices: 1 } : { oneDevice: 200, thousandDevices: 20, tenThousandDevices: 5 });
   } finally {
     await stack.stop();
   }
