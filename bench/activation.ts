@@ -3,7 +3,7 @@ import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from '../shared/store/client';
 import { chunk, inParallel } from '../shared/store/batch';
 import { DEVICE_GROUP_COUNT } from '../shared/store/devices';
-import { activationBody, call, devices, newLicense, percentile, round, traceDynamo } from './support';
+import { activationBody, call, callSigned, devices, newLicense, percentile, round, traceDynamo } from './support';
 import type { LocalStack } from '../shared/local/stack';
 
 interface Sample {
@@ -21,6 +21,23 @@ async function activateOnce(stack: LocalStack, trace: ReturnType<typeof traceDyn
   const ms = performance.now() - started;
   const dynamo = trace.take();
   if (response.status !== 201) throw new Error(`activation failed: ${JSON.stringify(response.body).slice(0, 300)}`);
+  return { ms, dynamoMs: dynamo.busyMs, requests: dynamo.requests };
+}
+
+/** A signed re-activation of an installation holding 10,000 devices that replaces 100 of them. */
+async function reactivateTenThousand(stack: LocalStack, trace: ReturnType<typeof traceDynamo>): Promise<Sample> {
+  const slc = await newLicense(stack, 10_100);
+  const list = devices(10_000);
+  const first = await call(stack, 'POST', '/v1/activations', activationBody(slc, list));
+  if (first.status !== 201) throw new Error(`activation failed: ${JSON.stringify(first.body).slice(0, 300)}`);
+  const { installationId, installationSecret } = first.body;
+  const { slc: _, ...body } = activationBody(slc, [...list.slice(100), ...devices(100)]);
+  trace.take();
+  const started = performance.now();
+  const response = await callSigned(stack, { installationId, installationSecret }, 'POST', '/v1/activations', { installationId, ...body });
+  const ms = performance.now() - started;
+  const dynamo = trace.take();
+  if (response.status !== 200 || response.body.released.length !== 100) throw new Error(`re-activation failed: ${JSON.stringify(response.body).slice(0, 300)}`);
   return { ms, dynamoMs: dynamo.busyMs, requests: dynamo.requests };
 }
 
@@ -90,6 +107,8 @@ export async function activationBench(stack: LocalStack, options: { oneDevice: n
   }
   const tenThousand: Sample[] = [];
   for (let i = 0; i < options.tenThousandDevices; i++) tenThousand.push(await activateOnce(stack, trace, 10_000));
+  const reactivations: Sample[] = [];
+  for (let i = 0; i < options.tenThousandDevices; i++) reactivations.push(await reactivateTenThousand(stack, trace));
   const floor = await deviceWriteFloor(10_000);
 
   return {
@@ -101,6 +120,7 @@ export async function activationBench(stack: LocalStack, options: { oneDevice: n
       rawReadAndWriteOf10000DevicesMs: round(floor),
       ratioToRaw: round(percentile(tenThousand.map((sample) => sample.ms), 50) / floor, 2),
     },
+    reactivationOf10000DevicesReplacing100: { ...summary(reactivations), maxMs: round(Math.max(...reactivations.map((sample) => sample.ms))) },
     requestsPerActivation,
   };
 }

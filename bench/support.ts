@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hmacSha256, sha256Hex } from '../shared/crypto';
 import { store } from '../shared/store/client';
 import { freePort } from '../shared/local/dynamodb-local';
 import { startLocalStack, type LocalStack } from '../shared/local/stack';
@@ -52,6 +53,20 @@ export async function call(stack: LocalStack, method: string, path: string, body
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** A request signed as an installation (API.md §2). */
+export async function callSigned(stack: LocalStack, credentials: { installationId: string; installationSecret: string }, method: string, path: string, body: unknown) {
+  const text = JSON.stringify(body);
+  const timestamp = Math.floor(Date.now() / 1000);
+  const signature = hmacSha256(credentials.installationSecret, `${timestamp}\n${method}\n${path}\n${sha256Hex(text)}`).toString('hex');
+  const response = await fetch(`${stack.apiUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', 'x-installation-id': credentials.installationId, 'x-timestamp': String(timestamp), 'x-signature': signature },
+    body: text,
+  });
+  const answer = await response.text();
+  return { status: response.status, body: answer ? JSON.parse(answer) : undefined };
 }
 
 let macCounter = 0;
