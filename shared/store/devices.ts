@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { BatchGetCommand, QueryCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { unprocessable } from '../http/errors';
 import { store } from './client';
-import { DEVICE_GROUP_PREFIX, keys } from './keys';
+import { keys } from './keys';
 import { chunk, inParallel } from './batch';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
 import type { DeviceRecord } from './records';
