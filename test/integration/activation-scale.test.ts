@@ -25,7 +25,7 @@ import { activationBody, camera, createLicense } from '../support/licensing';
  * such retries is printed.
  *
  * Afterwards: no SLC uses more than its entitlement (no oversell), the license counters equal the
- * device rows and the installations (usage equals the device lists), and every installation holds
+ * stored devices and the installations (usage equals the device lists), and every installation holds
  * exactly the devices that one of its own activations reported as activated.
  */
 const TRIALS = Number(process.env.ACTIVATION_TRIALS ?? 200);

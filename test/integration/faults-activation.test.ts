@@ -13,7 +13,7 @@ import { activationBody, camera, createLicense } from '../support/licensing';
  * of test/support/dynamo-faults.ts: the call fails before reaching DynamoDB or after it executed,
  * seen by the service or retried inside the SDK. (test/integration/activation-faults.test.ts fails
  * writes only, before they reach DynamoDB.) Each case converges on retry: one installation, every
- * device counted once, counters equal to the device rows.
+ * device counted once, counters equal to the stored devices.
  *
  * Every call is tried by default; FAULT_POSITIONS=<n> limits the positions tried per variant.
  */

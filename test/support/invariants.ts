@@ -6,7 +6,7 @@ import { getLicense } from '../../shared/store/licenses';
 import type { DeviceRecord, InstallationRecord } from '../../shared/store/records';
 
 /**
- * What the table says about an SLC, recomputed from the device rows and the installations: the
+ * What the table says about an SLC, recomputed from the stored devices and the installations: the
  * license's counters must equal these sums.
  */
 export async function licenseLedger(slc: string) {
@@ -37,7 +37,7 @@ export async function licenseLedger(slc: string) {
 }
 
 /**
- * The license's counters equal the sums recomputed from its device rows and installations, and
+ * The license's counters equal the sums recomputed from its stored devices and installations, and
  * stay within the entitlement. `where` labels failures (e.g. the injected fault).
  */
 export async function expectLedgerConsistent(slc: string, where?: unknown) {
