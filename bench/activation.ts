@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from '../shared/store/client';
 import { chunk, inParallel } from '../shared/store/batch';
-import { DEVICE_GROUP_COUNT } from '../shared/store/devices';
+import { ALL_DEVICE_GROUPS } from '../shared/store/devices';
+import { keys } from '../shared/store/keys';
 import { activationBody, call, callSigned, devices, newLicense, percentile, round, traceDynamo } from './support';
 import type { LocalStack } from '../shared/local/stack';
 
@@ -48,19 +49,18 @@ async function reactivateTenThousand(stack: LocalStack, trace: ReturnType<typeof
  */
 async function deviceWriteFloor(count: number): Promise<number> {
   const { client, tableName } = store();
-  const partition = `BENCH#${randomUUID()}`;
-  const groups = Array.from({ length: DEVICE_GROUP_COUNT }, (_, i) => i.toString(16).padStart(2, '0'));
+  const slc = `BENCH-${randomUUID()}`;
+  const groups = ALL_DEVICE_GROUPS;
   const at = new Date().toISOString();
   const items = groups.map((group, g) => ({
-    pk: partition,
-    sk: `DEVICEGROUP#${group}`,
+    ...keys.deviceGroup(slc, group),
     type: 'device_group',
     group,
     revision: 1,
     devices: Object.fromEntries(
       Array.from({ length: Math.ceil((count - g) / groups.length) }, (_, i) => [
         `00:11:22:${(i * groups.length + g).toString(16).padStart(6, '0')}`,
-        { deviceKey: 'DK-000000-000000-000000-000000', installationId: partition, lastInstallationId: partition, status: 'activated', licenses: 1, registrations: 1, deletions: 0, firstActivatedAt: at, lastChangedAt: at },
+        { deviceKey: 'DK-000000-000000-000000-000000', installationId: slc, lastInstallationId: slc, status: 'activated', licenses: 1, registrations: 1, deletions: 0, firstActivatedAt: at, lastChangedAt: at },
       ]),
     ),
   }));

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { BatchGetCommand, QueryCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { unprocessable } from '../http/errors';
+import { BatchGetCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { badRequest, unprocessable } from '../http/errors';
 import { store } from './client';
 import { keys } from './keys';
 import { chunk, inParallel } from './batch';
@@ -8,7 +8,7 @@ import { decodeCursor, encodeCursor, type Page } from './pagination';
 import type { DeviceRecord } from './records';
 
 /**
- * The devices of an SLC live in 256 device-group items (`LICENSE#<slc>` / `DEVICEGROUP#<hh>`), each
+ * The devices of an SLC live in 256 device-group items (`LICENSE#<slc>#DEVICEGROUP#<hh>`), each
  * holding the devices whose key hashes to it, by MAC. A 10,000-device activation then reads and
  * writes a few hundred items instead of 10,000, while every write of a group is still conditional
  * on the group's revision as read: a camera is never held by two installations and no count is lost.
@@ -43,8 +43,8 @@ export function recordOf(slc: string, mac: string, entry: DeviceEntry): DeviceRe
   return { slc, mac, ...entry };
 }
 
-/** The device groups of an SLC, read consistently (100 per request); absent groups come back empty. */
-export async function readDeviceGroups(slc: string, groups: Iterable<string>): Promise<Map<string, DeviceGroup>> {
+/** The device groups of an SLC, read consistently unless asked otherwise (100 per request); absent groups come back empty. */
+export async function readDeviceGroups(slc: string, groups: Iterable<string>, options: { consistent: boolean } = { consistent: true }): Promise<Map<string, DeviceGroup>> {
   const { client, tableName } = store();
   const found = new Map<string, DeviceGroup>();
   for (const group of groups) found.set(group, emptyGroup(group));
@@ -53,7 +53,7 @@ export async function readDeviceGroups(slc: string, groups: Iterable<string>): P
     for (let attempt = 0; pending && pending.length > 0; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
       const result: BatchGetCommandOutput = await client.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: options.consistent } } }),
       );
       for (const item of result.Responses?.[tableName] ?? []) {
         found.set(item.group as string, { group: item.group as string, revision: item.revision as number, devices: item.devices as Record<string, DeviceEntry> });
@@ -78,54 +78,37 @@ export function heldBy(installationId: string, slc: string, groups: ReadonlyMap<
   return held.sort((a, b) => a.mac.localeCompare(b.mac));
 }
 
+/** Every group of an SLC, in order: `00` … `ff`. */
+export const ALL_DEVICE_GROUPS: readonly string[] = Array.from({ length: DEVICE_GROUP_COUNT }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Groups read per request while listing; a few keep each page's read close to what it returns. */
+const LISTING_GROUPS_PER_READ = 8;
+
 /**
  * §4 devices of a license: every device ever registered under the SLC, group by group and by MAC
  * within a group. The cursor names the group and MAC a page ended at.
  */
 export async function listLicenseDevices(slc: string, limit: number, cursor?: string): Promise<Page<DeviceRecord>> {
-  const { client, tableName } = store();
   const scope = `license-devices:${slc}`;
-  const position = decodeCursor(scope, cursor) as { group?: unknown; mac?: unknown } | undefined;
-  const after = typeof position?.group === 'string' && typeof position.mac === 'string' ? { group: position.group, mac: position.mac } : undefined;
+  const position = decodeCursor(scope, cursor);
+  const after = position === undefined ? undefined : { group: position.group, mac: position.mac };
+  if (after && (typeof after.group !== 'string' || !ALL_DEVICE_GROUPS.includes(after.group) || typeof after.mac !== 'string')) {
+    throw badRequest('invalid_cursor', 'The cursor is not one this list returned.');
+  }
+  const remaining = ALL_DEVICE_GROUPS.slice(after ? ALL_DEVICE_GROUPS.indexOf(after.group as string) : 0);
   const items: DeviceRecord[] = [];
-  let more = false;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': keys.license(slc).pk,
-          ':from': keys.deviceGroup(slc, after?.group ?? '00').sk,
-          ':to': keys.deviceGroup(slc, 'ff').sk,
-        },
-        // Groups are large; a few per request keep each page's read close to what it returns.
-        Limit: 4,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of result.Items ?? []) {
-      const group = item.group as string;
-      const entries = Object.entries(item.devices as Record<string, DeviceEntry>)
-        .filter(([mac]) => !after || group !== after.group || mac > after.mac)
-        .sort(([a], [b]) => a.localeCompare(b));
+  for (const part of chunk(remaining, LISTING_GROUPS_PER_READ)) {
+    const groups = await readDeviceGroups(slc, part, { consistent: false });
+    for (const group of part) {
+      const entries = Object.entries(groups.get(group)!.devices)
+        .filter(([mac]) => !after || group !== after.group || mac > (after.mac as string))
+        .sort(([a], [b]) => (a < b ? -1 : 1));
       for (const [mac, entry] of entries) {
-        if (items.length === limit) {
-          more = true;
-          break;
-        }
+        if (items.length === limit) return { items, nextCursor: encodeCursor(scope, { group: deviceGroupOf(items.at(-1)!.deviceKey), mac: items.at(-1)!.mac }) };
         items.push(recordOf(slc, mac, entry));
       }
-      if (more) break;
     }
-    startKey = result.LastEvaluatedKey;
-  } while (!more && startKey);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor: more && last ? encodeCursor(scope, { group: deviceGroupOf(last.deviceKey), mac: last.mac }) : null,
-  };
+  }
+  return { items, nextCursor: null };
 }
 
 export type DeviceChange =

@@ -10,8 +10,11 @@ export const keys = {
   customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'CUSTOMER' }),
   catalogVersion: (version: string) => ({ pk: 'CATALOG', sk: `VERSION#${version}` }),
   license: (slc: string) => ({ pk: `LICENSE#${slc}`, sk: 'LICENSE' }),
-  /** One of the 256 items holding an SLC's devices (see store/devices.ts). */
-  deviceGroup: (slc: string, group: string) => ({ pk: `LICENSE#${slc}`, sk: `${DEVICE_GROUP_PREFIX}${group}` }),
+  /**
+   * One of the 256 items holding an SLC's devices (see store/devices.ts), each its own partition
+   * key, so that the writes of a large activation spread over DynamoDB partitions.
+   */
+  deviceGroup: (slc: string, group: string) => ({ pk: `LICENSE#${slc}#DEVICEGROUP#${group}`, sk: 'DEVICEGROUP' }),
   event: (slc: string, at: string, eventId: string) => ({ pk: `LICENSE#${slc}`, sk: `EVENT#${at}#${eventId}` }),
   installation: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'INSTALLATION' }),
   /** A mobile server of an installation (hostname, notification e-mails); its push devices sort under it. */
@@ -56,7 +59,6 @@ export const byCustomer = {
 } as const;
 
 export const EVENT_PREFIX = 'EVENT#';
-export const DEVICE_GROUP_PREFIX = 'DEVICEGROUP#';
 export const CATALOG_VERSION_PREFIX = 'VERSION#';
 
 /** Sort key of customers and licenses on gsi1/gsi2: oldest first, ties broken by id. */

@@ -3,6 +3,7 @@ import { deriveDeviceKey } from '../../shared/domain/device-key';
 import { deviceGroupOf, readDeviceGroups, writeDeviceGroups, type DeviceEntry } from '../../shared/store/devices';
 import { getInstallation } from '../../shared/store/installations';
 import { getLicense } from '../../shared/store/licenses';
+import { encodeCursor } from '../../shared/store/pagination';
 import { useApi, type InstallationCredentials } from '../support/api';
 import { expectLedgerConsistent } from '../support/invariants';
 import { activationBody, camera, createLicense } from '../support/licensing';
@@ -91,6 +92,11 @@ describe('devices stored in device groups', () => {
     expect(pages).toBe(Math.ceil(300 / 37));
     expect(seen).toHaveLength(300);
     expect([...seen].sort()).toEqual(devices.map((device) => device.mac).sort());
+
+    // A cursor signed for this list but not naming a group and MAC (an older layout's position) is refused.
+    const stale = encodeCursor(`license-devices:${slc}`, { pk: `LICENSE#${slc}`, sk: 'DEVICE#02:00:00:00:00:01' })!;
+    const refused = await api.ops('GET', `/v1/licenses/${slc}/devices?cursor=${encodeURIComponent(stale)}`);
+    expect([refused.status, refused.body.error.code]).toEqual([400, 'invalid_cursor']);
   });
 
   it('refuses a device whose group is full with 422 device_capacity_exceeded, changing nothing', async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { queryAll } from '../../shared/store/query';
-import { recordOf, type DeviceEntry } from '../../shared/store/devices';
-import { byOwner, DEVICE_GROUP_PREFIX, keys } from '../../shared/store/keys';
+import { ALL_DEVICE_GROUPS, readDeviceGroups, recordOf } from '../../shared/store/devices';
+import { byOwner } from '../../shared/store/keys';
 import { getLicense } from '../../shared/store/licenses';
 import type { DeviceRecord, InstallationRecord } from '../../shared/store/records';
 
@@ -11,12 +11,8 @@ import type { DeviceRecord, InstallationRecord } from '../../shared/store/record
  */
 export async function licenseLedger(slc: string) {
   const license = (await getLicense(slc))!;
-  const groups = await queryAll<{ devices: Record<string, DeviceEntry> }>({
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-    ExpressionAttributeValues: { ':pk': keys.license(slc).pk, ':prefix': DEVICE_GROUP_PREFIX },
-    ConsistentRead: true,
-  });
-  const devices: DeviceRecord[] = groups.flatMap((group) => Object.entries(group.devices).map(([mac, entry]) => recordOf(slc, mac, entry)));
+  const groups = await readDeviceGroups(slc, ALL_DEVICE_GROUPS);
+  const devices: DeviceRecord[] = [...groups.values()].flatMap((group) => Object.entries(group.devices).map(([mac, entry]) => recordOf(slc, mac, entry)));
   const installations = (await queryAll({
     IndexName: 'gsi1',
     KeyConditionExpression: 'gsi1pk = :pk',
