@@ -17,6 +17,8 @@ export interface PlanInput {
   previouslyActivated: ReadonlyMap<string, { licenses: number }>;
   /** MACs activated by another installation of the same SLC. */
   heldElsewhere: ReadonlySet<string>;
+  /** New devices the SLC's device storage has no room for (store/devices.ts); none when absent. */
+  withoutRoom?: ReadonlySet<string>;
   /** What this installation may hold in total: entitlement minus what the other installations use. */
   availableDeviceLicenses: number;
   /** Device cap for this installation (edition cap minus devices other installations hold); null = none. */
@@ -30,7 +32,8 @@ export type NotActivatedReason =
   | 'insufficient_device_licenses'
   | 'edition_device_limit'
   | 'activation_period_ended'
-  | 'activated_in_another_installation';
+  | 'activated_in_another_installation'
+  | 'device_capacity_exceeded';
 
 export interface PlannedDevice {
   mac: string;
@@ -68,7 +71,8 @@ export interface ActivationPlan {
  *
  * A device that is not activated gets the reason that stands in the way of activating it from the
  * state this plan leaves (after the devices, before video push), first that applies of:
- * activated_in_another_installation, activation_period_ended (the window is closed; from that state
+ * activated_in_another_installation, device_capacity_exceeded (a new device whose place in the SLC's
+ * device storage is full), activation_period_ended (the window is closed; from that state
  * the device would be a new one), edition_device_limit (the cap is reached),
  * insufficient_device_licenses (its licenses exceed what is left). Judging every reason against the
  * resulting state makes re-planning the same request against that state give the same answer.
@@ -81,6 +85,7 @@ export function planActivation(input: PlanInput): ActivationPlan {
   const available = Math.max(0, input.availableDeviceLicenses);
   const cap = input.maxActivatedDevices === null ? Number.POSITIVE_INFINITY : Math.max(0, input.maxActivatedDevices);
   const { devices, previouslyActivated, heldElsewhere, withinActivationWindow } = input;
+  const withoutRoom = input.withoutRoom ?? new Set<string>();
 
   const activated = devices.map(() => false);
   let used = 0;
@@ -101,7 +106,7 @@ export function planActivation(input: PlanInput): ActivationPlan {
   // 2. The remaining devices, in request order. A previously activated device that did not fit in
   // step 1 cannot fit now either (what is left only shrinks), so only new devices are considered.
   devices.forEach((device, index) => {
-    if (previouslyActivated.has(device.mac) || heldElsewhere.has(device.mac)) return;
+    if (previouslyActivated.has(device.mac) || heldElsewhere.has(device.mac) || withoutRoom.has(device.mac)) return;
     if (!withinActivationWindow) return;
     tryActivate(index);
   });
@@ -114,6 +119,7 @@ export function planActivation(input: PlanInput): ActivationPlan {
 
   function reasonFor(device: PlanDevice): NotActivatedReason {
     if (heldElsewhere.has(device.mac)) return 'activated_in_another_installation';
+    if (withoutRoom.has(device.mac) && !previouslyActivated.has(device.mac)) return 'device_capacity_exceeded';
     if (!withinActivationWindow) return 'activation_period_ended';
     if (count >= cap) return 'edition_device_limit';
     return 'insufficient_device_licenses'; // device.licenses > left: the only remaining cause

@@ -22,3 +22,12 @@ export function deriveDeviceKey(slcSecret: string, mac: string): string {
   }
   return `DK-${out.slice(0, 6)}-${out.slice(6, 12)}-${out.slice(12, 18)}-${out.slice(18, 24)}`;
 }
+
+/**
+ * Which of the SLC's 256 device groups (see store/devices.ts) holds a device: derived from the same
+ * secret as its key but not from the key, so that nobody who sees device keys can aim devices at one
+ * group.
+ */
+export function deviceGroupOf(slcSecret: string, mac: string): string {
+  return createHmac('sha256', slcSecret).update(`device-group\n${mac}`).digest('hex').slice(0, 2);
+}

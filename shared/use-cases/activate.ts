@@ -4,7 +4,7 @@ import { logger } from '../adapters/observability';
 import { secrets } from '../adapters/secrets';
 import { config } from '../config';
 import { planActivation, type ActivationPlan } from '../domain/activation-plan';
-import { deriveDeviceKey } from '../domain/device-key';
+import { deriveDeviceKey, deviceGroupOf } from '../domain/device-key';
 import { deviceInputProblem, deviceLicensesNeeded, normalizeMac } from '../domain/device-licenses';
 import { editionRefusal, editionRules } from '../domain/editions';
 import { deriveInstallationSecret } from '../domain/installation-secret';
@@ -13,19 +13,19 @@ import { validationFailed } from '../http/validation';
 import { ApiError, badRequest, conflict, forbidden, notFound, unprocessable } from '../http/errors';
 import type { ActivationConfiguration } from '../schemas/activation';
 import { AllocationNotCommitted, commitAllocation, finalizeActivation } from '../store/activations';
-import { deviceGroupOf, deviceGroupWrites, heldBy, readDeviceGroups, writeDeviceGroups, type DeviceChange } from '../store/devices';
+import { DevicesChangedElsewhere, devicesWithoutRoom, heldBy, readDeviceGroups, writeDeviceChanges, type DeviceChange, type HeldDevice } from '../store/devices';
 import { auditEventItem } from '../store/events';
 import { getInstallation, listUnfinishedInstallations, releaseLease } from '../store/installations';
 import { keys } from '../store/keys';
 import { getLicense } from '../store/licenses';
-import type { Deployment, DeviceRecord, InstallationRecord, LicenseRecord } from '../store/records';
+import type { Deployment, InstallationRecord, LicenseRecord } from '../store/records';
 import { licenseDocumentFor, type LicenseDocumentResult } from './license-document';
 import { assertOwnerVerified, releaseInstallation } from './installations';
 
 /** How long an activation may hold its installation before another may take over (crash recovery). */
 const LEASE_MS = 60_000;
 /** How long a request keeps retrying contention before it gives up. */
-const CONTENTION_DEADLINE_MS = 25_000;
+const CONTENTION_DEADLINE_MS = 20_000;
 
 export type ActivationTarget =
   | { kind: 'first'; slc: string }
@@ -147,18 +147,22 @@ async function reclaimAbandonedInstallations(slc: string, now: Date, command: Ac
 }
 
 /** The device changes that bring the installation's stored devices to the plan. Unchanged devices are not written. */
-function deviceChanges(plan: ActivationPlan, held: ReadonlyMap<string, DeviceRecord>, deviceKeyOf: (mac: string) => string): DeviceChange[] {
+function deviceChanges(
+  plan: ActivationPlan,
+  held: ReadonlyMap<string, HeldDevice>,
+  requested: ReadonlyMap<string, { deviceKey: string; group: string }>,
+): DeviceChange[] {
   const changes: DeviceChange[] = [];
   for (const device of plan.devices) {
     const holding = held.get(device.mac);
     if (device.status === 'activated') {
       if (holding && holding.licenses === device.licenses) continue;
-      changes.push({ kind: 'activate', mac: device.mac, deviceKey: deviceKeyOf(device.mac), licenses: device.licenses });
+      changes.push({ kind: 'activate', mac: device.mac, ...requested.get(device.mac)!, licenses: device.licenses });
     } else if (holding) {
-      changes.push({ kind: 'release', mac: device.mac, deviceKey: holding.deviceKey, deletes: false });
+      changes.push({ kind: 'release', mac: device.mac, group: holding.group, deletes: false });
     }
   }
-  for (const mac of plan.released) changes.push({ kind: 'release', mac, deviceKey: held.get(mac)!.deviceKey, deletes: true });
+  for (const mac of plan.released) changes.push({ kind: 'release', mac, group: held.get(mac)!.group, deletes: true });
   return changes;
 }
 
@@ -181,6 +185,8 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
     throw unprocessable('eula_not_accepted', `Activation needs acceptance of EULA version ${config.eulaVersion()}.`);
   }
   const requested = prepareDevices(configuration);
+  // An integration listed twice is reported once.
+  const integrations = [...new Map(configuration.integrations.map((integration) => [integrationKey(integration), integration])).values()];
 
   const leaseOwner = randomUUID();
   const deadline = Date.now() + CONTENTION_DEADLINE_MS;
@@ -234,12 +240,13 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
       }
       const installationId = installation?.installationId ?? newInstallationId!;
 
-      const deviceKeyOf = (mac: string) => deriveDeviceKey(license.deviceKeySalt, mac);
-      const requestedGroups = new Map(requested.map((device) => [device.mac, deviceGroupOf(deviceKeyOf(device.mac))]));
-      const groups = await readDeviceGroups(slc, sortedGroups([...requestedGroups.values(), ...(installation?.deviceGroups ?? [])]));
+      const stored = new Map(
+        requested.map(({ mac }) => [mac, { mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, mac), group: deviceGroupOf(license.deviceKeySalt, mac) }]),
+      );
+      const groups = await readDeviceGroups(slc, sortedGroups([...[...stored.values()].map(({ group }) => group), ...(installation?.deviceGroups ?? [])]));
       const held = new Map(heldBy(installationId, slc, groups).map((device) => [device.mac, device]));
       const heldElsewhere = new Set<string>();
-      for (const [mac, group] of requestedGroups) {
+      for (const { mac, group } of stored.values()) {
         const holder = groups.get(group)!.devices[mac]?.installationId;
         if (holder && holder !== installationId) heldElsewhere.add(mac);
       }
@@ -250,14 +257,14 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
         devices: requested,
         previouslyActivated: new Map([...held].map(([mac, device]) => [mac, { licenses: device.licenses }])),
         heldElsewhere,
+        withoutRoom: devicesWithoutRoom(groups, [...stored.values()]),
         availableDeviceLicenses: license.entitledDeviceLicenses - (license.usedDeviceLicenses - ownLicenses),
         maxActivatedDevices: rules.maxActivatedDevices === null ? null : rules.maxActivatedDevices - (license.activatedDevices - ownDevices),
         withinActivationWindow: isWithinActivationWindow(license.activationAvailableUntil, now),
         videoPushUsers: configuration.videoPushUsers,
       });
       const at = now.toISOString();
-      const groupWrites = deviceGroupWrites(installationId, groups, deviceChanges(plan, held, deviceKeyOf), at);
-      const activatedGroups = sortedGroups(plan.devices.filter((device) => device.status === 'activated').map((device) => requestedGroups.get(device.mac)!));
+      const activatedGroups = sortedGroups(plan.devices.filter((device) => device.status === 'activated').map((device) => stored.get(device.mac)!.group));
 
       try {
         await commitAllocation(
@@ -306,9 +313,9 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
       created ||= isNew || resuming;
 
       try {
-        await writeDeviceGroups(slc, groupWrites);
+        await writeDeviceChanges(slc, installationId, groups, deviceChanges(plan, held, stored), at);
       } catch (error) {
-        if (error instanceof Error && error.name === 'TransactionCanceledException') continue;
+        if (error instanceof DevicesChangedElsewhere || (error instanceof Error && error.name === 'TransactionCanceledException')) continue;
         throw error;
       }
 
@@ -317,7 +324,7 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
           ? 'activated'
           : 'partially_activated';
       const previousIntegrations = new Set((installation?.integrations ?? []).map(integrationKey));
-      const currentIntegrations = new Set(configuration.integrations.map(integrationKey));
+      const currentIntegrations = new Set(integrations.map(integrationKey));
       await finalizeActivation({
         installationId,
         leaseOwner,
@@ -327,7 +334,7 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
           videoPush: plan.videoPush,
           addOnsInUse: configuration.addOnsInUse,
           activationStatus: status,
-          integrations: configuration.integrations,
+          integrations: integrations,
           deviceGroups: activatedGroups,
           ...(command.deployment ? { deployment: command.deployment } : {}),
           lastActivation: { at, sourceIp: command.sourceIp, eulaVersion: configuration.eulaVersion },
@@ -348,12 +355,12 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
                 devicesReleased: plan.released.length,
                 deviceLicenses: plan.allocatedDeviceLicenses,
                 videoPushUsers: plan.videoPush,
-                integrations: configuration.integrations,
+                integrations: integrations,
                 deployment: (command.deployment ?? installation?.deployment ?? { type: 'on-premises' }).type,
               },
             }),
           },
-          ...configuration.integrations
+          ...integrations
             .filter((integration) => !previousIntegrations.has(integrationKey(integration)))
             .map((integration) => ({
               put: { ...keys.integrationReport(integrationKey(integration), installationId), type: 'integration_report', ...integration, installationId },
@@ -375,7 +382,7 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
         videoPush: plan.videoPush,
         devices: plan.devices
           .filter((device) => device.status === 'activated')
-          .map((device) => ({ mac: device.mac, deviceKey: deviceKeyOf(device.mac), licenses: device.licenses })),
+          .map((device) => ({ mac: device.mac, deviceKey: stored.get(device.mac)!.deviceKey, licenses: device.licenses })),
       });
       const installationSecret = created ? deriveInstallationSecret(await secrets().installationKey(), installationId, 1) : undefined;
       finished = true;
@@ -387,7 +394,7 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
           status,
           devices: plan.devices.map((device) => ({
             mac: device.mac,
-            deviceKey: deviceKeyOf(device.mac),
+            deviceKey: stored.get(device.mac)!.deviceKey,
             licenses: device.licenses,
             status: device.status,
             ...(device.reason ? { reason: device.reason } : {}),

@@ -3,10 +3,10 @@ import { clock } from '../adapters/clock';
 import { secrets } from '../adapters/secrets';
 import { deriveDeviceKey } from '../domain/device-key';
 import { deriveInstallationSecret } from '../domain/installation-secret';
-import { forbidden, notFound } from '../http/errors';
+import { ApiError, forbidden, notFound } from '../http/errors';
 import { queryAll } from '../store/query';
 import { INTEGRATION_REPORTS_PARTITION } from '../store/keys';
-import { deviceGroupWrites, heldBy, listInstallationDevices, readDeviceGroups, writeDeviceGroups } from '../store/devices';
+import { DevicesChangedElsewhere, heldBy, listInstallationDevices, readDeviceGroups, writeDeviceChanges } from '../store/devices';
 import { getCustomer } from '../store/customers';
 import { getInstallation, recordLastSeen, resetCredentials, retireInstallation } from '../store/installations';
 import { getLicense } from '../store/licenses';
@@ -55,14 +55,15 @@ export async function checkIn({ installation, license }: InstallationContext): P
 export async function releaseInstallation(installationId: string, by: Actor): Promise<void> {
   let installation = await getInstallation(installationId);
   if (!installation) throw notFound('installation_not_found', 'No such installation.');
-  const now = clock.now().toISOString();
+  const busy = () => new ApiError(503, 'service_unavailable', 'The installation is busy; try the release again shortly.');
   // An activation in flight holds the installation; wait for it, then retire what it committed.
   for (let attempt = 0; installation.status === 'active'; attempt++) {
     try {
       await retireInstallation(installation, { ...by, at: clock.now().toISOString() });
       break;
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException) || attempt >= 100) throw error;
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      if (attempt >= 100) throw busy();
       await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
       installation = (await getInstallation(installationId))!;
     }
@@ -70,17 +71,13 @@ export async function releaseInstallation(installationId: string, by: Actor): Pr
   // Other installations' activations write the same device groups; a write that lost the race re-reads.
   for (let attempt = 0; ; attempt++) {
     const groups = await readDeviceGroups(installation.slc, installation.deviceGroups);
-    const releases = heldBy(installationId, installation.slc, groups).map((device) => ({
-      kind: 'release' as const,
-      mac: device.mac,
-      deviceKey: device.deviceKey,
-      deletes: true,
-    }));
+    const releases = heldBy(installationId, installation.slc, groups).map(({ mac, group }) => ({ kind: 'release' as const, mac, group, deletes: true }));
     try {
-      await writeDeviceGroups(installation.slc, deviceGroupWrites(installationId, groups, releases, now));
+      await writeDeviceChanges(installation.slc, installationId, groups, releases, clock.now().toISOString());
       return;
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException) || attempt >= 100) throw error;
+      if (!(error instanceof TransactionCanceledException || error instanceof DevicesChangedElsewhere)) throw error;
+      if (attempt >= 20) throw busy();
       await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 100));
     }
   }

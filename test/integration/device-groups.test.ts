@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { deriveDeviceKey } from '../../shared/domain/device-key';
-import { deviceGroupOf, readDeviceGroups, writeDeviceGroups, type DeviceEntry } from '../../shared/store/devices';
+import { deviceGroupOf } from '../../shared/domain/device-key';
+import { store } from '../../shared/store/client';
+import { readDeviceGroups, writeDeviceGroups, type DeviceEntry } from '../../shared/store/devices';
 import { getInstallation } from '../../shared/store/installations';
 import { getLicense } from '../../shared/store/licenses';
 import { encodeCursor } from '../../shared/store/pagination';
@@ -11,7 +12,7 @@ import { activationBody, camera, createLicense } from '../support/licensing';
 const api = useApi();
 
 const payloadOf = (jws: string) => JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8'));
-const sortedGroupsOf = (salt: string, macs: string[]) => [...new Set(macs.map((mac) => deviceGroupOf(deriveDeviceKey(salt, mac))))].sort();
+const sortedGroupsOf = (salt: string, macs: string[]) => [...new Set(macs.map((mac) => deviceGroupOf(salt, mac)))].sort();
 
 async function firstActivation(slc: string, devices: Array<{ mac: string }>): Promise<InstallationCredentials & { body: any }> {
   const response = await api.request('POST', '/v1/activations', { body: { slc, ...activationBody(devices) } });
@@ -99,35 +100,95 @@ describe('devices stored in device groups', () => {
     expect([refused.status, refused.body.error.code]).toEqual([400, 'invalid_cursor']);
   });
 
-  it('refuses a device whose group is full with 422 device_capacity_exceeded, changing nothing', async () => {
+  const at = '2026-01-01T00:00:00.000Z';
+  const released: DeviceEntry = {
+    deviceKey: 'DK-RELEASED',
+    installationId: null,
+    lastInstallationId: 'retired-installation',
+    status: 'released',
+    licenses: 1,
+    registrations: 1,
+    deletions: 1,
+    firstActivatedAt: at,
+    lastChangedAt: at,
+  };
+  /** Fills a group with released history to within `room` bytes of the 360,000 bytes it takes new devices up to. */
+  async function crowd(slc: string, group: string, room: number): Promise<void> {
+    const macOf = (n: number) => `02:ff:00:00:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`;
+    const per = Buffer.byteLength(JSON.stringify({ [macOf(0)]: released })) - 1;
+    const current = (await readDeviceGroups(slc, [group])).get(group)!;
+    const devices: Record<string, DeviceEntry> = { ...current.devices };
+    for (let n = 0; Buffer.byteLength(JSON.stringify(devices)) + per <= 360_000 - room; n++) devices[macOf(n)] = released;
+    await writeDeviceGroups(slc, [{ group, readRevision: current.revision, devices, bytes: 0 }]);
+  }
+
+  it('a new device whose group is full is not activated (device_capacity_exceeded); the rest of the request is', async () => {
     const { slc } = await createLicense(api, { deviceLicenses: 10 });
     const salt = (await getLicense(slc))!.deviceKeySalt;
-    const device = camera();
-    const group = deviceGroupOf(deriveDeviceKey(salt, device.mac));
-    const at = '2026-01-01T00:00:00.000Z';
-    const released: DeviceEntry = {
-      deviceKey: 'DK-RELEASED',
-      installationId: null,
-      lastInstallationId: 'retired-installation',
-      status: 'released',
-      licenses: 1,
-      registrations: 1,
-      deletions: 1,
-      firstActivatedAt: at,
-      lastChangedAt: at,
-    };
-    // Filled to within one device of the group's limit (360,000 bytes of JSON): one more device passes it.
-    const macOf = (n: number) => `02:ff:00:00:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`;
-    const bytesPerDevice = Buffer.byteLength(JSON.stringify({ [macOf(0)]: released })) - 1;
-    const crowded = Object.fromEntries(Array.from({ length: Math.ceil(359_850 / bytesPerDevice) }, (_, n) => [macOf(n), released]));
-    expect(Buffer.byteLength(JSON.stringify(crowded))).toBeGreaterThanOrEqual(359_850);
-    await writeDeviceGroups(slc, [{ group, readRevision: 0, devices: crowded, bytes: 0 }]);
-    const before = await getLicense(slc);
+    const blocked = camera();
+    await crowd(slc, deviceGroupOf(salt, blocked.mac), 0);
+    let other = camera();
+    while (deviceGroupOf(salt, other.mac) === deviceGroupOf(salt, blocked.mac)) other = camera();
 
-    const response = await api.request('POST', '/v1/activations', { body: { slc, ...activationBody([device]) } });
-    expect(response.status).toBe(422);
-    expect(response.body.error.code).toBe('device_capacity_exceeded');
-    expect(await getLicense(slc)).toEqual(before);
-    expect((await readDeviceGroups(slc, [group])).get(group)!.revision).toBe(1);
+    const response = await api.request('POST', '/v1/activations', { body: { slc, ...activationBody([blocked, other]) } });
+    expect(response.status).toBe(201);
+    expect(response.body.status).toBe('partially_activated');
+    expect(response.body.devices.map((device: { status: string; reason?: string }) => device.reason ?? device.status)).toEqual(['device_capacity_exceeded', 'activated']);
+    const ledger = await expectLedgerConsistent(slc);
+    expect(ledger.license.usedDeviceLicenses).toBe(1);
+    expect(ledger.devices.filter((device) => device.status === 'activated').map((device) => device.mac)).toEqual([other.mac]);
+  });
+
+  it('a group that fills up between the commit and the write of an activation: the next pass activates what still fits, and the counters follow', async () => {
+    const { slc } = await createLicense(api, { deviceLicenses: 10 });
+    const salt = (await getLicense(slc))!.deviceKeySalt;
+    const [x0, y0] = [camera(), camera()];
+    const x = await firstActivation(slc, [x0]);
+    const y = await firstActivation(slc, [y0]);
+    // m (for X) and n (for Y) fall in one group with room for one more device.
+    const m = camera();
+    const group = deviceGroupOf(salt, m.mac);
+    let n = camera();
+    while (deviceGroupOf(salt, n.mac) !== group) n = camera();
+    await crowd(slc, group, 500);
+
+    // Y's activation of n lands right after X's allocation commit (the transaction naming X's installation).
+    const { client } = store();
+    let yStatus = 0;
+    let armed = true;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (armed && context.commandName === 'TransactWriteItemsCommand' && JSON.stringify(args.input).includes(`INSTALLATION#${x.installationId}`)) {
+          armed = false;
+          const response = await api.signed(y, 'POST', '/v1/activations', { installationId: y.installationId, ...activationBody([y0, n]) });
+          yStatus = response.status;
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'interleave-second-installation', priority: 'high' },
+    );
+    let response;
+    try {
+      response = await api.signed(x, 'POST', '/v1/activations', { installationId: x.installationId, ...activationBody([x0, m]) });
+    } finally {
+      client.middlewareStack.remove('interleave-second-installation');
+    }
+    expect(yStatus).toBe(200);
+    expect(response.status).toBe(200);
+    expect(response.body.devices.map((device: { status: string; reason?: string }) => device.reason ?? device.status)).toEqual(['activated', 'device_capacity_exceeded']);
+    const ledger = await expectLedgerConsistent(slc);
+    expect(ledger.license.usedDeviceLicenses).toBe(3); // x0, y0, n
+    expect((await getInstallation(x.installationId))!.allocatedDeviceLicenses).toBe(1);
+  });
+
+  it('installations with different cameras activating thousands of devices at once all finish', async () => {
+    const { slc } = await createLicense(api, { deviceLicenses: 10_000 });
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, () => api.request('POST', '/v1/activations', { body: { slc, ...activationBody(Array.from({ length: 1_000 }, () => camera())) } })),
+    );
+    expect(responses.map((response) => response.status)).toEqual(Array(6).fill(201));
+    const ledger = await expectLedgerConsistent(slc);
+    expect(ledger.activatedDevices).toBe(6_000);
   });
 });

@@ -1,7 +1,9 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
 import { store } from '../../shared/store/client';
-import { deviceGroupOf, readDeviceGroups, writeDeviceGroups } from '../../shared/store/devices';
+import { deviceGroupOf } from '../../shared/domain/device-key';
+import { readDeviceGroups, writeDeviceGroups } from '../../shared/store/devices';
+import { getLicense } from '../../shared/store/licenses';
 import { keys } from '../../shared/store/keys';
 import type { DeviceRecord } from '../../shared/store/records';
 import type { Api } from './api';
@@ -60,7 +62,7 @@ export async function setUsage(slc: string, used: { deviceLicenses: number; devi
 
 /** Puts a device into its SLC's device group, as the activation engine stores it. */
 export async function putDevice({ slc, mac, ...entry }: DeviceRecord): Promise<void> {
-  const group = deviceGroupOf(entry.deviceKey);
+  const group = deviceGroupOf((await getLicense(slc))!.deviceKeySalt, mac);
   const read = (await readDeviceGroups(slc, [group])).get(group)!;
   await writeDeviceGroups(slc, [{ group, readRevision: read.revision, devices: { ...read.devices, [mac]: entry }, bytes: 0 }]);
 }

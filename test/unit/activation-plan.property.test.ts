@@ -14,15 +14,18 @@ const planInput: fc.Arbitrary<PlanInput> = fc
     }),
     held: fc.uniqueArray(fc.tuple(mac, fc.integer({ min: 1, max: 6 })), { selector: ([m]) => m, maxLength: POOL.length }),
     elsewhere: fc.uniqueArray(mac, { maxLength: 5 }),
+    full: fc.uniqueArray(mac, { maxLength: 4 }),
     availableDeviceLicenses: fc.integer({ min: 0, max: 40 }),
     maxActivatedDevices: fc.option(fc.integer({ min: 0, max: 12 }), { nil: null }),
     withinActivationWindow: fc.boolean(),
     videoPushUsers: fc.integer({ min: 0, max: 12 }),
   })
-  .map(({ devices, held, elsewhere, ...rest }) => {
+  .map(({ devices, held, elsewhere, full, ...rest }) => {
     // In the store a device has one holder: devices held elsewhere are not held here.
     const heldElsewhere = new Set(elsewhere.filter((m) => !held.some(([h]) => h === m)));
-    return { devices, previouslyActivated: new Map(held.map(([m, licenses]) => [m, { licenses }])), heldElsewhere, ...rest };
+    // Only a device its group does not have yet can find the group full.
+    const withoutRoom = new Set(full.filter((m) => !held.some(([h]) => h === m) && !heldElsewhere.has(m)));
+    return { devices, previouslyActivated: new Map(held.map(([m, licenses]) => [m, { licenses }])), heldElsewhere, withoutRoom, ...rest };
   });
 
 const activatedOf = (plan: ActivationPlan) => plan.devices.filter((device) => device.status === 'activated');
@@ -68,11 +71,12 @@ describe('planActivation properties (§5.5)', () => {
     );
   });
 
-  it('never activates a device held elsewhere, nor a new device after the window', () => {
+  it('never activates a device held elsewhere, nor one without room, nor a new device after the window', () => {
     fc.assert(
       fc.property(planInput, (input) => {
         for (const device of activatedOf(planActivation(input))) {
           expect(input.heldElsewhere.has(device.mac)).toBe(false);
+          expect(input.withoutRoom!.has(device.mac)).toBe(false);
           if (!input.withinActivationWindow) expect(input.previouslyActivated.has(device.mac)).toBe(true);
         }
       }),
@@ -87,6 +91,7 @@ describe('planActivation properties (§5.5)', () => {
         const left = input.availableDeviceLicenses - (plan.allocatedDeviceLicenses - plan.videoPush.licensed);
         for (const device of plan.devices) {
           if (device.reason === 'activated_in_another_installation') expect(input.heldElsewhere.has(device.mac)).toBe(true);
+          if (device.reason === 'device_capacity_exceeded') expect(input.withoutRoom!.has(device.mac)).toBe(true);
           if (device.reason === 'activation_period_ended') expect(input.withinActivationWindow).toBe(false);
           if (device.reason === 'edition_device_limit') expect(plan.activatedDevices).toBe(input.maxActivatedDevices);
           if (device.reason === 'insufficient_device_licenses') expect(device.licenses).toBeGreaterThan(left);

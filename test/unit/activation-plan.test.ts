@@ -140,8 +140,15 @@ describe('planActivation (§5.5)', () => {
     expect(outcome(plan)).toEqual(['01 activation_period_ended', '02 activated_in_another_installation']);
   });
 
+  it('leaves a new device without room in the device storage not activated, and activates the rest', () => {
+    const plan = planActivation(input({ devices: [{ mac: A, licenses: 1 }, { mac: B, licenses: 1 }], withoutRoom: new Set([A]) }));
+    expect(outcome(plan)).toEqual(['01 device_capacity_exceeded', '02 on']);
+    expect(plan.allocatedDeviceLicenses).toBe(1);
+  });
+
   it.each<[string, Partial<PlanInput>, string]>([
     ['held elsewhere first', { heldElsewhere: new Set([A]), withinActivationWindow: false, maxActivatedDevices: 0, availableDeviceLicenses: 0 }, 'activated_in_another_installation'],
+    ['then room in the device storage', { withoutRoom: new Set([A]), withinActivationWindow: false, maxActivatedDevices: 0, availableDeviceLicenses: 0 }, 'device_capacity_exceeded'],
     ['then the window', { withinActivationWindow: false, maxActivatedDevices: 0, availableDeviceLicenses: 0 }, 'activation_period_ended'],
     ['then the cap', { maxActivatedDevices: 0, availableDeviceLicenses: 0 }, 'edition_device_limit'],
     ['then licenses', { availableDeviceLicenses: 0 }, 'insufficient_device_licenses'],

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { deriveDeviceKey } from '../../shared/domain/device-key';
-import { ApiError } from '../../shared/http/errors';
-import { DEVICE_GROUP_COUNT, deviceGroupOf, deviceGroupWrites, nextDeviceEntry, type DeviceEntry, type DeviceGroup } from '../../shared/store/devices';
+import { deriveDeviceKey, deviceGroupOf } from '../../shared/domain/device-key';
+import { DEVICE_GROUP_COUNT, deviceGroupWrites, devicesWithoutRoom, nextDeviceEntry, type DeviceEntry, type DeviceGroup } from '../../shared/store/devices';
 
 const AT = '2026-11-30T10:00:00.000Z';
 const EARLIER = '2026-01-01T00:00:00.000Z';
-const key = (mac: string) => deriveDeviceKey('salt-of-the-slc', mac);
+const SALT = 'salt-of-the-slc';
+const key = (mac: string) => deriveDeviceKey(SALT, mac);
+const groupOf = (mac: string) => deviceGroupOf(SALT, mac);
 const mac = (n: number) => `00:11:22:${[16, 8, 0].map((shift) => ((n >> shift) & 255).toString(16).padStart(2, '0')).join(':')}`;
 
 function entry(overrides: Partial<DeviceEntry> = {}): DeviceEntry {
@@ -24,15 +25,15 @@ function entry(overrides: Partial<DeviceEntry> = {}): DeviceEntry {
 }
 
 describe('deviceGroupOf', () => {
-  it('names one of 256 groups, the same for the same key', () => {
-    expect(deviceGroupOf(key('00:11:22:33:44:55'))).toMatch(/^[0-9a-f]{2}$/);
-    expect(deviceGroupOf(key('00:11:22:33:44:55'))).toBe(deviceGroupOf(key('00:11:22:33:44:55')));
+  it('names one of 256 groups, the same for the same SLC and MAC', () => {
+    expect(groupOf('00:11:22:33:44:55')).toMatch(/^[0-9a-f]{2}$/);
+    expect(groupOf('00:11:22:33:44:55')).toBe(groupOf('00:11:22:33:44:55'));
   });
 
   it('spreads the devices of one vendor evenly over the groups', () => {
     const sizes = new Map<string, number>();
     for (let n = 0; n < 25_600; n++) {
-      const group = deviceGroupOf(key(mac(n)));
+      const group = groupOf(mac(n));
       sizes.set(group, (sizes.get(group) ?? 0) + 1);
     }
     expect(sizes.size).toBe(DEVICE_GROUP_COUNT);
@@ -40,11 +41,17 @@ describe('deviceGroupOf', () => {
     expect(Math.max(...sizes.values())).toBeLessThan(150);
     expect(Math.min(...sizes.values())).toBeGreaterThan(50);
   });
+
+  it('depends on the SLC secret, so another SLC groups the same MACs differently', () => {
+    const macs = Array.from({ length: 2_560 }, (_, n) => mac(n));
+    const same = macs.filter((m) => deviceGroupOf('another-salt', m) === groupOf(m)).length;
+    expect(same).toBeLessThan(40); // 10 expected by chance
+  });
 });
 
 describe('nextDeviceEntry: registration and deletion counts', () => {
-  const activate = { kind: 'activate', mac: '00:11:22:33:44:55', deviceKey: key('00:11:22:33:44:55'), licenses: 2 } as const;
-  const release = (deletes: boolean) => ({ kind: 'release', mac: '00:11:22:33:44:55', deviceKey: key('00:11:22:33:44:55'), deletes }) as const;
+  const activate = { kind: 'activate', mac: '00:11:22:33:44:55', group: groupOf('00:11:22:33:44:55'), deviceKey: key('00:11:22:33:44:55'), licenses: 2 } as const;
+  const release = (deletes: boolean) => ({ kind: 'release', mac: '00:11:22:33:44:55', group: groupOf('00:11:22:33:44:55'), deletes }) as const;
 
   it.each([
     ['a device new to the SLC is registered once', undefined, { registrations: 1, deletions: 0, firstActivatedAt: AT }],
@@ -78,8 +85,8 @@ describe('nextDeviceEntry: registration and deletion counts', () => {
 
 describe('deviceGroupWrites', () => {
   const macs = Array.from({ length: 600 }, (_, n) => mac(n));
-  const groupOf = (m: string) => deviceGroupOf(key(m));
   const read = (groups: DeviceGroup[]) => new Map(groups.map((group) => [group.group, group]));
+  const activate = (m: string, licenses = 1) => ({ kind: 'activate', mac: m, group: groupOf(m), deviceKey: key(m), licenses }) as const;
 
   it('writes each touched group once, from the revision read, keeping the devices nobody changed', () => {
     const [a, b] = macs.filter((m) => groupOf(m) === groupOf(macs[0]!));
@@ -88,10 +95,7 @@ describe('deviceGroupWrites', () => {
       { group: groupOf(a!), revision: 7, devices: { [b!]: entry({ deviceKey: key(b!), installationId: 'inst-b', lastInstallationId: 'inst-b' }) } },
       { group: groupOf(other), revision: 0, devices: {} },
     ]);
-    const writes = deviceGroupWrites('inst-a', groups, [
-      { kind: 'activate', mac: a!, deviceKey: key(a!), licenses: 1 },
-      { kind: 'activate', mac: other, deviceKey: key(other), licenses: 3 },
-    ], AT);
+    const writes = deviceGroupWrites('inst-a', groups, [activate(a!), activate(other, 3)], AT);
     expect(writes.map((write) => [write.group, write.readRevision, Object.keys(write.devices).sort()])).toEqual([
       [groupOf(a!), 7, [a, b].sort()],
       [groupOf(other), 0, [other]],
@@ -103,19 +107,45 @@ describe('deviceGroupWrites', () => {
   });
 
   it('needs every group a change falls in to have been read', () => {
-    expect(() => deviceGroupWrites('inst-a', new Map(), [{ kind: 'activate', mac: macs[0]!, deviceKey: key(macs[0]!), licenses: 1 }], AT)).toThrow(/was not read/);
+    expect(() => deviceGroupWrites('inst-a', new Map(), [activate(macs[0]!)], AT)).toThrow(/was not read/);
+  });
+});
+
+describe('devicesWithoutRoom: a group takes new devices up to 360,000 bytes', () => {
+  const macs = Array.from({ length: 2_000 }, (_, n) => mac(n));
+  const target = groupOf(macs[0]!);
+  const inTarget = macs.filter((m) => groupOf(m) === target);
+  const elsewhere = macs.find((m) => groupOf(m) !== target)!;
+  const requested = (...list: string[]) => list.map((m) => ({ mac: m, deviceKey: key(m), group: groupOf(m) }));
+  const releasedEntry = entry({ installationId: null, status: 'released', deletions: 1 });
+  /** A group filled with released history to exactly `bytes` of JSON. */
+  function filled(bytes: number): DeviceGroup {
+    if (bytes === 0) return { group: target, revision: 0, devices: {} };
+    const macOf = (n: number) => `02:ff:00:00:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`;
+    const per = Buffer.byteLength(JSON.stringify({ [macOf(0)]: releasedEntry })) - 1;
+    const devices: Record<string, DeviceEntry> = Object.fromEntries(Array.from({ length: Math.floor(bytes / per) - 1 }, (_, n) => [macOf(n), releasedEntry]));
+    const size = () => Buffer.byteLength(JSON.stringify(devices));
+    const last = macOf(Math.floor(bytes / per));
+    devices[last] = releasedEntry;
+    devices[last] = { ...releasedEntry, lastInstallationId: `${releasedEntry.lastInstallationId}${'x'.repeat(bytes - size())}` };
+    expect(size()).toBe(bytes);
+    return { group: target, revision: 4, devices };
+  }
+  const groups = (target: DeviceGroup) => new Map([[target.group, target], [groupOf(elsewhere), { group: groupOf(elsewhere), revision: 0, devices: {} }]]);
+
+  it.each([
+    // A new device takes about 300 bytes.
+    ['an empty group takes every new device', 0, []],
+    ['a group with room for one more takes the first new device in request order, not the second', 359_600, [1]],
+    ['a full group takes no new device', 360_000, [0, 1]],
+  ])('%s', (_, bytes, refused) => {
+    const without = devicesWithoutRoom(groups(filled(bytes)), requested(inTarget[0]!, inTarget[1]!, elsewhere));
+    expect([...without]).toEqual((refused as number[]).map((index) => inTarget[index]));
   });
 
-  it('refuses, before any write, a change that grows a group past what one item holds', () => {
-    const group = groupOf(macs[0]!);
-    const crowded = Object.fromEntries(Array.from({ length: 1_500 }, (_, n) => [`02:00:00:${n}`, entry()]));
-    const attempt = () =>
-      deviceGroupWrites('inst-a', read([{ group, revision: 3, devices: crowded }]), [{ kind: 'activate', mac: macs[0]!, deviceKey: key(macs[0]!), licenses: 1 }], AT);
-    expect(attempt).toThrow(ApiError);
-    expect(attempt).toThrow(expect.objectContaining({ status: 422, code: 'device_capacity_exceeded' }));
-    const roomy = Object.fromEntries(Array.from({ length: 1_000 }, (_, n) => [`02:00:00:${n}`, entry()]));
-    expect(() =>
-      deviceGroupWrites('inst-a', read([{ group, revision: 3, devices: roomy }]), [{ kind: 'activate', mac: macs[0]!, deviceKey: key(macs[0]!), licenses: 1 }], AT),
-    ).not.toThrow();
+  it('a device its full group already has always fits', () => {
+    const full = filled(360_000);
+    const withDevice = { ...full, devices: { ...full.devices, [inTarget[0]!]: entry({ deviceKey: key(inTarget[0]!) }) } };
+    expect([...devicesWithoutRoom(groups(withDevice), requested(inTarget[0]!, inTarget[1]!))]).toEqual([inTarget[1]]);
   });
 });
