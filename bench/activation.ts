@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from '../shared/store/client';
 import { chunk, inParallel } from '../shared/store/batch';
-import { ALL_DEVICE_GROUPS } from '../shared/store/devices';
+import { ALL_DEVICE_GROUPS, updateItemOf } from '../shared/store/devices';
 import { keys } from '../shared/store/keys';
 import { activationBody, call, callSigned, devices, newLicense, percentile, round, traceDynamo } from './support';
 import type { LocalStack } from '../shared/local/stack';
@@ -43,35 +43,29 @@ async function reactivateTenThousand(stack: LocalStack, trace: ReturnType<typeof
 }
 
 /**
- * The floor for a large activation on this database: read the SLC's device groups consistently and
- * write `count` devices into them with conditional puts packed into transactions, as the service
- * stores them, and nothing else (no planning, no HTTP, no JSON of the request).
+ * The floor for a large activation on this database: read the SLC's 256 device groups consistently
+ * and write `count` new devices into them as the service does (one UpdateItem per group, 25 groups per
+ * transaction, with the service's parallelism), and nothing else (no planning, no HTTP, no JSON of
+ * the request).
  */
 async function deviceWriteFloor(count: number): Promise<number> {
   const { client, tableName } = store();
   const slc = `BENCH-${randomUUID()}`;
-  const groups = ALL_DEVICE_GROUPS;
   const at = new Date().toISOString();
-  const items = groups.map((group, g) => ({
-    ...keys.deviceGroup(slc, group),
-    type: 'device_group',
+  const updates = ALL_DEVICE_GROUPS.map((group, g) => ({
     group,
-    revision: 1,
-    devices: Object.fromEntries(
-      Array.from({ length: Math.ceil((count - g) / groups.length) }, (_, i) => [
-        `00:11:22:${(i * groups.length + g).toString(16).padStart(6, '0')}`,
-        { deviceKey: 'DK-000000-000000-000000-000000', installationId: slc, lastInstallationId: slc, status: 'activated', licenses: 1, registrations: 1, deletions: 0, firstActivatedAt: at, lastChangedAt: at },
-      ]),
-    ),
+    devices: Array.from({ length: Math.ceil((count - g) / ALL_DEVICE_GROUPS.length) }, (_, i) => ({
+      mac: `00:11:22:${(i * ALL_DEVICE_GROUPS.length + g).toString(16).padStart(6, '0')}`,
+      entry: { deviceKey: 'DK-000000-000000-000000-000000', installationId: slc, lastInstallationId: slc, status: 'activated' as const, licenses: 1, registrations: 1, deletions: 0, firstActivatedAt: at, lastChangedAt: at, revision: 1 },
+      readRevision: undefined,
+    })),
   }));
   const started = performance.now();
-  await inParallel(chunk(items, 100), 8, (part) =>
-    client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: part.map(({ pk, sk }) => ({ pk, sk })), ConsistentRead: true } } })),
+  await inParallel(chunk(updates, 100), 8, (part) =>
+    client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: part.map(({ group }) => keys.deviceGroup(slc, group)), ConsistentRead: true } } })),
   );
-  await inParallel(chunk(items, 100), 8, (part) =>
-    client.send(
-      new TransactWriteCommand({ TransactItems: part.map((item) => ({ Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } })) }),
-    ),
+  await inParallel(chunk(updates, 25), 8, (part) =>
+    client.send(new TransactWriteCommand({ TransactItems: part.map((update) => ({ Update: { TableName: tableName, ...updateItemOf(slc, update) } })) })),
   );
   return performance.now() - started;
 }

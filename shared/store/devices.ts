@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchGetCommand, PutCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { ApiError, badRequest } from '../http/errors';
 import { store } from './client';
 import { keys } from './keys';
@@ -8,11 +8,12 @@ import { decodeCursor, encodeCursor, type Page } from './pagination';
 import type { DeviceRecord } from './records';
 
 /**
- * The devices of an SLC live in 256 device-group items (`LICENSE#<slc>#DEVICEGROUP#<hh>`), each
- * holding its devices by MAC; which group a device belongs to is derived from a secret of the SLC
- * (domain/device-key.ts). A 10,000-device activation then reads and writes a few hundred items
- * instead of 10,000, while every write of a group is still conditional on the group's revision as
- * read: a camera is never held by two installations and no count is lost.
+ * The devices of an SLC live in 256 device-group items (`LICENSE#<slc>#DEVICEGROUP#<hh>`), one
+ * attribute per device (`device:<MAC>`); which group a device belongs to is derived from a secret of
+ * the SLC (domain/device-key.ts). A 10,000-device activation then reads and writes a few hundred
+ * items instead of 10,000. Each device is still written on its own condition (its revision as read,
+ * or its absence), so a camera is never held by two installations and no count is lost, while
+ * installations with different cameras in the same group never get in each other's way.
  */
 export const DEVICE_GROUP_COUNT = 256;
 /** Every group of an SLC, in order: `00` … `ff`. */
@@ -23,36 +24,44 @@ export const ALL_DEVICE_GROUPS: readonly string[] = Array.from({ length: DEVICE_
  * already has to change (a released device activated again grows by an installation id).
  */
 const NEW_DEVICE_LIMIT_BYTES = 360_000;
-/**
- * Groups per transaction. Another installation's change to any group of a transaction cancels all
- * of it, so transactions are kept small; a cancelled pass rewrites only the groups still behind.
- */
+/** Groups per transaction, within TransactWriteItems' 100 actions; small, since any conflict cancels all of it. */
 const GROUPS_PER_TRANSACTION = 25;
-/** TransactWriteItems takes at most 4 MB. */
-const MAX_TRANSACTION_BYTES = 3_500_000;
+/** Devices per update of a group: each adds a placeholder to the update and condition expressions (4 KB each). */
+const DEVICES_PER_UPDATE = 60;
 const PARALLEL_REQUESTS = 8;
-const MAX_READ_ATTEMPTS = 10;
-/** Tries of one group written on its own, each after reading it again. */
-const MAX_WRITE_ATTEMPTS = 20;
-/** Groups of a contended transaction written at once, per transaction. */
+/** Updates of a contended transaction sent at once, per transaction. */
 const SPLIT_PARALLEL_REQUESTS = 4;
+const MAX_READ_ATTEMPTS = 10;
+/** Tries of one update that other transactions on its group keep getting in the way of. */
+const MAX_UPDATE_ATTEMPTS = 20;
 
-/** A device as its group stores it (the MAC is the key in the group's map). */
-export type DeviceEntry = Omit<DeviceRecord, 'slc' | 'mac'>;
+/** A device as its group stores it, with a revision that every write of it bumps. */
+export type DeviceEntry = Omit<DeviceRecord, 'slc' | 'mac'> & { revision: number };
 
 export interface DeviceGroup {
   group: string;
-  /** 0 for a group with no item yet. */
-  revision: number;
+  /** By MAC. */
   devices: Readonly<Record<string, DeviceEntry>>;
 }
 
 /** A device an installation holds, with the group it is stored in. */
 export type HeldDevice = DeviceRecord & { group: string };
 
-const emptyGroup = (group: string): DeviceGroup => ({ group, revision: 0, devices: {} });
+const DEVICE_ATTRIBUTE_PREFIX = 'device:';
+/** The attribute of a group item that holds one device. */
+export const deviceAttribute = (mac: string) => `${DEVICE_ATTRIBUTE_PREFIX}${mac}`;
 
-export function recordOf(slc: string, mac: string, entry: DeviceEntry): DeviceRecord {
+const emptyGroup = (group: string): DeviceGroup => ({ group, devices: {} });
+
+function groupOfItem(item: Record<string, unknown>): DeviceGroup {
+  const devices: Record<string, DeviceEntry> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (name.startsWith(DEVICE_ATTRIBUTE_PREFIX)) devices[name.slice(DEVICE_ATTRIBUTE_PREFIX.length)] = value as DeviceEntry;
+  }
+  return { group: item.group as string, devices };
+}
+
+export function recordOf(slc: string, mac: string, { revision: _revision, ...entry }: DeviceEntry): DeviceRecord {
   return { slc, mac, ...entry };
 }
 
@@ -70,9 +79,7 @@ export async function readDeviceGroups(slc: string, groups: Iterable<string>, op
       const result: BatchGetCommandOutput = await client.send(
         new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: options.consistent } } }),
       );
-      for (const item of result.Responses?.[tableName] ?? []) {
-        found.set(item.group as string, { group: item.group as string, revision: item.revision as number, devices: item.devices as Record<string, DeviceEntry> });
-      }
+      for (const item of result.Responses?.[tableName] ?? []) found.set(item.group as string, groupOfItem(item));
       pending = result.UnprocessedKeys?.[tableName]?.Keys;
     }
   });
@@ -93,11 +100,13 @@ export function heldBy(installationId: string, slc: string, groups: ReadonlyMap<
   return held.sort((a, b) => (a.mac < b.mac ? -1 : 1));
 }
 
+const approximateBytes = (devices: Readonly<Record<string, DeviceEntry>>) => Buffer.byteLength(JSON.stringify(devices));
+
 /** What a device new to its group adds to the group's size (an activated entry, with its MAC). */
 function newEntryBytes(mac: string, deviceKey: string): number {
   const at = '2000-01-01T00:00:00.000Z';
   const installationId = '00000000-0000-0000-0000-000000000000';
-  const entry: DeviceEntry = { deviceKey, installationId, lastInstallationId: installationId, status: 'activated', licenses: 64, registrations: 1, deletions: 0, firstActivatedAt: at, lastChangedAt: at };
+  const entry: DeviceEntry = { deviceKey, installationId, lastInstallationId: installationId, status: 'activated', licenses: 64, registrations: 1, deletions: 0, firstActivatedAt: at, lastChangedAt: at, revision: 1 };
   return Buffer.byteLength(JSON.stringify({ [mac]: entry }));
 }
 
@@ -124,7 +133,7 @@ export function devicesWithoutRoom(
 }
 
 /** Groups read per request while listing; a few keep each page's read close to what it returns. */
-const LISTING_GROUPS_PER_READ = 8;
+const LISTING_GROUPS_PER_READ = 32;
 
 /**
  * §4 devices of a license: every device ever registered under the SLC, group by group and by MAC
@@ -167,6 +176,7 @@ export type DeviceChange =
  * removes the device from the installation counts one more deletion.
  */
 export function nextDeviceEntry(installationId: string, current: DeviceEntry | undefined, change: DeviceChange, at: string): DeviceEntry {
+  const revision = (current?.revision ?? 0) + 1;
   if (change.kind === 'activate') {
     const registers = current?.installationId !== installationId;
     return {
@@ -179,6 +189,7 @@ export function nextDeviceEntry(installationId: string, current: DeviceEntry | u
       deletions: current?.deletions ?? 0,
       firstActivatedAt: current?.firstActivatedAt ?? at,
       lastChangedAt: at,
+      revision,
     };
   }
   if (!current) throw new Error(`release of unknown device ${change.mac}`);
@@ -188,93 +199,81 @@ export function nextDeviceEntry(installationId: string, current: DeviceEntry | u
     status: 'released',
     deletions: current.deletions + (change.deletes ? 1 : 0),
     lastChangedAt: at,
+    revision,
   };
 }
 
-/** A group as it is to be written, with the revision it was read at. */
-export interface DeviceGroupWrite {
+/** Devices of one group to write, each with the revision it was read at (none: not stored yet). */
+export interface DeviceGroupUpdate {
   group: string;
-  readRevision: number;
-  devices: Record<string, DeviceEntry>;
-  bytes: number;
+  devices: Array<{ mac: string; entry: DeviceEntry; readRevision: number | undefined }>;
 }
 
-const approximateBytes = (devices: Record<string, DeviceEntry>) => Buffer.byteLength(JSON.stringify(devices));
-
 /**
- * The group items that bring the stored devices to the changes, computed from the groups as read
- * (every group a change falls in must have been read).
+ * The updates that bring the stored devices to the changes, computed from the groups as read
+ * (every group a change falls in must have been read), at most DEVICES_PER_UPDATE devices each.
  */
-export function deviceGroupWrites(
+export function deviceGroupUpdates(
   installationId: string,
   groups: ReadonlyMap<string, DeviceGroup>,
   changes: readonly DeviceChange[],
   at: string,
-): DeviceGroupWrite[] {
-  const writes = new Map<string, DeviceGroupWrite>();
+): DeviceGroupUpdate[] {
+  const byGroup = new Map<string, DeviceGroupUpdate['devices']>();
   for (const change of changes) {
-    let write = writes.get(change.group);
-    if (!write) {
-      const read = groups.get(change.group);
-      if (!read) throw new Error(`device group ${change.group} was not read before the change of ${change.mac}`);
-      write = { group: change.group, readRevision: read.revision, devices: { ...read.devices }, bytes: 0 };
-      writes.set(change.group, write);
-    }
-    write.devices[change.mac] = nextDeviceEntry(installationId, write.devices[change.mac], change, at);
+    const read = groups.get(change.group);
+    if (!read) throw new Error(`device group ${change.group} was not read before the change of ${change.mac}`);
+    const current = read.devices[change.mac];
+    const devices = byGroup.get(change.group) ?? [];
+    devices.push({ mac: change.mac, entry: nextDeviceEntry(installationId, current, change, at), readRevision: current?.revision });
+    byGroup.set(change.group, devices);
   }
-  for (const write of writes.values()) write.bytes = approximateBytes(write.devices);
-  return [...writes.values()];
+  return [...byGroup].flatMap(([group, devices]) => chunk(devices, DEVICES_PER_UPDATE).map((part) => ({ group, devices: part })));
 }
 
-/** Packs group writes into small transactions within DynamoDB's size limit. */
-function transactions(writes: readonly DeviceGroupWrite[]): DeviceGroupWrite[][] {
-  const packed: DeviceGroupWrite[][] = [];
-  let current: DeviceGroupWrite[] = [];
-  let bytes = 0;
-  for (const write of writes) {
-    if (current.length === GROUPS_PER_TRANSACTION || (current.length > 0 && bytes + write.bytes > MAX_TRANSACTION_BYTES)) {
-      packed.push(current);
-      current = [];
-      bytes = 0;
+/** The UpdateItem of one group update: every device set on its own condition (unchanged since read, or still absent). */
+export function updateItemOf(slc: string, update: DeviceGroupUpdate) {
+  const names: Record<string, string> = { '#type': 'type', '#slc': 'slc', '#group': 'group' };
+  const values: Record<string, unknown> = { ':type': 'device_group', ':slc': slc, ':group': update.group };
+  const conditions: string[] = [];
+  update.devices.forEach(({ mac, entry, readRevision }, i) => {
+    names[`#d${i}`] = deviceAttribute(mac);
+    values[`:d${i}`] = entry;
+    if (readRevision === undefined) {
+      conditions.push(`attribute_not_exists(#d${i})`);
+    } else {
+      names['#revision'] = 'revision';
+      values[`:r${i}`] = readRevision;
+      conditions.push(`#d${i}.#revision = :r${i}`);
     }
-    current.push(write);
-    bytes += write.bytes;
-  }
-  if (current.length > 0) packed.push(current);
-  return packed;
-}
-
-const putItemOf = (slc: string, write: DeviceGroupWrite) => ({
-  Item: { ...keys.deviceGroup(slc, write.group), type: 'device_group', slc, group: write.group, revision: write.readRevision + 1, devices: write.devices },
-  ConditionExpression: write.readRevision === 0 ? 'attribute_not_exists(pk)' : 'revision = :revision',
-  ...(write.readRevision === 0 ? {} : { ExpressionAttributeValues: { ':revision': write.readRevision } }),
-});
-
-/** Writes group items in one transaction, each on condition that its revision is still the one it was read at. */
-export async function writeDeviceGroups(slc: string, writes: readonly DeviceGroupWrite[]): Promise<void> {
-  const { client, tableName } = store();
-  await client.send(new TransactWriteCommand({ TransactItems: writes.map((write) => ({ Put: { TableName: tableName, ...putItemOf(slc, write) } })) }));
+  });
+  return {
+    Key: keys.deviceGroup(slc, update.group),
+    UpdateExpression: `SET #type = :type, #slc = :slc, #group = :group, ${update.devices.map((_, i) => `#d${i} = :d${i}`).join(', ')}`,
+    ConditionExpression: conditions.join(' AND '),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }
 
 /** Another installation changed a device of the plan (or filled its group): the plan must be made again. */
 export class DevicesChangedElsewhere extends Error {
   constructor(group: string) {
-    super(`device group ${group} changed under the plan`);
+    super(`a device of group ${group} changed under the plan`);
   }
 }
 
-const sameEntry = (a: DeviceEntry | undefined, b: DeviceEntry | undefined) => JSON.stringify(a) === JSON.stringify(b);
-const isContention = (error: unknown) =>
-  error instanceof Error && ['ConditionalCheckFailedException', 'TransactionConflictException', 'TransactionCanceledException'].includes(error.name);
+const named = (error: unknown, ...names: string[]) => error instanceof Error && names.includes(error.name);
+/** DynamoDB's answer to an update that would grow an item past 400 KB. */
+const tooLarge = (error: unknown) => named(error, 'ValidationException') && /size/i.test((error as Error).message);
 
 /**
- * Writes the changes of one installation, each group on condition that its revision is the one
- * read. Groups go in small transactions, in parallel. A transaction that another installation's
- * writes got in the way of is split: each of its groups is read again, the change applied to the
- * group as it is now and written on its own, so installations with different cameras in the same
- * groups do not undo each other's work. When a device of the change itself was changed elsewhere,
- * or its group has no room left for it, the plan no longer holds: DevicesChangedElsewhere, once the
- * other writes have finished.
+ * Writes the changes of one installation. Updates go in small transactions, in parallel. A
+ * transaction that failed (another transaction held one of its groups, or a device changed
+ * elsewhere) is split into its updates, each sent on its own, so that other installations' work on
+ * the same groups delays it at most. A device of the change that was changed elsewhere, or a group
+ * that has grown too large meanwhile, means the plan no longer holds: DevicesChangedElsewhere, once
+ * the other updates have finished.
  */
 export async function writeDeviceChanges(
   slc: string,
@@ -284,39 +283,25 @@ export async function writeDeviceChanges(
   at: string,
 ): Promise<void> {
   const { client, tableName } = store();
-  const changesOf = new Map<string, DeviceChange[]>();
-  for (const change of changes) changesOf.set(change.group, [...(changesOf.get(change.group) ?? []), change]);
-
-  /** The write of a group as read now, or DevicesChangedElsewhere when the change no longer applies to it. */
-  const rebase = (fresh: DeviceGroup): DeviceGroupWrite => {
-    const planned = groups.get(fresh.group)!;
-    const own = changesOf.get(fresh.group)!;
-    if (own.some((change) => !sameEntry(planned.devices[change.mac], fresh.devices[change.mac]))) throw new DevicesChangedElsewhere(fresh.group);
-    const [write] = deviceGroupWrites(installationId, new Map([[fresh.group, fresh]]), own, at);
-    const grows = own.some((change) => planned.devices[change.mac] === undefined);
-    if (grows && write!.bytes > NEW_DEVICE_LIMIT_BYTES) throw new DevicesChangedElsewhere(fresh.group);
-    return write!;
-  };
-
-  const writeAlone = async (group: string) => {
+  const updateAlone = async (update: DeviceGroupUpdate) => {
     for (let attempt = 1; ; attempt++) {
-      await sleep(Math.random() * Math.min(250, 10 * 2 ** attempt));
-      const fresh = (await readDeviceGroups(slc, [group])).get(group)!;
       try {
-        await client.send(new PutCommand({ TableName: tableName, ...putItemOf(slc, rebase(fresh)) }));
+        await client.send(new UpdateCommand({ TableName: tableName, ...updateItemOf(slc, update) }));
         return;
       } catch (error) {
-        if (!isContention(error) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
+        if (named(error, 'ConditionalCheckFailedException') || tooLarge(error)) throw new DevicesChangedElsewhere(update.group);
+        if (!named(error, 'TransactionConflictException') || attempt >= MAX_UPDATE_ATTEMPTS) throw error;
       }
+      await sleep(Math.random() * Math.min(250, 10 * 2 ** attempt));
     }
   };
-
-  await inParallel(transactions(deviceGroupWrites(installationId, groups, changes, at)), PARALLEL_REQUESTS, async (part) => {
+  const updates = deviceGroupUpdates(installationId, groups, changes, at);
+  await inParallel(chunk(updates, GROUPS_PER_TRANSACTION), PARALLEL_REQUESTS, async (part) => {
     try {
-      await writeDeviceGroups(slc, part);
+      await client.send(new TransactWriteCommand({ TransactItems: part.map((update) => ({ Update: { TableName: tableName, ...updateItemOf(slc, update) } })) }));
     } catch (error) {
-      if (!isContention(error)) throw error;
-      await inParallel(part, SPLIT_PARALLEL_REQUESTS, (write) => writeAlone(write.group));
+      if (!named(error, 'TransactionCanceledException', 'TransactionConflictException')) throw error;
+      await inParallel(part, SPLIT_PARALLEL_REQUESTS, updateAlone);
     }
   });
 }

@@ -337,4 +337,15 @@ describe('check-in, release and credentials', () => {
     const stats = await api.ops('GET', '/v1/stats/integrations');
     expect(stats.body.items).toContainEqual({ ...integrations[0], installations: 2 });
   });
+
+  it('reports an integration listed twice once, on first and later activations', async () => {
+    const { slc } = await createLicense(api);
+    const integration = { manufacturer: 'Acme', name: `Door Bridge ${nextMac()}`, version: '3.1.0' };
+    const first = await firstActivation(slc, [camera()], { integrations: [integration, integration] });
+    expect(first.status).toBe(201);
+    const again = await reactivate(credentialsOf(first), [camera()], { integrations: [integration, { ...integration }] });
+    expect(again.status).toBe(200);
+    const stats = await api.ops('GET', '/v1/stats/integrations');
+    expect(stats.body.items).toContainEqual({ ...integration, installations: 1 });
+  });
 });

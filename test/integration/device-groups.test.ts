@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { deviceGroupOf } from '../../shared/domain/device-key';
 import { store } from '../../shared/store/client';
-import { readDeviceGroups, writeDeviceGroups, type DeviceEntry } from '../../shared/store/devices';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { chunk } from '../../shared/store/batch';
+import { readDeviceGroups, updateItemOf, type DeviceEntry } from '../../shared/store/devices';
 import { getInstallation } from '../../shared/store/installations';
 import { getLicense } from '../../shared/store/licenses';
 import { encodeCursor } from '../../shared/store/pagination';
@@ -111,15 +113,23 @@ describe('devices stored in device groups', () => {
     deletions: 1,
     firstActivatedAt: at,
     lastChangedAt: at,
+    revision: 1,
   };
   /** Fills a group with released history to within `room` bytes of the 360,000 bytes it takes new devices up to. */
   async function crowd(slc: string, group: string, room: number): Promise<void> {
     const macOf = (n: number) => `02:ff:00:00:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`;
     const per = Buffer.byteLength(JSON.stringify({ [macOf(0)]: released })) - 1;
-    const current = (await readDeviceGroups(slc, [group])).get(group)!;
-    const devices: Record<string, DeviceEntry> = { ...current.devices };
-    for (let n = 0; Buffer.byteLength(JSON.stringify(devices)) + per <= 360_000 - room; n++) devices[macOf(n)] = released;
-    await writeDeviceGroups(slc, [{ group, readRevision: current.revision, devices, bytes: 0 }]);
+    const devices: Record<string, DeviceEntry> = { ...(await readDeviceGroups(slc, [group])).get(group)!.devices };
+    const added: string[] = [];
+    for (let n = 0; Buffer.byteLength(JSON.stringify(devices)) + per <= 360_000 - room; n++) {
+      devices[macOf(n)] = released;
+      added.push(macOf(n));
+    }
+    const { client, tableName } = store();
+    for (const part of chunk(added, 60)) {
+      const update = { group, devices: part.map((mac) => ({ mac, entry: released, readRevision: undefined })) };
+      await client.send(new UpdateCommand({ TableName: tableName, ...updateItemOf(slc, update) }));
+    }
   }
 
   it('a new device whose group is full is not activated (device_capacity_exceeded); the rest of the request is', async () => {
@@ -139,7 +149,7 @@ describe('devices stored in device groups', () => {
     expect(ledger.devices.filter((device) => device.status === 'activated').map((device) => device.mac)).toEqual([other.mac]);
   });
 
-  it('a group that fills up between the commit and the write of an activation: the next pass activates what still fits, and the counters follow', async () => {
+  it('a device planned into a group that fills up before it is written still lands (the limit leaves room under DynamoDB\'s), and the counters follow', async () => {
     const { slc } = await createLicense(api, { deviceLicenses: 10 });
     const salt = (await getLicense(slc))!.deviceKeySalt;
     const [x0, y0] = [camera(), camera()];
@@ -176,10 +186,46 @@ describe('devices stored in device groups', () => {
     }
     expect(yStatus).toBe(200);
     expect(response.status).toBe(200);
-    expect(response.body.devices.map((device: { status: string; reason?: string }) => device.reason ?? device.status)).toEqual(['activated', 'device_capacity_exceeded']);
+    expect(response.body.devices.map((device: { status: string; reason?: string }) => device.reason ?? device.status)).toEqual(['activated', 'activated']);
     const ledger = await expectLedgerConsistent(slc);
-    expect(ledger.license.usedDeviceLicenses).toBe(3); // x0, y0, n
-    expect((await getInstallation(x.installationId))!.allocatedDeviceLicenses).toBe(1);
+    expect(ledger.license.usedDeviceLicenses).toBe(4);
+    // The next new device of that group finds it full.
+    let next = camera();
+    while (deviceGroupOf(salt, next.mac) !== group) next = camera();
+    const again = await api.signed(x, 'POST', '/v1/activations', { installationId: x.installationId, ...activationBody([x0, m, next]) });
+    expect(again.body.devices.map((device: { status: string; reason?: string }) => device.reason ?? device.status)).toEqual(['activated', 'activated', 'device_capacity_exceeded']);
+    await expectLedgerConsistent(slc);
+  });
+
+  it('a group write DynamoDB refuses as too large makes the activation plan again from what is stored', async () => {
+    const { slc } = await createLicense(api, { deviceLicenses: 10 });
+    const devices = [camera(), camera()];
+    const { client } = store();
+    const refused: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const name = String(context.commandName);
+        if (refused.length < 2 && (name === 'TransactWriteItemsCommand' || name === 'UpdateItemCommand') && JSON.stringify(args.input).includes('DEVICEGROUP')) {
+          refused.push(name);
+          throw name === 'UpdateItemCommand'
+            ? Object.assign(new Error('Item size has exceeded the maximum allowed size'), { name: 'ValidationException' })
+            : Object.assign(new Error('Transaction cancelled, please refer cancellation reasons for specific reasons [ValidationError]'), { name: 'TransactionCanceledException' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'refuse-large-group', priority: 'high' },
+    );
+    let response;
+    try {
+      response = await api.request('POST', '/v1/activations', { body: { slc, ...activationBody(devices) } });
+    } finally {
+      client.middlewareStack.remove('refuse-large-group');
+    }
+    expect(refused).toEqual(['TransactWriteItemsCommand', 'UpdateItemCommand']);
+    expect(response.status).toBe(201);
+    expect(response.body.status).toBe('activated');
+    const ledger = await expectLedgerConsistent(slc);
+    expect(ledger.activatedDevices).toBe(2);
   });
 
   it('installations with different cameras activating thousands of devices at once all finish', async () => {

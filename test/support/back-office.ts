@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
 import { store } from '../../shared/store/client';
 import { deviceGroupOf } from '../../shared/domain/device-key';
-import { readDeviceGroups, writeDeviceGroups } from '../../shared/store/devices';
+import { updateItemOf } from '../../shared/store/devices';
 import { getLicense } from '../../shared/store/licenses';
 import { keys } from '../../shared/store/keys';
 import type { DeviceRecord } from '../../shared/store/records';
@@ -60,11 +60,11 @@ export async function setUsage(slc: string, used: { deviceLicenses: number; devi
   );
 }
 
-/** Puts a device into its SLC's device group, as the activation engine stores it. */
-export async function putDevice({ slc, mac, ...entry }: DeviceRecord): Promise<void> {
+/** Puts a device new to its SLC into its device group, as the activation engine stores it. */
+export async function putDevice({ slc, mac, ...device }: DeviceRecord): Promise<void> {
+  const { client, tableName } = store();
   const group = deviceGroupOf((await getLicense(slc))!.deviceKeySalt, mac);
-  const read = (await readDeviceGroups(slc, [group])).get(group)!;
-  await writeDeviceGroups(slc, [{ group, readRevision: read.revision, devices: { ...read.devices, [mac]: entry }, bytes: 0 }]);
+  await client.send(new UpdateCommand({ TableName: tableName, ...updateItemOf(slc, { group, devices: [{ mac, entry: { ...device, revision: 1 }, readRevision: undefined }] }) }));
 }
 
 export async function rawLicense(slc: string): Promise<Record<string, unknown> | undefined> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deriveDeviceKey, deviceGroupOf } from '../../shared/domain/device-key';
-import { DEVICE_GROUP_COUNT, deviceGroupWrites, devicesWithoutRoom, nextDeviceEntry, type DeviceEntry, type DeviceGroup } from '../../shared/store/devices';
+import { DEVICE_GROUP_COUNT, deviceAttribute, deviceGroupUpdates, devicesWithoutRoom, nextDeviceEntry, updateItemOf, type DeviceEntry, type DeviceGroup } from '../../shared/store/devices';
 
 const AT = '2026-11-30T10:00:00.000Z';
 const EARLIER = '2026-01-01T00:00:00.000Z';
@@ -20,6 +20,7 @@ function entry(overrides: Partial<DeviceEntry> = {}): DeviceEntry {
     deletions: 0,
     firstActivatedAt: EARLIER,
     lastChangedAt: EARLIER,
+    revision: 3,
     ...overrides,
   };
 }
@@ -54,9 +55,9 @@ describe('nextDeviceEntry: registration and deletion counts', () => {
   const release = (deletes: boolean) => ({ kind: 'release', mac: '00:11:22:33:44:55', group: groupOf('00:11:22:33:44:55'), deletes }) as const;
 
   it.each([
-    ['a device new to the SLC is registered once', undefined, { registrations: 1, deletions: 0, firstActivatedAt: AT }],
-    ['the holder activating it again (new licence count) is no new registration', entry(), { registrations: 1, deletions: 0, firstActivatedAt: EARLIER }],
-    ['a device released elsewhere and activated here is registered again', entry({ installationId: null, lastInstallationId: 'inst-b', status: 'released', deletions: 1 }), { registrations: 2, deletions: 1, firstActivatedAt: EARLIER }],
+    ['a device new to the SLC is registered once', undefined, { registrations: 1, deletions: 0, firstActivatedAt: AT, revision: 1 }],
+    ['the holder activating it again (new licence count) is no new registration', entry(), { registrations: 1, deletions: 0, firstActivatedAt: EARLIER, revision: 4 }],
+    ['a device released elsewhere and activated here is registered again', entry({ installationId: null, lastInstallationId: 'inst-b', status: 'released', deletions: 1 }), { registrations: 2, deletions: 1, firstActivatedAt: EARLIER, revision: 4 }],
   ])('%s', (_, current, expected) => {
     expect(nextDeviceEntry('inst-a', current, activate, AT)).toEqual({
       deviceKey: activate.deviceKey,
@@ -74,7 +75,7 @@ describe('nextDeviceEntry: registration and deletion counts', () => {
     ['a device that no longer fits is released without a deletion', false, 0],
   ])('%s', (_, deletes, deletions) => {
     expect(nextDeviceEntry('inst-a', entry(), release(deletes), AT)).toEqual(
-      entry({ installationId: null, lastInstallationId: 'inst-a', status: 'released', deletions, lastChangedAt: AT }),
+      entry({ installationId: null, lastInstallationId: 'inst-a', status: 'released', deletions, lastChangedAt: AT, revision: 4 }),
     );
   });
 
@@ -83,31 +84,52 @@ describe('nextDeviceEntry: registration and deletion counts', () => {
   });
 });
 
-describe('deviceGroupWrites', () => {
+describe('deviceGroupUpdates and updateItemOf: each device written on its own condition', () => {
   const macs = Array.from({ length: 600 }, (_, n) => mac(n));
   const read = (groups: DeviceGroup[]) => new Map(groups.map((group) => [group.group, group]));
   const activate = (m: string, licenses = 1) => ({ kind: 'activate', mac: m, group: groupOf(m), deviceKey: key(m), licenses }) as const;
+  const [a, b] = macs.filter((m) => groupOf(m) === groupOf(macs[0]!));
+  const other = macs.find((m) => groupOf(m) !== groupOf(a!))!;
+  const heldByB = entry({ deviceKey: key(b!), installationId: 'inst-b', lastInstallationId: 'inst-b', revision: 7 });
 
-  it('writes each touched group once, from the revision read, keeping the devices nobody changed', () => {
-    const [a, b] = macs.filter((m) => groupOf(m) === groupOf(macs[0]!));
-    const other = macs.find((m) => groupOf(m) !== groupOf(a!))!;
+  it('updates each touched group with the changed devices only, each from the revision read', () => {
     const groups = read([
-      { group: groupOf(a!), revision: 7, devices: { [b!]: entry({ deviceKey: key(b!), installationId: 'inst-b', lastInstallationId: 'inst-b' }) } },
-      { group: groupOf(other), revision: 0, devices: {} },
+      { group: groupOf(a!), devices: { [b!]: heldByB, [a!]: entry({ deviceKey: key(a!), installationId: null, status: 'released', revision: 4 }) } },
+      { group: groupOf(other), devices: {} },
     ]);
-    const writes = deviceGroupWrites('inst-a', groups, [activate(a!), activate(other, 3)], AT);
-    expect(writes.map((write) => [write.group, write.readRevision, Object.keys(write.devices).sort()])).toEqual([
-      [groupOf(a!), 7, [a, b].sort()],
-      [groupOf(other), 0, [other]],
+    const updates = deviceGroupUpdates('inst-a', groups, [activate(a!), activate(other, 3)], AT);
+    expect(updates.map((update) => [update.group, update.devices.map((device) => [device.mac, device.readRevision, device.entry.revision])])).toEqual([
+      [groupOf(a!), [[a, 4, 5]]],
+      [groupOf(other), [[other, undefined, 1]]],
     ]);
-    const written = writes.find((write) => write.group === groupOf(a!))!;
-    expect(written.devices[b!]).toBe(groups.get(groupOf(a!))!.devices[b!]);
-    expect(written.devices[a!]).toMatchObject({ installationId: 'inst-a', licenses: 1, registrations: 1 });
-    expect(groups.get(groupOf(a!))!.devices[a!]).toBeUndefined();
+    expect(updates[0]!.devices[0]!.entry).toMatchObject({ installationId: 'inst-a', licenses: 1, registrations: 2 });
+  });
+
+  it('conditions a stored device on its revision and a new one on its absence, and touches no other device', () => {
+    const groups = read([{ group: groupOf(a!), devices: { [b!]: heldByB, [a!]: entry({ deviceKey: key(a!), revision: 4 }) } }]);
+    const [update] = deviceGroupUpdates('inst-a', groups, [activate(a!, 2), { ...activate(b!), mac: macs.find((m) => m !== a && m !== b && groupOf(m) === groupOf(a!))! }], AT);
+    const item = updateItemOf('SLC-1', update!);
+    expect(item.Key).toEqual({ pk: `LICENSE#SLC-1#DEVICEGROUP#${groupOf(a!)}`, sk: 'DEVICEGROUP' });
+    expect(item.ConditionExpression).toBe('#d0.#revision = :r0 AND attribute_not_exists(#d1)');
+    expect(item.UpdateExpression).toBe('SET #type = :type, #slc = :slc, #group = :group, #d0 = :d0, #d1 = :d1');
+    expect(item.ExpressionAttributeNames['#d0']).toBe(deviceAttribute(a!));
+    expect(item.ExpressionAttributeValues[':r0']).toBe(4);
+    expect(Object.values(item.ExpressionAttributeNames)).not.toContain(deviceAttribute(b!));
+  });
+
+  it('splits a group with many changes so that its expressions stay small', () => {
+    const inOneGroup = Array.from({ length: 20_000 }, (_, n) => mac(n)).filter((m) => groupOf(m) === groupOf(a!)).slice(0, 70);
+    const updates = deviceGroupUpdates('inst-a', read([{ group: groupOf(a!), devices: {} }]), inOneGroup.map((m) => activate(m)), AT);
+    expect(updates.map((update) => update.devices.length)).toEqual([60, 10]);
+    for (const update of updates) {
+      const item = updateItemOf('SLC-1', update);
+      expect(item.UpdateExpression.length).toBeLessThan(4096);
+      expect(item.ConditionExpression.length).toBeLessThan(4096);
+    }
   });
 
   it('needs every group a change falls in to have been read', () => {
-    expect(() => deviceGroupWrites('inst-a', new Map(), [activate(macs[0]!)], AT)).toThrow(/was not read/);
+    expect(() => deviceGroupUpdates('inst-a', new Map(), [activate(macs[0]!)], AT)).toThrow(/was not read/);
   });
 });
 
@@ -120,7 +142,7 @@ describe('devicesWithoutRoom: a group takes new devices up to 360,000 bytes', ()
   const releasedEntry = entry({ installationId: null, status: 'released', deletions: 1 });
   /** A group filled with released history to exactly `bytes` of JSON. */
   function filled(bytes: number): DeviceGroup {
-    if (bytes === 0) return { group: target, revision: 0, devices: {} };
+    if (bytes === 0) return { group: target, devices: {} };
     const macOf = (n: number) => `02:ff:00:00:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`;
     const per = Buffer.byteLength(JSON.stringify({ [macOf(0)]: releasedEntry })) - 1;
     const devices: Record<string, DeviceEntry> = Object.fromEntries(Array.from({ length: Math.floor(bytes / per) - 1 }, (_, n) => [macOf(n), releasedEntry]));
@@ -129,9 +151,9 @@ describe('devicesWithoutRoom: a group takes new devices up to 360,000 bytes', ()
     devices[last] = releasedEntry;
     devices[last] = { ...releasedEntry, lastInstallationId: `${releasedEntry.lastInstallationId}${'x'.repeat(bytes - size())}` };
     expect(size()).toBe(bytes);
-    return { group: target, revision: 4, devices };
+    return { group: target, devices };
   }
-  const groups = (target: DeviceGroup) => new Map([[target.group, target], [groupOf(elsewhere), { group: groupOf(elsewhere), revision: 0, devices: {} }]]);
+  const groups = (target: DeviceGroup) => new Map([[target.group, target], [groupOf(elsewhere), { group: groupOf(elsewhere), devices: {} }]]);
 
   it.each([
     // A new device takes about 300 bytes.
