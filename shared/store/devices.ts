@@ -263,6 +263,22 @@ export class DevicesChangedElsewhere extends Error {
   }
 }
 
+/**
+ * Packs updates into transactions of at most GROUPS_PER_TRANSACTION, never two of one group in a
+ * transaction (DynamoDB refuses two operations on one item): a group's second update goes in a later
+ * round.
+ */
+export function transactionsOf(updates: readonly DeviceGroupUpdate[]): DeviceGroupUpdate[][] {
+  const rounds: DeviceGroupUpdate[][] = [];
+  const seen = new Map<string, number>();
+  for (const update of updates) {
+    const round = seen.get(update.group) ?? 0;
+    seen.set(update.group, round + 1);
+    (rounds[round] ??= []).push(update);
+  }
+  return rounds.flatMap((round) => chunk(round, GROUPS_PER_TRANSACTION));
+}
+
 const named = (error: unknown, ...names: string[]) => error instanceof Error && names.includes(error.name);
 /** DynamoDB's answer to an update that would grow an item past 400 KB. */
 const tooLarge = (error: unknown) => named(error, 'ValidationException') && /size/i.test((error as Error).message);
@@ -295,8 +311,7 @@ export async function writeDeviceChanges(
       await sleep(Math.random() * Math.min(250, 10 * 2 ** attempt));
     }
   };
-  const updates = deviceGroupUpdates(installationId, groups, changes, at);
-  await inParallel(chunk(updates, GROUPS_PER_TRANSACTION), PARALLEL_REQUESTS, async (part) => {
+  await inParallel(transactionsOf(deviceGroupUpdates(installationId, groups, changes, at)), PARALLEL_REQUESTS, async (part) => {
     try {
       await client.send(new TransactWriteCommand({ TransactItems: part.map((update) => ({ Update: { TableName: tableName, ...updateItemOf(slc, update) } })) }));
     } catch (error) {

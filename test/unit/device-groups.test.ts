@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deriveDeviceKey, deviceGroupOf } from '../../shared/domain/device-key';
-import { DEVICE_GROUP_COUNT, deviceAttribute, deviceGroupUpdates, devicesWithoutRoom, nextDeviceEntry, updateItemOf, type DeviceEntry, type DeviceGroup } from '../../shared/store/devices';
+import { DEVICE_GROUP_COUNT, deviceAttribute, deviceGroupUpdates, devicesWithoutRoom, nextDeviceEntry, transactionsOf, updateItemOf, type DeviceEntry, type DeviceGroup } from '../../shared/store/devices';
 
 const AT = '2026-11-30T10:00:00.000Z';
 const EARLIER = '2026-01-01T00:00:00.000Z';
@@ -125,6 +125,21 @@ describe('deviceGroupUpdates and updateItemOf: each device written on its own co
       const item = updateItemOf('SLC-1', update);
       expect(item.UpdateExpression.length).toBeLessThan(4096);
       expect(item.ConditionExpression.length).toBeLessThan(4096);
+    }
+  });
+
+  it('packs updates into transactions of at most 25, never two updates of one group in a transaction', () => {
+    const updates = [
+      ...Array.from({ length: 40 }, (_, n) => ({ group: n.toString(16).padStart(2, '0'), devices: [] })),
+      { group: '00', devices: [] },
+      { group: '00', devices: [] },
+      { group: '01', devices: [] },
+    ];
+    const transactions = transactionsOf(updates);
+    expect(transactions.flat()).toHaveLength(updates.length);
+    for (const transaction of transactions) {
+      expect(transaction.length).toBeLessThanOrEqual(25);
+      expect(new Set(transaction.map((update) => update.group)).size).toBe(transaction.length);
     }
   });
 
