@@ -240,13 +240,15 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
       }
       const installationId = installation?.installationId ?? newInstallationId!;
 
-      const stored = new Map(
+      // Each requested device's key and the group that stores it; the groups of the installation's devices are read with them.
+      const placed = new Map(
         requested.map(({ mac }) => [mac, { mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, mac), group: deviceGroupOf(license.deviceKeySalt, mac) }]),
       );
-      const groups = await readDeviceGroups(slc, sortedGroups([...[...stored.values()].map(({ group }) => group), ...(installation?.deviceGroups ?? [])]));
+      const groupsToRead = [...[...placed.values()].map(({ group }) => group), ...(installation?.deviceGroups ?? [])];
+      const groups = await readDeviceGroups(slc, sortedGroups(groupsToRead));
       const held = new Map(heldBy(installationId, slc, groups).map((device) => [device.mac, device]));
       const heldElsewhere = new Set<string>();
-      for (const { mac, group } of stored.values()) {
+      for (const { mac, group } of placed.values()) {
         const holder = groups.get(group)!.devices[mac]?.installationId;
         if (holder && holder !== installationId) heldElsewhere.add(mac);
       }
@@ -257,14 +259,14 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
         devices: requested,
         previouslyActivated: new Map([...held].map(([mac, device]) => [mac, { licenses: device.licenses }])),
         heldElsewhere,
-        withoutRoom: devicesWithoutRoom(groups, [...stored.values()]),
+        withoutRoom: devicesWithoutRoom(groups, [...placed.values()]),
         availableDeviceLicenses: license.entitledDeviceLicenses - (license.usedDeviceLicenses - ownLicenses),
         maxActivatedDevices: rules.maxActivatedDevices === null ? null : rules.maxActivatedDevices - (license.activatedDevices - ownDevices),
         withinActivationWindow: isWithinActivationWindow(license.activationAvailableUntil, now),
         videoPushUsers: configuration.videoPushUsers,
       });
       const at = now.toISOString();
-      const activatedGroups = sortedGroups(plan.devices.filter((device) => device.status === 'activated').map((device) => stored.get(device.mac)!.group));
+      const activatedGroups = sortedGroups(plan.devices.filter((device) => device.status === 'activated').map((device) => placed.get(device.mac)!.group));
 
       try {
         await commitAllocation(
@@ -313,7 +315,7 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
       created ||= isNew || resuming;
 
       try {
-        await writeDeviceChanges(slc, installationId, groups, deviceChanges(plan, held, stored), at);
+        await writeDeviceChanges(slc, installationId, groups, deviceChanges(plan, held, placed), at);
       } catch (error) {
         if (error instanceof DevicesChangedElsewhere || (error instanceof Error && error.name === 'TransactionCanceledException')) continue;
         throw error;
@@ -382,7 +384,7 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
         videoPush: plan.videoPush,
         devices: plan.devices
           .filter((device) => device.status === 'activated')
-          .map((device) => ({ mac: device.mac, deviceKey: stored.get(device.mac)!.deviceKey, licenses: device.licenses })),
+          .map((device) => ({ mac: device.mac, deviceKey: placed.get(device.mac)!.deviceKey, licenses: device.licenses })),
       });
       const installationSecret = created ? deriveInstallationSecret(await secrets().installationKey(), installationId, 1) : undefined;
       finished = true;
@@ -394,7 +396,7 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
           status,
           devices: plan.devices.map((device) => ({
             mac: device.mac,
-            deviceKey: stored.get(device.mac)!.deviceKey,
+            deviceKey: placed.get(device.mac)!.deviceKey,
             licenses: device.licenses,
             status: device.status,
             ...(device.reason ? { reason: device.reason } : {}),
