@@ -46,13 +46,12 @@ export type InstallationAllocation =
 export async function commitAllocation(bounds: AllocationBounds, installation: InstallationAllocation): Promise<void> {
   const { client, tableName } = store();
   const isNew = installation.kind === 'new';
-  const conditions = [
-    '#status = :active',
-    'entitledDeviceLicenses = :entitled',
-    'usedDeviceLicenses <= :maxUsedBefore',
-  ];
+  const grows = isNew || bounds.deltaDeviceLicenses > 0 || bounds.deltaDevices > 0;
+  // Only growth needs an active license: an allocation that shrinks back to what is stored is
+  // committed on a license revoked meanwhile too.
+  const conditions = [...(grows ? ['#status = :active'] : []), 'entitledDeviceLicenses = :entitled', 'usedDeviceLicenses <= :maxUsedBefore'];
   const values: Record<string, unknown> = {
-    ':active': 'active',
+    ...(grows ? { ':active': 'active' } : {}),
     ':entitled': bounds.entitledDeviceLicenses,
     ':maxUsedBefore': bounds.entitledDeviceLicenses - bounds.deltaDeviceLicenses,
     ':deltaLicenses': bounds.deltaDeviceLicenses,
@@ -121,7 +120,7 @@ export async function commitAllocation(bounds: AllocationBounds, installation: I
                 'SET usedDeviceLicenses = usedDeviceLicenses + :deltaLicenses, activatedDevices = activatedDevices + :deltaDevices, ' +
                 'installationCount = installationCount + :deltaInstallations',
               ConditionExpression: conditions.join(' AND '),
-              ExpressionAttributeNames: { '#status': 'status' },
+              ...(grows ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
               ExpressionAttributeValues: values,
             },
           },

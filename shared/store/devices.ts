@@ -30,10 +30,10 @@ const GROUPS_PER_TRANSACTION = 25;
 const DEVICES_PER_UPDATE = 60;
 const PARALLEL_REQUESTS = 8;
 /** Updates of a contended transaction sent at once, per transaction. */
-const SPLIT_PARALLEL_REQUESTS = 4;
+const SPLIT_PARALLEL_REQUESTS = 8;
 const MAX_READ_ATTEMPTS = 10;
 /** Tries of one update that other transactions on its group keep getting in the way of. */
-const MAX_UPDATE_ATTEMPTS = 20;
+const MAX_UPDATE_ATTEMPTS = 8;
 
 /** A device as its group stores it, with a revision that every write of it bumps. */
 export type DeviceEntry = Omit<DeviceRecord, 'slc' | 'mac'> & { revision: number };
@@ -203,10 +203,17 @@ export function nextDeviceEntry(installationId: string, current: DeviceEntry | u
   };
 }
 
-/** Devices of one group to write, each with the revision it was read at (none: not stored yet). */
+/** A device to write, with the revision it was read at (none: not stored yet). */
+export interface DeviceWrite {
+  mac: string;
+  entry: DeviceEntry;
+  readRevision: number | undefined;
+}
+
+/** Devices of one group to write, with the changes they make. */
 export interface DeviceGroupUpdate {
   group: string;
-  devices: Array<{ mac: string; entry: DeviceEntry; readRevision: number | undefined }>;
+  devices: Array<DeviceWrite & { change: DeviceChange }>;
 }
 
 /**
@@ -225,14 +232,14 @@ export function deviceGroupUpdates(
     if (!read) throw new Error(`device group ${change.group} was not read before the change of ${change.mac}`);
     const current = read.devices[change.mac];
     const devices = byGroup.get(change.group) ?? [];
-    devices.push({ mac: change.mac, entry: nextDeviceEntry(installationId, current, change, at), readRevision: current?.revision });
+    devices.push({ mac: change.mac, entry: nextDeviceEntry(installationId, current, change, at), readRevision: current?.revision, change });
     byGroup.set(change.group, devices);
   }
   return [...byGroup].flatMap(([group, devices]) => chunk(devices, DEVICES_PER_UPDATE).map((part) => ({ group, devices: part })));
 }
 
 /** The UpdateItem of one group update: every device set on its own condition (unchanged since read, or still absent). */
-export function updateItemOf(slc: string, update: DeviceGroupUpdate) {
+export function updateItemOf(slc: string, update: { group: string; devices: readonly DeviceWrite[] }) {
   const names: Record<string, string> = { '#type': 'type', '#slc': 'slc', '#group': 'group' };
   const values: Record<string, unknown> = { ':type': 'device_group', ':slc': slc, ':group': update.group };
   const conditions: string[] = [];
@@ -264,11 +271,11 @@ export class DevicesChangedElsewhere extends Error {
 }
 
 /**
- * Packs updates into transactions of at most GROUPS_PER_TRANSACTION, never two of one group in a
- * transaction (DynamoDB refuses two operations on one item): a group's second update goes in a later
- * round.
+ * Packs updates into rounds of transactions of at most GROUPS_PER_TRANSACTION: never two operations
+ * on one group in a transaction (DynamoDB refuses them) nor in one round (they would conflict with
+ * each other); a group's second update goes in the next round.
  */
-export function transactionsOf(updates: readonly DeviceGroupUpdate[]): DeviceGroupUpdate[][] {
+export function transactionsOf(updates: readonly DeviceGroupUpdate[]): DeviceGroupUpdate[][][] {
   const rounds: DeviceGroupUpdate[][] = [];
   const seen = new Map<string, number>();
   for (const update of updates) {
@@ -276,7 +283,7 @@ export function transactionsOf(updates: readonly DeviceGroupUpdate[]): DeviceGro
     seen.set(update.group, round + 1);
     (rounds[round] ??= []).push(update);
   }
-  return rounds.flatMap((round) => chunk(round, GROUPS_PER_TRANSACTION));
+  return rounds.map((round) => chunk(round, GROUPS_PER_TRANSACTION));
 }
 
 const named = (error: unknown, ...names: string[]) => error instanceof Error && names.includes(error.name);
@@ -297,12 +304,16 @@ export async function writeDeviceChanges(
   groups: ReadonlyMap<string, DeviceGroup>,
   changes: readonly DeviceChange[],
   at: string,
+  /** Told the changes each successful write made, also when others fail. */
+  onWritten: (written: DeviceChange[]) => void = () => undefined,
 ): Promise<void> {
   const { client, tableName } = store();
+  const wrote = (updates: readonly DeviceGroupUpdate[]) => onWritten(updates.flatMap((update) => update.devices.map((device) => device.change)));
   const updateAlone = async (update: DeviceGroupUpdate) => {
     for (let attempt = 1; ; attempt++) {
       try {
         await client.send(new UpdateCommand({ TableName: tableName, ...updateItemOf(slc, update) }));
+        wrote([update]);
         return;
       } catch (error) {
         if (named(error, 'ConditionalCheckFailedException') || tooLarge(error)) throw new DevicesChangedElsewhere(update.group);
@@ -311,12 +322,15 @@ export async function writeDeviceChanges(
       await sleep(Math.random() * Math.min(250, 10 * 2 ** attempt));
     }
   };
-  await inParallel(transactionsOf(deviceGroupUpdates(installationId, groups, changes, at)), PARALLEL_REQUESTS, async (part) => {
-    try {
-      await client.send(new TransactWriteCommand({ TransactItems: part.map((update) => ({ Update: { TableName: tableName, ...updateItemOf(slc, update) } })) }));
-    } catch (error) {
-      if (!named(error, 'TransactionCanceledException', 'TransactionConflictException')) throw error;
-      await inParallel(part, SPLIT_PARALLEL_REQUESTS, updateAlone);
-    }
-  });
+  for (const round of transactionsOf(deviceGroupUpdates(installationId, groups, changes, at))) {
+    await inParallel(round, PARALLEL_REQUESTS, async (part) => {
+      try {
+        await client.send(new TransactWriteCommand({ TransactItems: part.map((update) => ({ Update: { TableName: tableName, ...updateItemOf(slc, update) } })) }));
+        wrote(part);
+      } catch (error) {
+        if (!named(error, 'TransactionCanceledException', 'TransactionConflictException')) throw error;
+        await inParallel(part, SPLIT_PARALLEL_REQUESTS, updateAlone);
+      }
+    });
+  }
 }

@@ -46,7 +46,8 @@ export async function recordLastSeen(installationId: string, at: string): Promis
 
 /**
  * Retires an installation: its allocation leaves the license's counters in the same transaction,
- * with the `installation.released` event.
+ * with the `installation.released` event. It is listed as unfinished (gsi2) until its devices are
+ * released too (finishRelease), so that a release cut short is completed by the next activation.
  */
 export async function retireInstallation(installation: InstallationRecord, by: { actor: string; sourceIp: string; at: string }): Promise<void> {
   const { client, tableName } = store();
@@ -58,7 +59,7 @@ export async function retireInstallation(installation: InstallationRecord, by: {
             TableName: tableName,
             Key: keys.installation(installation.installationId),
             UpdateExpression:
-              'SET #status = :retired, allocatedDeviceLicenses = :zero, activatedDevices = :zero, revision = revision + :one, lease = :null REMOVE gsi2pk, gsi2sk',
+              'SET #status = :retired, allocatedDeviceLicenses = :zero, activatedDevices = :zero, revision = revision + :one, lease = :null, gsi2pk = :unfinished, gsi2sk = :id',
             ConditionExpression:
               '#status = :active AND revision = :revision AND (attribute_not_exists(lease) OR lease = :null OR lease.#until < :now)',
             ExpressionAttributeNames: { '#status': 'status', '#until': 'until' },
@@ -70,6 +71,8 @@ export async function retireInstallation(installation: InstallationRecord, by: {
               ':one': 1,
               ':null': null,
               ':revision': installation.revision,
+              ':unfinished': byCustomer.unfinishedInstallations(installation.slc),
+              ':id': installation.installationId,
             },
           },
         },
@@ -103,6 +106,21 @@ export async function retireInstallation(installation: InstallationRecord, by: {
           },
         },
       ],
+    }),
+  );
+}
+
+/** A retired installation whose devices are all released is no longer listed as unfinished. */
+export async function finishRelease(installationId: string): Promise<void> {
+  const { client, tableName } = store();
+  await client.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.installation(installationId),
+      UpdateExpression: 'REMOVE gsi2pk, gsi2sk',
+      ConditionExpression: '#status = :retired',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':retired': 'retired' },
     }),
   );
 }
@@ -142,7 +160,7 @@ export async function resetCredentials(installation: InstallationRecord, by: { a
   return version;
 }
 
-/** Installations of an SLC whose first activation has not been recorded (sparse, on gsi2). */
+/** Installations of an SLC whose first activation has not been recorded, or whose release has not finished (sparse, on gsi2). */
 export async function listUnfinishedInstallations(slc: string): Promise<InstallationRecord[]> {
   return queryAll<InstallationRecord>({
     IndexName: 'gsi2',

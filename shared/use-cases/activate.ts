@@ -135,14 +135,22 @@ function newInstallationRecord(
 }
 
 /**
- * Installations whose first activation never finished (the process died mid-way) and whose lease
- * has expired hold licenses nobody can use; the next first activation on the SLC releases them.
+ * Installations of the SLC left unfinished hold licenses or cameras nobody can use: one whose first
+ * activation never finished (the process died mid-way) once its lease has expired, and a retired one
+ * whose devices were not all released (the release was cut short). Each activation finishes them
+ * first; a failure here is left for the next one rather than failing this activation.
  */
-async function reclaimAbandonedInstallations(slc: string, now: Date, command: ActivationCommand): Promise<void> {
-  for (const installation of await listUnfinishedInstallations(slc)) {
-    const abandoned =
-      installation.status === 'active' && !installation.lastActivation && (!installation.lease || installation.lease.until < now.getTime());
-    if (abandoned) await releaseInstallation(installation.installationId, { actor: 'service', sourceIp: command.sourceIp });
+async function reclaimUnfinishedInstallations(slc: string, now: Date, command: ActivationCommand): Promise<void> {
+  try {
+    for (const installation of await listUnfinishedInstallations(slc)) {
+      const abandoned =
+        installation.status === 'active' && !installation.lastActivation && (!installation.lease || installation.lease.until < now.getTime());
+      if (abandoned || installation.status === 'retired') {
+        await releaseInstallation(installation.installationId, { actor: 'service', sourceIp: command.sourceIp });
+      }
+    }
+  } catch (error) {
+    logger.warn('unfinished installations not reclaimed yet', { error: error as Error });
   }
 }
 
@@ -195,6 +203,8 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
   let resuming = false;
   let finished = false;
   let uncertainInstallationId: string | undefined;
+  /** Devices this request released with their deletion counted, in any of its passes. */
+  const releasedByRequest = new Set<string>();
   let newInstallationId =
     command.target.kind === 'first-with-id' ? command.target.installationId : command.target.kind === 'first' ? randomUUID() : undefined;
 
@@ -212,6 +222,7 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
         installation = await getInstallation(command.target.installationId);
         if (!installation || installation.status !== 'active') throw notFound('installation_not_found', 'No such installation.');
         slc = installation.slc;
+        if (attempt === 0) await reclaimUnfinishedInstallations(slc, now, command);
       } else {
         slc = command.target.slc;
         const knownId = leasedInstallationId ?? (command.target.kind === 'first-with-id' ? command.target.installationId : undefined);
@@ -223,12 +234,16 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
           }
           resuming = true;
         } else if (attempt === 0) {
-          await reclaimAbandonedInstallations(slc, now, command);
+          await reclaimUnfinishedInstallations(slc, now, command);
         }
       }
-      const license = await loadActiveLicense(slc);
+      // Once this request has committed an allocation it is finished, not refused: a revocation or an
+      // edition change that lands between its passes comes after it, and a refusal now would leave
+      // the allocation behind without the devices it was made for.
+      const committed = leasedInstallationId !== undefined;
+      const license = committed ? (await getLicense(slc))! : await loadActiveLicense(slc);
       const rules = editionRules(license.product);
-      const refusal = editionRefusal(license.product, { recordingServers: configuration.recordingServers });
+      const refusal = committed ? undefined : editionRefusal(license.product, { recordingServers: configuration.recordingServers });
       if (refusal) throw new ApiError(refusal.status, refusal.code, refusal.message);
 
       if (installation?.lease && installation.lease.owner !== leaseOwner && installation.lease.until > now.getTime()) {
@@ -315,12 +330,16 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
       created ||= isNew || resuming;
 
       try {
-        await writeDeviceChanges(slc, installationId, groups, deviceChanges(plan, held, placed), at);
+        await writeDeviceChanges(slc, installationId, groups, deviceChanges(plan, held, placed), at, (written) => {
+          for (const change of written) if (change.kind === 'release' && change.deletes) releasedByRequest.add(change.mac);
+        });
       } catch (error) {
-        if (error instanceof DevicesChangedElsewhere || (error instanceof Error && error.name === 'TransactionCanceledException')) continue;
+        if (error instanceof DevicesChangedElsewhere || (error instanceof Error && ['TransactionCanceledException', 'TransactionConflictException'].includes(error.name))) continue;
         throw error;
       }
 
+      // Every pass of this request that released a device counted its deletion; the answer lists them all.
+      const released = [...releasedByRequest].sort();
       const status =
         plan.devices.every((device) => device.status === 'activated') && plan.videoPush.licensed === plan.videoPush.users
           ? 'activated'
@@ -354,7 +373,7 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
                 eulaVersion: configuration.eulaVersion,
                 devicesActivated: plan.activatedDevices,
                 devicesNotActivated: plan.devices.length - plan.activatedDevices,
-                devicesReleased: plan.released.length,
+                devicesReleased: released.length,
                 deviceLicenses: plan.allocatedDeviceLicenses,
                 videoPushUsers: plan.videoPush,
                 integrations: integrations,
@@ -401,7 +420,7 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
             status: device.status,
             ...(device.reason ? { reason: device.reason } : {}),
           })),
-          released: plan.released,
+          released,
           usage: {
             deviceLicenses: {
               entitled: after.entitledDeviceLicenses,
@@ -421,7 +440,7 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
     if (!finished && (created || uncertainInstallationId) && command.target.kind === 'first') {
       // A first activation that failed after creating its installation takes it back, so that
       // the client's retry starts clean. Had the process died instead, the next first activation
-      // on the SLC reclaims it (reclaimAbandonedInstallations).
+      // on the SLC reclaims it (reclaimUnfinishedInstallations).
       const abandoned = leasedInstallationId ?? uncertainInstallationId ?? newInstallationId!;
       leasedInstallationId = undefined;
       // The lease may be gone already (the activation had finished writing); the installation goes either way.

@@ -8,7 +8,7 @@ import { queryAll } from '../store/query';
 import { INTEGRATION_REPORTS_PARTITION } from '../store/keys';
 import { DevicesChangedElsewhere, heldBy, listInstallationDevices, readDeviceGroups, writeDeviceChanges } from '../store/devices';
 import { getCustomer } from '../store/customers';
-import { getInstallation, recordLastSeen, resetCredentials, retireInstallation } from '../store/installations';
+import { finishRelease, getInstallation, recordLastSeen, resetCredentials, retireInstallation } from '../store/installations';
 import { getLicense } from '../store/licenses';
 import type { InstallationRecord, LicenseRecord } from '../store/records';
 import { licenseDocumentFor } from './license-document';
@@ -74,9 +74,10 @@ export async function releaseInstallation(installationId: string, by: Actor): Pr
     const releases = heldBy(installationId, installation.slc, groups).map(({ mac, group }) => ({ kind: 'release' as const, mac, group, deletes: true }));
     try {
       await writeDeviceChanges(installation.slc, installationId, groups, releases, clock.now().toISOString());
+      await finishRelease(installationId);
       return;
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException || error instanceof DevicesChangedElsewhere)) throw error;
+      if (!(error instanceof TransactionCanceledException || error instanceof DevicesChangedElsewhere || (error instanceof Error && error.name === 'TransactionConflictException'))) throw error;
       if (attempt >= 20) throw busy();
       await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 100));
     }

@@ -128,18 +128,19 @@ describe('deviceGroupUpdates and updateItemOf: each device written on its own co
     }
   });
 
-  it('packs updates into transactions of at most 25, never two updates of one group in a transaction', () => {
+  it('packs updates into rounds of transactions of at most 25, never two updates of one group in a round', () => {
     const updates = [
       ...Array.from({ length: 40 }, (_, n) => ({ group: n.toString(16).padStart(2, '0'), devices: [] })),
       { group: '00', devices: [] },
       { group: '00', devices: [] },
       { group: '01', devices: [] },
     ];
-    const transactions = transactionsOf(updates);
-    expect(transactions.flat()).toHaveLength(updates.length);
-    for (const transaction of transactions) {
-      expect(transaction.length).toBeLessThanOrEqual(25);
-      expect(new Set(transaction.map((update) => update.group)).size).toBe(transaction.length);
+    const rounds = transactionsOf(updates);
+    expect(rounds.flat(2)).toHaveLength(updates.length);
+    expect(rounds.map((round) => round.map((transaction) => transaction.length))).toEqual([[25, 15], [2], [1]]);
+    for (const round of rounds) {
+      const groups = round.flat().map((update) => update.group);
+      expect(new Set(groups).size).toBe(groups.length);
     }
   });
 
