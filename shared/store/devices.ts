@@ -148,7 +148,9 @@ export async function listLicenseDevices(slc: string, limit: number, cursor?: st
   }
   const remaining = ALL_DEVICE_GROUPS.slice(after ? ALL_DEVICE_GROUPS.indexOf(after.group as string) : 0);
   const items: DeviceRecord[] = [];
-  for (const part of chunk(remaining, LISTING_GROUPS_PER_READ)) {
+  // A few groups first, more while the page is not full: a page reads little more than it returns.
+  for (let start = 0, size = 2; start < remaining.length; start += size, size = Math.min(size * 2, LISTING_GROUPS_PER_READ)) {
+    const part = remaining.slice(start, start + size);
     const groups = await readDeviceGroups(slc, part, { consistent: false });
     for (const group of part) {
       let lastMac = '';
