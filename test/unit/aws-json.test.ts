@@ -154,17 +154,8 @@ describe('AWS JSON 1.1 client', () => {
   it('abandons an attempt that gets no answer in time and retries it', async () => {
     const hanging = (async (_url: URL, init: RequestInit) =>
       new Promise((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason)))) as unknown as typeof fetch;
-    const call = awsJsonService({
-      service: 'kms',
-      targetPrefix: 'TrentService',
-      endpointEnv: 'AWS_ENDPOINT_URL_KMS',
-      env: { AWS_REGION: 'eu-west-1' },
-      credentials: async () => CREDENTIALS,
-      fetch: hanging,
-      attemptTimeoutMs: 20,
-      maxAttempts: 2,
-      sleep: async () => {},
-    });
+    const { call, delays } = kms([], { fetch: hanging, attemptTimeoutMs: 20, maxAttempts: 2 });
     await expect(call('Decrypt', {})).rejects.toThrow('Decrypt failed: TimeoutError: no answer within 20 ms');
+    expect(delays).toHaveLength(1);
   });
 });
