@@ -289,6 +289,10 @@ export function transactionsOf(updates: readonly DeviceGroupUpdate[]): DeviceGro
 }
 
 const named = (error: unknown, ...names: string[]) => error instanceof Error && names.includes(error.name);
+
+/** writeDeviceChanges lost a race with another writer: read the devices again and plan again. */
+export const lostDeviceWriteRace = (error: unknown) =>
+  error instanceof DevicesChangedElsewhere || named(error, 'TransactionCanceledException', 'TransactionConflictException');
 /** DynamoDB's answer to an update that would grow an item past 400 KB. */
 const tooLarge = (error: unknown) => named(error, 'ValidationException') && /size/i.test((error as Error).message);
 

@@ -13,7 +13,7 @@ import { validationFailed } from '../http/validation';
 import { ApiError, badRequest, conflict, forbidden, notFound, unprocessable } from '../http/errors';
 import type { ActivationConfiguration } from '../schemas/activation';
 import { AllocationNotCommitted, commitAllocation, finalizeActivation } from '../store/activations';
-import { DevicesChangedElsewhere, devicesWithoutRoom, heldBy, readDeviceGroups, writeDeviceChanges, type DeviceChange, type HeldDevice } from '../store/devices';
+import { devicesWithoutRoom, heldBy, lostDeviceWriteRace, readDeviceGroups, writeDeviceChanges, type DeviceChange, type HeldDevice } from '../store/devices';
 import { auditEventItem } from '../store/events';
 import { getInstallation, listUnfinishedInstallations, releaseLease } from '../store/installations';
 import { keys } from '../store/keys';
@@ -334,7 +334,7 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
           for (const change of written) if (change.kind === 'release' && change.deletes) releasedByRequest.add(change.mac);
         });
       } catch (error) {
-        if (error instanceof DevicesChangedElsewhere || (error instanceof Error && ['TransactionCanceledException', 'TransactionConflictException'].includes(error.name))) continue;
+        if (lostDeviceWriteRace(error)) continue;
         throw error;
       }
 

@@ -6,7 +6,7 @@ import { deriveInstallationSecret } from '../domain/installation-secret';
 import { ApiError, forbidden, notFound } from '../http/errors';
 import { queryAll } from '../store/query';
 import { INTEGRATION_REPORTS_PARTITION } from '../store/keys';
-import { DevicesChangedElsewhere, heldBy, listInstallationDevices, readDeviceGroups, writeDeviceChanges } from '../store/devices';
+import { heldBy, listInstallationDevices, lostDeviceWriteRace, readDeviceGroups, writeDeviceChanges } from '../store/devices';
 import { getCustomer } from '../store/customers';
 import { finishRelease, getInstallation, recordLastSeen, resetCredentials, retireInstallation } from '../store/installations';
 import { getLicense } from '../store/licenses';
@@ -77,7 +77,7 @@ export async function releaseInstallation(installationId: string, by: Actor): Pr
       await finishRelease(installationId);
       return;
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException || error instanceof DevicesChangedElsewhere || (error instanceof Error && error.name === 'TransactionConflictException'))) throw error;
+      if (!lostDeviceWriteRace(error)) throw error;
       if (attempt >= 20) throw busy();
       await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 100));
     }
