@@ -1,27 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { store } from '../../shared/store/client';
-import { useApi, type InstallationCredentials } from '../support/api';
+import { useApi } from '../support/api';
+import { afterAllocationCommit, withMiddleware } from '../support/interleave';
 import { expectLedgerConsistent } from '../support/invariants';
-import { activationBody, camera, createLicense } from '../support/licensing';
+import { activateFirst, activationBody, camera, createLicense } from '../support/licensing';
 
 /**
  * Activations interrupted half way or overtaken between their passes by other requests on the same
  * SLC: the state converges, and the answer says what the request did.
  */
 const api = useApi();
-
-type Middleware = (next: any, context: any) => (args: any) => Promise<any>;
-function withMiddleware<T>(name: string, middleware: Middleware, body: () => Promise<T>): Promise<T> {
-  const { client } = store();
-  client.middlewareStack.add(middleware as any, { step: 'initialize', name, priority: 'high' });
-  return body().finally(() => client.middlewareStack.remove(name));
-}
-
-async function firstActivation(slc: string, devices: Array<{ mac: string }>): Promise<InstallationCredentials> {
-  const response = await api.request('POST', '/v1/activations', { body: { slc, ...activationBody(devices) } });
-  expect(response.status).toBe(201);
-  return { installationId: response.body.installationId, installationSecret: response.body.installationSecret };
-}
 
 const outcome = (response: any) => response.body.devices.map((device: { status: string; reason?: string }) => device.reason ?? device.status);
 
@@ -72,25 +59,18 @@ describe('activation interrupted or overtaken between passes', () => {
   it('`released` lists the devices an earlier pass of the same request released', async () => {
     const { slc } = await createLicense(api, { deviceLicenses: 10 });
     const [x0, r, y0] = [camera(), camera(), camera()];
-    const x = await firstActivation(slc, [x0, r]);
-    const y = await firstActivation(slc, [y0]);
+    const x = await activateFirst(api, slc, [x0, r]);
+    const y = await activateFirst(api, slc, [y0]);
     const n = camera();
 
     // X drops r and adds n; right after X's allocation commit, Y takes n. X's single transaction (release r,
     // activate n) is cancelled, split, r's release lands, n's fails, and X plans again.
-    let armed = true;
     let yStatus = 0;
     const response = await withMiddleware(
       'take-camera-between-passes',
-      (next, context) => async (args) => {
-        const result = await next(args);
-        const input = JSON.stringify(args.input);
-        if (armed && context.commandName === 'TransactWriteItemsCommand' && input.includes(`INSTALLATION#${x.installationId}`) && input.includes('usedDeviceLicenses')) {
-          armed = false;
-          yStatus = (await api.signed(y, 'POST', '/v1/activations', { installationId: y.installationId, ...activationBody([y0, n]) })).status;
-        }
-        return result;
-      },
+      afterAllocationCommit(x.installationId, async () => {
+        yStatus = (await api.signed(y, 'POST', '/v1/activations', { installationId: y.installationId, ...activationBody([y0, n]) })).status;
+      }),
       () => api.signed(x, 'POST', '/v1/activations', { installationId: x.installationId, ...activationBody([x0, n]) }),
     );
     expect(yStatus).toBe(200);
@@ -105,23 +85,16 @@ describe('activation interrupted or overtaken between passes', () => {
   it('a license revoked between the passes of a re-activation that had committed: the request finishes, and the counters follow what is stored', async () => {
     const { slc } = await createLicense(api, { deviceLicenses: 10 });
     const [x0, y0] = [camera(), camera()];
-    const x = await firstActivation(slc, [x0]);
-    const y = await firstActivation(slc, [y0]);
+    const x = await activateFirst(api, slc, [x0]);
+    const y = await activateFirst(api, slc, [y0]);
     const n = camera();
-    let armed = true;
     const interleaved: number[] = [];
     const response = await withMiddleware(
       'revoke-between-passes',
-      (next, context) => async (args) => {
-        const result = await next(args);
-        const input = JSON.stringify(args.input);
-        if (armed && context.commandName === 'TransactWriteItemsCommand' && input.includes(`INSTALLATION#${x.installationId}`) && input.includes('usedDeviceLicenses')) {
-          armed = false;
-          interleaved.push((await api.signed(y, 'POST', '/v1/activations', { installationId: y.installationId, ...activationBody([y0, n]) })).status);
-          interleaved.push((await api.ops('POST', `/v1/licenses/${slc}/revoke`, { reason: 'other' })).status);
-        }
-        return result;
-      },
+      afterAllocationCommit(x.installationId, async () => {
+        interleaved.push((await api.signed(y, 'POST', '/v1/activations', { installationId: y.installationId, ...activationBody([y0, n]) })).status);
+        interleaved.push((await api.ops('POST', `/v1/licenses/${slc}/revoke`, { reason: 'other' })).status);
+      }),
       () => api.signed(x, 'POST', '/v1/activations', { installationId: x.installationId, ...activationBody([x0, n]) }),
     );
     expect(interleaved).toEqual([200, 200]);

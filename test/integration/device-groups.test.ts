@@ -7,27 +7,22 @@ import { readDeviceGroups, updateItemOf, type DeviceEntry } from '../../shared/s
 import { getInstallation } from '../../shared/store/installations';
 import { getLicense } from '../../shared/store/licenses';
 import { encodeCursor } from '../../shared/store/pagination';
-import { useApi, type InstallationCredentials } from '../support/api';
+import { useApi } from '../support/api';
+import { afterAllocationCommit, withMiddleware } from '../support/interleave';
 import { expectLedgerConsistent } from '../support/invariants';
-import { activationBody, camera, createLicense } from '../support/licensing';
+import { activateFirst, activationBody, camera, createLicense } from '../support/licensing';
 
 const api = useApi();
 
 const payloadOf = (jws: string) => JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8'));
 const sortedGroupsOf = (salt: string, macs: string[]) => [...new Set(macs.map((mac) => deviceGroupOf(salt, mac)))].sort();
 
-async function firstActivation(slc: string, devices: Array<{ mac: string }>): Promise<InstallationCredentials & { body: any }> {
-  const response = await api.request('POST', '/v1/activations', { body: { slc, ...activationBody(devices) } });
-  expect(response.status).toBe(201);
-  return { installationId: response.body.installationId, installationSecret: response.body.installationSecret, body: response.body };
-}
-
 describe('devices stored in device groups', () => {
   it('an installation names exactly the groups it holds devices in, growing and shrinking with its devices', async () => {
     const { slc } = await createLicense(api, { deviceLicenses: 1_000 });
     const salt = (await getLicense(slc))!.deviceKeySalt;
     const devices = Array.from({ length: 600 }, () => camera());
-    const credentials = await firstActivation(slc, devices);
+    const credentials = await activateFirst(api, slc, devices);
     expect(credentials.body.devices.every((device: { status: string }) => device.status === 'activated')).toBe(true);
     const macs = devices.map((device) => device.mac);
     expect((await getInstallation(credentials.installationId))!.deviceGroups).toEqual(sortedGroupsOf(salt, macs));
@@ -52,7 +47,7 @@ describe('devices stored in device groups', () => {
   it('installations writing the same groups at once all finish, and no camera is held twice', async () => {
     const { slc } = await createLicense(api, { deviceLicenses: 2_000 });
     const pools = Array.from({ length: 4 }, () => Array.from({ length: 300 }, () => camera()));
-    const installations = await Promise.all(pools.map((pool) => firstActivation(slc, pool)));
+    const installations = await Promise.all(pools.map((pool) => activateFirst(api, slc, pool)));
     await expectLedgerConsistent(slc);
 
     // Each installation drops half of its cameras while the next one asks for them.
@@ -79,7 +74,7 @@ describe('devices stored in device groups', () => {
   it('the devices list pages through every group, each device once', async () => {
     const { slc } = await createLicense(api, { deviceLicenses: 500 });
     const devices = Array.from({ length: 300 }, () => camera());
-    await firstActivation(slc, devices);
+    await activateFirst(api, slc, devices);
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -153,8 +148,8 @@ describe('devices stored in device groups', () => {
     const { slc } = await createLicense(api, { deviceLicenses: 10 });
     const salt = (await getLicense(slc))!.deviceKeySalt;
     const [x0, y0] = [camera(), camera()];
-    const x = await firstActivation(slc, [x0]);
-    const y = await firstActivation(slc, [y0]);
+    const x = await activateFirst(api, slc, [x0]);
+    const y = await activateFirst(api, slc, [y0]);
     // m (for X) and n (for Y) fall in one group with room for one more device.
     const m = camera();
     const group = deviceGroupOf(salt, m.mac);
@@ -162,28 +157,15 @@ describe('devices stored in device groups', () => {
     while (deviceGroupOf(salt, n.mac) !== group) n = camera();
     await crowd(slc, group, 500);
 
-    // Y's activation of n lands right after X's allocation commit (the transaction naming X's installation).
-    const { client } = store();
+    // Y's activation of n lands right after X's allocation commit.
     let yStatus = 0;
-    let armed = true;
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const result = await next(args);
-        if (armed && context.commandName === 'TransactWriteItemsCommand' && JSON.stringify(args.input).includes(`INSTALLATION#${x.installationId}`)) {
-          armed = false;
-          const response = await api.signed(y, 'POST', '/v1/activations', { installationId: y.installationId, ...activationBody([y0, n]) });
-          yStatus = response.status;
-        }
-        return result;
-      },
-      { step: 'initialize', name: 'interleave-second-installation', priority: 'high' },
+    const response = await withMiddleware(
+      'interleave-second-installation',
+      afterAllocationCommit(x.installationId, async () => {
+        yStatus = (await api.signed(y, 'POST', '/v1/activations', { installationId: y.installationId, ...activationBody([y0, n]) })).status;
+      }),
+      () => api.signed(x, 'POST', '/v1/activations', { installationId: x.installationId, ...activationBody([x0, m]) }),
     );
-    let response;
-    try {
-      response = await api.signed(x, 'POST', '/v1/activations', { installationId: x.installationId, ...activationBody([x0, m]) });
-    } finally {
-      client.middlewareStack.remove('interleave-second-installation');
-    }
     expect(yStatus).toBe(200);
     expect(response.status).toBe(200);
     expect(response.body.devices.map((device: { status: string; reason?: string }) => device.reason ?? device.status)).toEqual(['activated', 'activated']);
@@ -200,9 +182,9 @@ describe('devices stored in device groups', () => {
   it('a group write DynamoDB refuses as too large makes the activation plan again from what is stored', async () => {
     const { slc } = await createLicense(api, { deviceLicenses: 10 });
     const devices = [camera(), camera()];
-    const { client } = store();
     const refused: string[] = [];
-    client.middlewareStack.add(
+    const response = await withMiddleware(
+      'refuse-large-group',
       (next, context) => async (args) => {
         const name = String(context.commandName);
         if (refused.length < 2 && (name === 'TransactWriteItemsCommand' || name === 'UpdateItemCommand') && JSON.stringify(args.input).includes('DEVICEGROUP')) {
@@ -213,14 +195,8 @@ describe('devices stored in device groups', () => {
         }
         return next(args);
       },
-      { step: 'initialize', name: 'refuse-large-group', priority: 'high' },
+      () => api.request('POST', '/v1/activations', { body: { slc, ...activationBody(devices) } }),
     );
-    let response;
-    try {
-      response = await api.request('POST', '/v1/activations', { body: { slc, ...activationBody(devices) } });
-    } finally {
-      client.middlewareStack.remove('refuse-large-group');
-    }
     expect(refused).toEqual(['TransactWriteItemsCommand', 'UpdateItemCommand']);
     expect(response.status).toBe(201);
     expect(response.body.status).toBe('activated');

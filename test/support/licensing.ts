@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Api } from './api';
+import type { Api, InstallationCredentials } from './api';
 
 export interface LicenseOptions {
   product?: 'corporate' | 'expert' | 'professional-plus' | 'express-plus' | 'essential-plus';
@@ -68,4 +68,11 @@ export function activationBody(devices: unknown[], overrides: Record<string, unk
     devices,
     ...overrides,
   };
+}
+
+/** A first activation on the SLC that must succeed (201): the new installation's credentials and the answer. */
+export async function activateFirst(api: Api, slc: string, devices: unknown[]): Promise<InstallationCredentials & { body: any }> {
+  const response = await api.request('POST', '/v1/activations', { body: { slc, ...activationBody(devices) } });
+  if (response.status !== 201) throw new Error(`first activation: ${response.status} ${JSON.stringify(response.body)}`);
+  return { installationId: response.body.installationId, installationSecret: response.body.installationSecret, body: response.body };
 }
