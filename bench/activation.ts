@@ -5,7 +5,7 @@ import { chunk, inParallel } from '../shared/store/batch';
 import { ALL_DEVICE_GROUPS, updateItemOf } from '../shared/store/devices';
 import { keys } from '../shared/store/keys';
 import { activationBody, call, callSigned, devices, newLicense, percentile, round, traceDynamo } from './support';
-import type { LocalStack } from '../shared/local/stack';
+import type { LocalStack } from '../local/stack';
 
 interface Sample {
   ms: number;

@@ -3,8 +3,8 @@
  * load generator runs elsewhere, so this process's memory and CPU are the API's. Over IPC it reports
  * where it listens, and on request its memory and the DynamoDB requests its handlers have made.
  */
-import { freePort } from '../shared/local/dynamodb-local';
-import { LOCAL_TABLE_NAME, startLocalStack } from '../shared/local/stack';
+import { freePort } from '../local/dynamodb-local';
+import { LOCAL_TABLE_NAME, startLocalStack } from '../local/stack';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hmacSha256, sha256Hex } from '../shared/crypto';
 import { store } from '../shared/store/client';
-import { freePort } from '../shared/local/dynamodb-local';
-import { startLocalStack, type LocalStack } from '../shared/local/stack';
+import { freePort } from '../local/dynamodb-local';
+import { startLocalStack, type LocalStack } from '../local/stack';
 
 export interface DynamoTrace {
   requests: number;

@@ -1,5 +1,5 @@
-import { startLocalStack } from '../shared/local/stack';
-import { LocalStartError } from '../shared/local/dynamodb-local';
+import { startLocalStack } from '../local/stack';
+import { LocalStartError } from '../local/dynamodb-local';
 
 const port = Number(process.env.PORT ?? 3000);
 const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? 8000);

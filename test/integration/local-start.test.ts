@@ -4,7 +4,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../shared/local/dynamodb-local';
+import { freePort } from '../../local/dynamodb-local';
 
 /** `npm start` as a user runs it: scripts/start.ts in its own process, on Node 24 with tsx. */
 function start(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll } from 'vitest';
-import { createLocalServer } from '../../shared/local/server';
-import { lambdaHandlers } from '../../shared/local/handlers';
+import { createLocalServer } from '../../local/server';
+import { lambdaHandlers } from '../../local/handlers';
 import { hmacSha256, sha256Hex } from '../../shared/crypto';
 import { TEST_OPS_TOKEN } from './setup';
 

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { freePort, startDynamoDbLocal, type DynamoDbLocal } from '../../shared/local/dynamodb-local';
+import { freePort, startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local';
 
 let dynamodb: DynamoDbLocal | undefined;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { routes, routeKey } from '../../shared/http/routes';
-import { lambdaHandlers } from '../../shared/local/handlers';
+import { lambdaHandlers } from '../../local/handlers';
 
 describe('route table', () => {
   it('has exactly one implementation for every route, in the function the table names', () => {

@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { assertPortFree, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
-import { ensureTable } from '../store/create-table';
-import { randomToken } from '../crypto';
+import { ensureTable } from '../shared/store/create-table';
+import { randomToken } from '../shared/crypto';
 
 export const LOCAL_TABLE_NAME = 'cloud-licensing';
 

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { routes, routeKey, type FunctionName, type RouteDefinition } from '../http/routes';
-import { MAX_BODY_BYTES, type HttpHandler } from '../http/handler';
+import { routes, routeKey, type FunctionName, type RouteDefinition } from '../shared/http/routes';
+import { MAX_BODY_BYTES, type HttpHandler } from '../shared/http/handler';
 
 interface CompiledRoute {
   route: RouteDefinition;
