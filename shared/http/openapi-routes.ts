@@ -204,6 +204,7 @@ export const routeDocs: Record<RouteKeyOf<FunctionName>, RouteDoc> = {
     responses: { 200: responses.activationResponse, 201: responses.activationResponse },
     errors: {
       400: ['duplicate_device'],
+      401: ['invalid_identity_document'],
       403: [...LICENSE_REFUSALS[403]],
       404: [...LICENSE_REFUSALS[404], 'installation_not_found'],
       409: ['installation_exists', 'installation_limit_reached'],
