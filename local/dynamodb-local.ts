@@ -16,6 +16,8 @@ export interface DynamoDbLocalOptions {
   port: number;
   /** Directory for the database files, or ':memory:' for an in-memory database. */
   dataDir: string;
+  /** Told what is happening while it comes up (for people waiting on `npm start`). */
+  onProgress?: (message: string) => void;
 }
 
 export class LocalStartError extends Error {}
@@ -90,6 +92,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
     '-disableTelemetry',
   ];
   const child: ChildProcess = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.once('spawn', () => options.onProgress?.(`Starting DynamoDB Local on port ${options.port} (${options.dataDir === ':memory:' ? 'in memory' : `data in ${options.dataDir}`})…`));
   let output = '';
   // Only the tail is kept: it explains an exit.
   const remember = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));

@@ -3,7 +3,7 @@
  *
  *   npx tsx scripts/signed-request.ts <installationId> <installationSecret> <METHOD> <path> [body.json]
  *
- * BASE (default http://127.0.0.1:3000) names the API.
+ * BASE names the API (default http://127.0.0.1:$PORT, PORT defaulting to 3000 as for npm start).
  */
 import { readFileSync } from 'node:fs';
 import { hmacSha256, sha256Hex } from '../shared/crypto';
@@ -13,7 +13,7 @@ if (!installationId || !secret || !method || !path) {
   console.error('usage: signed-request.ts <installationId> <installationSecret> <METHOD> <path> [body.json]');
   process.exit(2);
 }
-const base = process.env.BASE ?? 'http://127.0.0.1:3000';
+const base = process.env.BASE ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 const body = bodyFile ? readFileSync(bodyFile === '-' ? 0 : bodyFile, 'utf8') : '';
 const timestamp = Math.floor(Date.now() / 1000);
 const signature = hmacSha256(secret, `${timestamp}\n${method.toUpperCase()}\n${path.split('?')[0]}\n${sha256Hex(body)}`).toString('hex');

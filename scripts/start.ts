@@ -6,9 +6,11 @@ const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? 8000);
 const dataDir = process.env.DATA_DIR ?? '.data';
 
 try {
-  const stack = await startLocalStack({ port, dynamodbPort, dataDir });
+  const stack = await startLocalStack({ port, dynamodbPort, dataDir, onProgress: (message) => console.log(message) });
   console.log(`Cloud Licensing API listening on ${stack.apiUrl} (DynamoDB Local on port ${dynamodbPort}, data in ${dataDir})`);
   console.log(`Ops token: ${stack.opsToken}`);
+  if (stack.opsTokenFile) console.log(`(generated once and kept in ${stack.opsTokenFile} for the next start; set OPS_TOKEN to choose another)`);
+  console.log(`API reference: ${stack.apiUrl}/docs`);
   let stopping = false;
   const stop = async (cause: string) => {
     if (stopping) return;
