@@ -6,9 +6,12 @@ const cell = (value: unknown): string => {
   return String(value);
 };
 
-export function table(rows: Array<Record<string, unknown>>, columns?: string[]): string {
+export function table(rows: Array<Record<string, unknown>>): string {
   if (rows.length === 0) return '(none)';
-  const names = columns ?? [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  // Nested values (details, objects) go last: the scalar columns stay readable on a terminal.
+  const nested = (name: string) => rows.some((row) => typeof row[name] === 'object' && row[name] !== null);
+  const all = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  const names = [...all.filter((name) => !nested(name)), ...all.filter(nested)];
   const cells = rows.map((row) => names.map((name) => cell(row[name])));
   const widths = names.map((name, index) => Math.max(name.length, ...cells.map((line) => line[index]!.length)));
   const line = (values: string[]) => values.map((value, index) => value.padEnd(widths[index]!)).join('  ').trimEnd();
