@@ -84,7 +84,7 @@ describe('npm start', () => {
     expect((await fetch(`${url}/v1/customers/${created.customerId}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     third.child.kill('SIGTERM');
     expect(await third.exited).toBe(0);
-  });
+  }, 150_000); // three starts of npm start, each allowed its 30 s
 
   it('stops the API and DynamoDB Local when `npm start` itself is terminated', async () => {
     const port = await freePort();
