@@ -31,6 +31,8 @@ export const keys = {
   }),
   healthReport: (installationId: string, at: string, reportId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: `HEALTH#${at}#${reportId}` }),
   smartConnect: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'SMARTCONNECT' }),
+  /** A request signature accepted once (replay protection; TTL past the 300-second window). */
+  acceptedSignature: (installationId: string, signature: string) => ({ pk: `SIGNATURE#${installationId}#${signature}`, sk: 'SIGNATURE' }),
   idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
   /** A license-issuing request (an Idempotency-Key, an included-license instance) and the SLC it issued. */
   licenseIssueRequest: (requestId: string) => ({ pk: `ISSUEREQUEST#${requestId}`, sk: 'ISSUEREQUEST' }),
