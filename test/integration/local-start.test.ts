@@ -67,15 +67,27 @@ describe('npm start', () => {
     expect(await first.exited).toBe(0);
     await expect(fetch(`${url}/v1/health`)).rejects.toThrow();
 
+    // A supplied token works and is never printed.
     const second = start({ ...env, OPS_TOKEN: 'chosen-ops-token-123' });
     await waitForHealth(url, 30_000);
-    await expect.poll(() => second.output()).toContain('Ops token: chosen-ops-token-123');
+    await expect.poll(() => second.output()).toContain('Ops token: the one set in OPS_TOKEN');
+    expect(second.output()).not.toContain('chosen-ops-token-123');
     const read = await fetch(`${url}/v1/customers/${created.customerId}`, { headers: { authorization: 'Bearer chosen-ops-token-123' } });
     expect(read.status).toBe(200);
     expect(((await read.json()) as any).name).toBe('Persistent A/S');
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
-  });
+
+    // Without OPS_TOKEN the generated token is back, from DATA_DIR, and is not printed again.
+    const third = start(env);
+    await waitForHealth(url, 30_000);
+    await expect.poll(() => third.output()).toContain(`kept in ${join(dataDir, 'ops-token')}`);
+    expect(third.output()).not.toContain(token);
+    expect(readFileSync(join(dataDir, 'ops-token'), 'utf8').trim()).toBe(token);
+    expect((await fetch(`${url}/v1/customers/${created.customerId}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
+  }, 180_000);
 
   it('stops the API and DynamoDB Local when `npm start` itself is terminated', async () => {
     const port = await freePort();
@@ -124,7 +136,7 @@ describe('npm start', () => {
     } finally {
       rmSync(killedDataDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
   it('stops a DynamoDB Local that the pid file names and that runs on this data, and nothing else', async () => {
     const leftoverDir = mkdtempSync(join(tmpdir(), 'cloud-licensing-leftover-'));
@@ -155,7 +167,7 @@ describe('npm start', () => {
       for (const child of others) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       rmSync(leftoverDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
   it('says in one line that a port is taken', async () => {
     const blocker = createServer();
