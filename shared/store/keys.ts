@@ -19,6 +19,8 @@ export const keys = {
   installation: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'INSTALLATION' }),
   /** A mobile server of an installation (hostname, notification e-mails); its push devices sort under it. */
   mobileServer: (installationId: string, guid: string) => ({ pk: `INSTALLATION#${installationId}`, sk: `MOBILESERVER#${guid}` }),
+  /** How many mobile servers an installation has registered (kept under the cap by conditional writes). */
+  mobileServerCount: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'MOBILESERVERS' }),
   pushDevice: (installationId: string, mobileServerGuid: string, deviceGuid: string) => ({
     pk: `INSTALLATION#${installationId}`,
     sk: `MOBILESERVER#${mobileServerGuid}#DEVICE#${deviceGuid}`,
