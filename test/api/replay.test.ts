@@ -84,6 +84,26 @@ describe('replayed signatures', () => {
     expect(license.body.usage.deviceLicenses).toBe(1);
   });
 
+  it('the same signed notification sent five times is delivered once', async () => {
+    const withCarePlus = await seedInstallation(await seedLicense({ carePlusValidUntil: new Date(Date.now() + 86_400_000).toISOString() }));
+    const guid = randomUUID();
+    expect((await api.signed(withCarePlus, 'PUT', mobileServer(withCarePlus, guid), { hostname: 'ms' })).status).toBe(200);
+    expect((await api.signed(withCarePlus, 'PUT', `${mobileServer(withCarePlus, guid)}/emails`, { emails: ['ops@example.com'] })).status).toBe(200);
+    const notify = signed(withCarePlus, 'POST', `/v1/installations/${withCarePlus.installationId}/notifications`, {
+      mobileServerGuid: guid,
+      title: 'Motion',
+      body: 'Camera 4',
+    });
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await notify());
+    expect(answers.map((answer) => answer.status)).toEqual([202, 401, 401, 401, 401]);
+    const { client, tableName } = store();
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: keys.notification(answers[0]!.body.notificationId), ConsistentRead: true }),
+    );
+    expect(Item).toBeDefined();
+  });
+
   it('of concurrent copies of one signed request exactly one is accepted', async () => {
     const guid = randomUUID();
     const send = signed(installation, 'PUT', mobileServer(installation, guid), { hostname: 'concurrent' });
