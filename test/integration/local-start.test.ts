@@ -169,6 +169,23 @@ describe('npm start', () => {
     }
   }, 120_000);
 
+  it('refuses, in one line, a DATA_DIR that a running start is using', async () => {
+    const sharedDir = mkdtempSync(join(tmpdir(), 'cloud-licensing-shared-'));
+    try {
+      const port = await freePort();
+      const running = start({ PORT: String(port), DYNAMODB_PORT: String(await freePort()), DATA_DIR: sharedDir });
+      await waitForHealth(`http://127.0.0.1:${port}`, 30_000);
+      const second = start({ PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()), DATA_DIR: sharedDir });
+      expect(await second.exited).toBe(1);
+      expect(second.output().trim()).toMatch(/^npm start failed: .* is in use by DynamoDB Local of a running start \(process \d+\); stop it first or set another DATA_DIR$/);
+      expect((await fetch(`http://127.0.0.1:${port}/v1/health`)).status).toBe(200);
+      running.child.kill('SIGTERM');
+      expect(await running.exited).toBe(0);
+    } finally {
+      rmSync(sharedDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('says in one line that a port is taken', async () => {
     const blocker = createServer();
     const port = await freePort();
