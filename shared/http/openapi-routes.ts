@@ -246,7 +246,7 @@ export const routeDocs: Record<RouteKeyOf<FunctionName>, RouteDoc> = {
     path: mobileServerPath,
     body: putMobileServerRequest,
     responses: { 200: responses.mobileServerView },
-    errors: { 403: ['license_revoked'], 404: INSTALLATION_NOT_FOUND },
+    errors: { 403: ['license_revoked'], 404: INSTALLATION_NOT_FOUND, 422: ['mobile_server_limit_reached'] },
   },
   'GET /v1/installations/{installationId}/mobile-servers/{mobileServerGuid}': {
     summary: 'A mobile server with its push devices and (masked) e-mails',
@@ -268,7 +268,7 @@ export const routeDocs: Record<RouteKeyOf<FunctionName>, RouteDoc> = {
     path: pushDevicePath,
     body: putPushDeviceRequest,
     responses: { 200: responses.mobileServerView },
-    errors: { 403: ['license_revoked'], 404: [...INSTALLATION_NOT_FOUND, 'mobile_server_not_found'] },
+    errors: { 403: ['license_revoked'], 404: [...INSTALLATION_NOT_FOUND, 'mobile_server_not_found'], 422: ['push_device_limit_reached'] },
   },
   'DELETE /v1/installations/{installationId}/mobile-servers/{mobileServerGuid}/devices/{deviceGuid}': {
     summary: 'Remove a push device',

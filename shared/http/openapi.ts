@@ -72,6 +72,7 @@ function commonErrors(route: RouteDefinition): Record<number, string[]> {
     400: ['validation_failed', 'invalid_json'],
     413: ['payload_too_large'],
     415: ['unsupported_media_type'],
+    431: ['request_headers_too_large'],
     500: ['internal_error'],
   };
   if (route.method === 'POST') {

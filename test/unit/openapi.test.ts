@@ -3,6 +3,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { routeDocs } from '../../shared/http/openapi-routes';
 import { buildOpenApiDocument } from '../../shared/http/openapi';
 import { routes, routeKey } from '../../shared/http/routes';
+import { lambdaHandlers } from '../../local/handlers';
 
 const tableKeys = routes.map(routeKey).sort();
 const documentKeys = (document: ReturnType<typeof buildOpenApiDocument>) =>
@@ -13,6 +14,13 @@ const documentKeys = (document: ReturnType<typeof buildOpenApiDocument>) =>
 describe('OpenAPI document', () => {
   it('has metadata for exactly the routes of the route table', () => {
     expect(Object.keys(routeDocs).sort()).toEqual(tableKeys);
+  });
+
+  it('documents as request body exactly the schema each route parses its body with (withBody)', () => {
+    const declared = Object.assign({}, ...Object.values(lambdaHandlers).map((handler) => handler.bodySchemas)) as Record<string, unknown>;
+    const documented = Object.fromEntries(Object.entries(routeDocs).flatMap(([key, doc]) => (doc.body ? [[key, doc.body]] : [])));
+    expect(Object.keys(documented).sort()).toEqual(Object.keys(declared).sort());
+    for (const [key, schema] of Object.entries(declared)) expect(documented[key], key).toBe(schema);
   });
 
   it('validates as OpenAPI 3.1', async () => {
