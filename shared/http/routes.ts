@@ -37,6 +37,8 @@ export const routes = [
   { method: 'DELETE', path: '/v1/customers/{customerId}/personal-data', fn: 'ops', access: OPS },
   { method: 'PUT', path: '/v1/catalog/versions/{version}', fn: 'ops', access: OPS },
   { method: 'GET', path: '/v1/catalog/versions', fn: 'ops', access: OPS },
+  { method: 'PUT', path: '/v1/catalog/eulas/{eulaVersion}', fn: 'ops', access: OPS },
+  { method: 'GET', path: '/v1/catalog/eulas', fn: 'ops', access: OPS },
   { method: 'POST', path: '/v1/licenses', fn: 'ops', access: OPS },
   { method: 'GET', path: '/v1/licenses/{slc}', fn: 'ops', access: OPS_OR_PARTNER },
   { method: 'PATCH', path: '/v1/licenses/{slc}', fn: 'ops', access: OPS },

@@ -1,6 +1,6 @@
 import type * as z from 'zod/mini';
 import { activationRequestSchema, amiActivationRequestSchema } from '../../shared/schemas/activation';
-import { putCatalogVersionRequest } from '../../shared/schemas/catalog';
+import { putCatalogVersionRequest, putEulaRequest } from '../../shared/schemas/catalog';
 import { listQuery } from '../../shared/schemas/common';
 import { createCustomerRequest, createPartnerCustomerRequest } from '../../shared/schemas/customers';
 import { carePlusRequest, changeLicenseRequest, issueLicenseRequest, revokeLicenseRequest, transferLicenseRequest } from '../../shared/schemas/licenses';
@@ -22,6 +22,7 @@ export const bodySchemas: Record<string, z.ZodMiniType> = {
   'POST /v1/partners': createPartnerRequest,
   'POST /v1/customers': createCustomerRequest,
   'PUT /v1/catalog/versions/{version}': putCatalogVersionRequest,
+  'PUT /v1/catalog/eulas/{eulaVersion}': putEulaRequest,
   'POST /v1/licenses': issueLicenseRequest,
   'PATCH /v1/licenses/{slc}': changeLicenseRequest,
   'PUT /v1/licenses/{slc}/care-plus': carePlusRequest,
@@ -44,6 +45,7 @@ export const bodyOptional = new Set(['PUT /v1/installations/{installationId}/mob
 /** Routes that take `?limit=` and `?cursor=` (and refuse other query parameters). */
 export const listRoutes: Record<string, z.ZodMiniType> = {
   'GET /v1/catalog/versions': listQuery,
+  'GET /v1/catalog/eulas': listQuery,
   'GET /v1/licenses/{slc}/devices': listQuery,
   'GET /v1/licenses/{slc}/events': listQuery,
   'GET /v1/partner/customers': listQuery,
