@@ -1,6 +1,6 @@
 /**
  * Every item key of the single table, in one place. `gsi1` lists children by owner, `gsi2` lists
- * licenses by customer. See docs/DATA-MODEL.md for the access patterns each key serves.
+ * licenses by customer, `gsi3` every license and every customer. See docs/DATA-MODEL.md for the access patterns each key serves.
  */
 export const INTEGRATION_REPORTS_PARTITION = 'INTEGRATIONS';
 
@@ -60,6 +60,12 @@ export const byOwner = {
 export const byCustomer = {
   customerLicenses: (customerId: string) => `CUSTOMER#${customerId}#LICENSES`,
   unfinishedInstallations: (slc: string) => `LICENSE#${slc}#UNFINISHED`,
+} as const;
+
+/** gsi3: every item of a kind, in creation order (ops lists of all licenses and all customers). */
+export const byKind = {
+  licenses: 'ALL#LICENSES',
+  customers: 'ALL#CUSTOMERS',
 } as const;
 
 export const EVENT_PREFIX = 'EVENT#';

@@ -130,3 +130,17 @@ export function installationView(installation: InstallationRecord, devices: unkn
     lastSeenAt: installation.lastSeenAt,
   };
 }
+
+/** An item of `GET /v1/licenses/{slc}/installations` (§4 rev 2). */
+export function toInstallationListItem(installation: InstallationRecord) {
+  return {
+    installationId: installation.installationId,
+    status: installation.status,
+    deployment: installation.deployment.type,
+    managementServer: installation.managementServer,
+    recordingServers: installation.recordingServers,
+    devices: { activated: installation.activatedDevices, disabled: installation.disabledDevices ?? 0 },
+    lastActivation: installation.lastActivation ? { at: installation.lastActivation.at, sourceIp: installation.lastActivation.sourceIp } : null,
+    lastSeenAt: installation.lastSeenAt,
+  };
+}

@@ -1,8 +1,8 @@
 import type * as z from 'zod/mini';
 import { activationRequestSchema, amiActivationRequestSchema } from '../../shared/schemas/activation';
 import { putCatalogVersionRequest, putEulaRequest } from '../../shared/schemas/catalog';
-import { listQuery } from '../../shared/schemas/common';
-import { createCustomerRequest, createPartnerCustomerRequest } from '../../shared/schemas/customers';
+import { licenseListQuery, listQuery } from '../../shared/schemas/common';
+import { changeCustomerRequest, createCustomerRequest, createPartnerCustomerRequest, verificationRequest } from '../../shared/schemas/customers';
 import { carePlusRequest, changeLicenseRequest, issueLicenseRequest, revokeLicenseRequest, transferLicenseRequest } from '../../shared/schemas/licenses';
 import { createPartnerRequest } from '../../shared/schemas/partners';
 import {
@@ -21,6 +21,8 @@ import {
 export const bodySchemas: Record<string, z.ZodMiniType> = {
   'POST /v1/partners': createPartnerRequest,
   'POST /v1/customers': createCustomerRequest,
+  'PATCH /v1/customers/{customerId}': changeCustomerRequest,
+  'PUT /v1/customers/{customerId}/verification': verificationRequest,
   'PUT /v1/catalog/versions/{version}': putCatalogVersionRequest,
   'PUT /v1/catalog/eulas/{eulaVersion}': putEulaRequest,
   'POST /v1/licenses': issueLicenseRequest,
@@ -46,6 +48,9 @@ export const bodyOptional = new Set(['PUT /v1/installations/{installationId}/mob
 export const listRoutes: Record<string, z.ZodMiniType> = {
   'GET /v1/catalog/versions': listQuery,
   'GET /v1/catalog/eulas': listQuery,
+  'GET /v1/customers': listQuery,
+  'GET /v1/licenses': licenseListQuery,
+  'GET /v1/licenses/{slc}/installations': listQuery,
   'GET /v1/licenses/{slc}/devices': listQuery,
   'GET /v1/licenses/{slc}/events': listQuery,
   'GET /v1/partner/customers': listQuery,
