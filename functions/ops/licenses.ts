@@ -11,7 +11,7 @@ import {
 } from '../../shared/schemas/licenses';
 import { licenseView, licenseViews, toDeviceView } from '../../shared/use-cases/license-view';
 import {
-  changeEntitlements,
+  changeLicense,
   devicesOfLicense,
   eventsOfLicense,
   findLicenseFor,
@@ -77,7 +77,7 @@ export const licenseRoutes = {
 
   'PATCH /v1/licenses/{slc}': (async (request) => {
     const change = parseWith(changeLicenseRequest, request.body ?? {});
-    return view(200, await changeEntitlements(slcOf(request), change, contextOf(request)));
+    return view(200, await changeLicense(slcOf(request), change, contextOf(request)));
   }) satisfies RouteImplementation,
 
   'PUT /v1/licenses/{slc}/care-plus': (async (request) => {

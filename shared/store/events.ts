@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor, type Page } from './pagination';
 export type AuditEventType =
   | 'license.created'
   | 'license.updated'
+  | 'license.upgraded'
   | 'care_plus.updated'
   | 'license.revoked'
   | 'license.transferred'

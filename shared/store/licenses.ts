@@ -181,6 +181,8 @@ interface LicenseChange {
   /** Further transaction items that must hold (e.g. a check on another item). */
   alsoCheck?: TransactItem[];
   event: AuditEvent;
+  /** Further events of the same change (e.g. `license.upgraded` beside `license.updated`). */
+  moreEvents?: AuditEvent[];
 }
 
 async function changeLicense(change: LicenseChange): Promise<{ outcome: WriteOutcome; failedItems: number[] }> {
@@ -210,29 +212,59 @@ async function changeLicense(change: LicenseChange): Promise<{ outcome: WriteOut
     },
     { Put: { TableName: tableName, Item: auditEventItem(change.slc, change.event) } },
     ...(change.alsoCheck ?? []),
+    ...(change.moreEvents ?? []).map((event) => ({ Put: { TableName: tableName, Item: auditEventItem(change.slc, event) } })),
   ]);
 }
 
+/** A change of a license's terms: its entitlements, and (an upgrade) its product and version. */
+export interface LicenseTermsChange {
+  deviceLicenses?: number;
+  addOns?: AddOnEntitlements;
+  product?: Product;
+  version?: string;
+  /** The new version's window, kept on the license with the version. */
+  activationAvailableUntil?: string;
+}
+
 /**
- * Sets the entitlements of an active license. A new device-license entitlement is written only if
- * `usedDeviceLicenses` does not exceed it, checked in the same UpdateItem (never read-then-write).
+ * Sets the terms of an active license with its events. Usage is checked in the same UpdateItem
+ * (never read-then-write): a new device-license entitlement only while `usedDeviceLicenses` does not
+ * exceed it, and a new product only while the license's installations and activated devices fit
+ * the bounds given (`limits`, from the new edition).
  */
 export async function writeEntitlements(
   current: LicenseRecord,
-  change: { deviceLicenses?: number; addOns?: AddOnEntitlements },
-  event: AuditEvent,
+  change: LicenseTermsChange,
+  events: AuditEvent | AuditEvent[],
+  limits: { maxInstallations?: number; maxActivatedDevices?: number } = {},
 ): Promise<WriteOutcome> {
-  const set: Record<string, unknown> = { updatedAt: event.at };
+  const [event, ...moreEvents] = Array.isArray(events) ? events : [events];
+  const set: Record<string, unknown> = { updatedAt: event!.at };
+  for (const field of ['addOns', 'product', 'version', 'activationAvailableUntil'] as const) {
+    if (change[field] !== undefined) set[field] = change[field];
+  }
   if (change.deviceLicenses !== undefined) set.entitledDeviceLicenses = change.deviceLicenses;
-  if (change.addOns !== undefined) set.addOns = change.addOns;
+  const conditions: string[] = [];
+  const values: Record<string, unknown> = {};
+  if (change.deviceLicenses !== undefined) {
+    conditions.push('usedDeviceLicenses <= :entitled');
+    values[':entitled'] = change.deviceLicenses;
+  }
+  if (limits.maxInstallations !== undefined) {
+    conditions.push('installationCount <= :maxInstallations');
+    values[':maxInstallations'] = limits.maxInstallations;
+  }
+  if (limits.maxActivatedDevices !== undefined) {
+    conditions.push('activatedDevices <= :maxActivatedDevices');
+    values[':maxActivatedDevices'] = limits.maxActivatedDevices;
+  }
   const { outcome } = await changeLicense({
     slc: current.slc,
     expectedUpdatedAt: current.updatedAt,
     set,
-    ...(change.deviceLicenses !== undefined
-      ? { condition: 'usedDeviceLicenses <= :entitled', values: { ':entitled': change.deviceLicenses } }
-      : {}),
-    event,
+    ...(conditions.length > 0 ? { condition: conditions.join(' AND '), values } : {}),
+    event: event!,
+    moreEvents,
   });
   return outcome;
 }

@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clock } from '../adapters/clock';
 import { logger } from '../adapters/observability';
+import { editionRules } from '../domain/editions';
 import { checkEntitlements, type EntitlementRefusal } from '../domain/license-entitlements';
 import type { AddOnEntitlements, Channel, Product, RevocationReason } from '../domain/products';
 import { generateSlc, isSlc } from '../domain/slc';
+import { editionChangeProblems, versionChangeRefusal } from '../domain/upgrades';
 import { licenseListPlan, type LicenseFilters } from '../domain/scope';
 import { ApiError, conflict, forbidden, notFound, unprocessable } from '../http/errors';
 import type { Caller } from '../http/types';
@@ -27,6 +29,7 @@ import {
 } from '../store/licenses';
 import type { Page } from '../store/pagination';
 import { listInstallationsPage } from '../store/installation-lists';
+import { listLicenseInstallations } from '../store/installations';
 import type { DeviceRecord, InstallationRecord, LicenseRecord } from '../store/records';
 import { callerMaySee, scopeOf } from './visibility';
 
@@ -183,30 +186,88 @@ async function changeActiveLicense(
   throw new Error('the license stayed contended');
 }
 
-export interface EntitlementChange {
+export interface LicenseChange {
   deviceLicenses?: number;
   addOns?: AddOnEntitlements;
+  version?: string;
+  product?: Product;
+}
+
+/** The catalog window of a version an upgrade moves to; 422 unknown_product_version or version_downgrade. */
+async function upgradedVersion(current: LicenseRecord, version: string | undefined): Promise<{ version: string; activationAvailableUntil: string } | undefined> {
+  if (version === undefined || version === current.version) return undefined;
+  const entry = await getCatalogVersion(version);
+  const refusal = versionChangeRefusal(current.version, version, entry !== undefined);
+  if (refusal === 'unknown_product_version') throw unprocessable(refusal, 'This product version is not in the catalog.');
+  if (refusal === 'version_downgrade') throw unprocessable(refusal, `The license is at version ${current.version}; it cannot go back to ${version}.`);
+  return { version, activationAvailableUntil: entry!.activationAvailableUntil };
 }
 
 /**
- * Changes device licenses and/or add-ons (`addOns` replaces the add-on entitlements as a whole).
- * An entitlement below the device licenses in use is 409 entitlement_below_usage; the check is the
- * condition of the write itself, so an activation cannot slip in between.
+ * §4 edition change: the license's current use must fit the new edition (editionChangeProblems),
+ * else 409 edition_limits_exceeded naming what does not fit. Returns the bounds the write checks
+ * again, so that an activation landing in between cannot make the license exceed the edition.
  */
-export async function changeEntitlements(slc: string, change: EntitlementChange, context: ChangeContext): Promise<LicenseRecord> {
+async function checkEditionChange(current: LicenseRecord, product: Product, entitlements: { deviceLicenses: number; addOns: AddOnEntitlements }) {
+  const installations = (await listLicenseInstallations(current.slc)).filter((installation) => installation.status === 'active');
+  const problems = editionChangeProblems(product, {
+    activeInstallations: installations,
+    activatedDevices: current.activatedDevices,
+    ...entitlements,
+  });
+  if (problems.length > 0) {
+    throw new ApiError(409, 'edition_limits_exceeded', `The license's current use does not fit the ${product} edition.`, problems);
+  }
+  const rules = editionRules(product);
+  return {
+    ...(rules.singleInstallation ? { maxInstallations: 1 } : {}),
+    ...(rules.maxActivatedDevices !== null ? { maxActivatedDevices: rules.maxActivatedDevices } : {}),
+  };
+}
+
+/**
+ * `PATCH /v1/licenses/{slc}`: device licenses and/or add-ons (`addOns` replaces the add-on
+ * entitlements as a whole), and upgrades of version and product. An entitlement below the device
+ * licenses in use is 409 entitlement_below_usage; the check is the condition of the write itself,
+ * so an activation cannot slip in between. A version or product change is a `license.upgraded`
+ * event beside the `license.updated` of an entitlement change.
+ */
+export async function changeLicense(slc: string, change: LicenseChange, context: ChangeContext): Promise<LicenseRecord> {
   return changeActiveLicense(slc, async (current, at) => {
-    const refusal = checkEntitlements(current.product, {
-      deviceLicenses: change.deviceLicenses ?? current.entitledDeviceLicenses,
-      addOns: change.addOns ?? current.addOns,
-    });
+    const entitlements = { deviceLicenses: change.deviceLicenses ?? current.entitledDeviceLicenses, addOns: change.addOns ?? current.addOns };
+    const product = change.product ?? current.product;
+    const upgrade = await upgradedVersion(current, change.version);
+    const limits = product !== current.product ? await checkEditionChange(current, product, entitlements) : {};
+    const refusal = checkEntitlements(product, entitlements);
     if (refusal) throw refusalError(refusal);
     if (change.deviceLicenses !== undefined && change.deviceLicenses < current.usedDeviceLicenses) {
       throw conflict('entitlement_below_usage', `${current.usedDeviceLicenses} device licenses are in use.`);
     }
+    const events: AuditEvent[] = [];
     const details: Record<string, unknown> = {};
     if (change.deviceLicenses !== undefined) details.deviceLicenses = { from: current.entitledDeviceLicenses, to: change.deviceLicenses };
     if (change.addOns !== undefined) details.addOns = { from: current.addOns, to: change.addOns };
-    return writeEntitlements(current, change, event('license.updated', context, at, details));
+    if (Object.keys(details).length > 0) events.push(event('license.updated', context, at, details));
+    if (upgrade || product !== current.product) {
+      events.push(
+        event('license.upgraded', context, at, {
+          from: { product: current.product, version: current.version },
+          to: { product, version: upgrade?.version ?? current.version },
+        }),
+      );
+    }
+    if (events.length === 0) return 'unchanged';
+    return writeEntitlements(
+      current,
+      {
+        ...(change.deviceLicenses !== undefined ? { deviceLicenses: change.deviceLicenses } : {}),
+        ...(change.addOns !== undefined ? { addOns: change.addOns } : {}),
+        ...(product !== current.product ? { product } : {}),
+        ...(upgrade ?? {}),
+      },
+      events,
+      limits,
+    );
   });
 }
 

@@ -272,7 +272,7 @@ describe('PATCH /v1/licenses/{slc}', () => {
     await expectUnchanged(pro.slc, () => api.ops('PATCH', `/v1/licenses/${pro.slc}`, { addOns: { managementServerFailover: true } }), 422, 'add_on_not_available');
   });
 
-  it.each([[{}], [{ deviceLicenses: 5, product: 'expert' }], [{ deviceLicenses: -2 }], [{ addOns: { smartWall: 1 } }]])('refuses %j with 400 and changes nothing', async (body) => {
+  it.each([[{}], [{ deviceLicenses: 5, product: 'xprotect' }], [{ deviceLicenses: -2 }], [{ addOns: { smartWall: 1 } }], [{ version: '2025' }], [{ version: 2025 }], [{ product: null }], [{ slc: 'M01' }]])('refuses %j with 400 and changes nothing', async (body) => {
     const license = await fixtures.license({ customerId: customer.customerId });
     await expectUnchanged(license.slc, () => api.ops('PATCH', `/v1/licenses/${license.slc}`, body), 400, 'validation_failed');
   });
