@@ -46,7 +46,7 @@ export interface ActivatedDeviceView {
   mac: string;
   deviceKey: string;
   licenses: number;
-  status: 'activated' | 'not_activated';
+  status: 'activated' | 'not_activated' | 'disabled';
   reason?: string;
 }
 
