@@ -2,6 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { randomToken } from '../crypto';
 import type { AddOnEntitlements, Channel, Product } from '../domain/products';
+import { entitledAmount, POOL_KEYS, type PoolAmounts, type PoolKey } from '../domain/add-on-pools';
 import type { LicenseListPlan } from '../domain/scope';
 import { store } from './client';
 import { auditEventItem, type AuditEvent } from './events';
@@ -178,6 +179,7 @@ interface LicenseChange {
   /** Extra condition on the license item (DynamoDB expression using the values in `values`). */
   condition?: string;
   values?: Record<string, unknown>;
+  names?: Record<string, string>;
   /** Further transaction items that must hold (e.g. a check on another item). */
   alsoCheck?: TransactItem[];
   event: AuditEvent;
@@ -187,7 +189,7 @@ interface LicenseChange {
 
 async function changeLicense(change: LicenseChange): Promise<{ outcome: WriteOutcome; failedItems: number[] }> {
   const { tableName } = store();
-  const names: Record<string, string> = { '#status': 'status' };
+  const names: Record<string, string> = { '#status': 'status', ...(change.names ?? {}) };
   const values: Record<string, unknown> = { ':active': 'active', ':expectedUpdatedAt': change.expectedUpdatedAt, ...(change.values ?? {}) };
   const assignments = Object.entries(change.set).map(([attribute, value], index) => {
     names[`#s${index}`] = attribute;
@@ -245,10 +247,23 @@ export async function writeEntitlements(
   }
   if (change.deviceLicenses !== undefined) set.entitledDeviceLicenses = change.deviceLicenses;
   const conditions: string[] = [];
+  const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   if (change.deviceLicenses !== undefined) {
     conditions.push('usedDeviceLicenses <= :entitled');
     values[':entitled'] = change.deviceLicenses;
+  }
+  if (change.addOns !== undefined) {
+    // No add-on quantity below what installations hold, and no failover entitlement removed while an installation holds the pair.
+    POOL_KEYS.forEach((key, index) => {
+      names[`#pool${index}`] = addOnPoolAttribute(key);
+      values[`:pool${index}`] = entitledAmount(change.addOns!, key);
+      conditions.push(`(attribute_not_exists(#pool${index}) OR #pool${index} <= :pool${index})`);
+    });
+    if (change.addOns.managementServerFailover !== true) {
+      conditions.push('(attribute_not_exists(failoverInstallationId) OR failoverInstallationId = :noFailover)');
+      values[':noFailover'] = null;
+    }
   }
   if (limits.maxInstallations !== undefined) {
     conditions.push('installationCount <= :maxInstallations');
@@ -262,7 +277,7 @@ export async function writeEntitlements(
     slc: current.slc,
     expectedUpdatedAt: current.updatedAt,
     set,
-    ...(conditions.length > 0 ? { condition: conditions.join(' AND '), values } : {}),
+    ...(conditions.length > 0 ? { condition: conditions.join(' AND '), values, names } : {}),
     event: event!,
     moreEvents,
   });
@@ -325,6 +340,19 @@ export async function writeTransfer(current: LicenseRecord, target: CustomerReco
   });
   if (outcome === 'condition_failed' && !failedItems.includes(0)) return 'target_not_verified';
   return outcome;
+}
+
+/** The license attribute that counts what the SLC's installations hold of one add-on quantity. */
+export const addOnPoolAttribute = (key: PoolKey) => `usedAddOn:${key}` as const;
+
+/** What the SLC's installations hold of each add-on quantity. */
+export function addOnPoolUsage(license: LicenseRecord): PoolAmounts {
+  const usage: PoolAmounts = {};
+  for (const key of POOL_KEYS) {
+    const used = license[addOnPoolAttribute(key)] ?? 0;
+    if (used !== 0) usage[key] = used;
+  }
+  return usage;
 }
 
 /** A partner's licenses, oldest first (gsi1). */

@@ -2,6 +2,7 @@ import type { AddOnEntitlements, Channel, Product, RevocationReason } from '../d
 import type { AddOnsInUse } from '../schemas/activation';
 import type { RecordedConsent } from '../domain/end-user-consent';
 import type { VerificationReason } from '../domain/export-control';
+import type { PoolKey } from '../domain/add-on-pools';
 
 /**
  * The stored shape of each aggregate root. Counters that conditional writes compare live as flat
@@ -25,7 +26,13 @@ export interface CustomerRecord {
   updatedAt?: string;
 }
 
-export interface LicenseRecord {
+/**
+ * The add-on quantities an SLC's installations hold, one flat counter per pool key on the license
+ * item (`usedAddOn:access.doors`), so that a commit can check and move each in its own condition.
+ */
+export type AddOnPoolCounters = { [K in PoolKey as `usedAddOn:${K}`]?: number };
+
+export interface LicenseRecord extends AddOnPoolCounters {
   slc: string;
   customerId: string;
   partnerId: string | null;
@@ -43,6 +50,8 @@ export interface LicenseRecord {
   activatedDevices: number;
   /** Installations that are not retired. */
   installationCount: number;
+  /** The installation that holds the SLC's one management server failover pair (absent or null: none). */
+  failoverInstallationId?: string | null;
   /** Secret from which device keys are derived; never leaves the service. */
   deviceKeySalt: string;
   /** `ami-included` licenses: the instance they belong to. */

@@ -1,6 +1,8 @@
 import { isCarePlusActive } from '../domain/care-plus';
 import type { AddOnEntitlements, Channel, Product, RevocationReason } from '../domain/products';
+import { addOnUsageView } from '../domain/add-on-pools';
 import { getCatalogVersions } from '../store/catalog';
+import { addOnPoolUsage } from '../store/licenses';
 import type { DeviceRecord, LicenseRecord } from '../store/records';
 
 export interface LicenseView {
@@ -14,7 +16,8 @@ export interface LicenseView {
   revocation: null | { reason: RevocationReason; note: string | null; at: string };
   entitlements: { deviceLicenses: number; addOns: AddOnEntitlements };
   carePlus: { validUntil: string | null; active: boolean };
-  usage: { deviceLicenses: number; devices: number; installations: number };
+  usage: { deviceLicenses: number; devices: number; installations: number; addOns: Record<string, Record<string, number>> };
+  managementServerFailover: { installationId: string | null };
   activationAvailableUntil: string;
   createdAt: string;
 }
@@ -42,7 +45,9 @@ export function toLicenseView(record: LicenseRecord, now: Date, activationAvaila
       deviceLicenses: record.usedDeviceLicenses,
       devices: record.activatedDevices,
       installations: record.installationCount,
+      addOns: addOnUsageView(record.addOns ?? {}, addOnPoolUsage(record)),
     },
+    managementServerFailover: { installationId: record.failoverInstallationId ?? null },
     activationAvailableUntil,
     createdAt: record.createdAt,
   };

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clock } from '../adapters/clock';
 import { logger } from '../adapters/observability';
+import { addOnsBelowUsage } from '../domain/add-on-pools';
 import { editionRules } from '../domain/editions';
 import { checkEntitlements, type EntitlementRefusal } from '../domain/license-entitlements';
 import type { AddOnEntitlements, Channel, Product, RevocationReason } from '../domain/products';
@@ -14,6 +15,7 @@ import { getCustomer } from '../store/customers';
 import { listEvents, type AuditEvent, type AuditEventType } from '../store/events';
 import { listLicenseDevices } from '../store/devices';
 import {
+  addOnPoolUsage,
   createLicenseRecord,
   getIssueRequest,
   getLicense,
@@ -242,6 +244,15 @@ export async function changeLicense(slc: string, change: LicenseChange, context:
     if (refusal) throw refusalError(refusal);
     if (change.deviceLicenses !== undefined && change.deviceLicenses < current.usedDeviceLicenses) {
       throw conflict('entitlement_below_usage', `${current.usedDeviceLicenses} device licenses are in use.`);
+    }
+    if (change.addOns !== undefined) {
+      const below = addOnsBelowUsage(change.addOns, addOnPoolUsage(current), Boolean(current.failoverInstallationId));
+      if (below.length > 0) {
+        throw new ApiError(409, 'entitlement_below_usage', 'Installations hold more of these add-ons than the new entitlement.', below.map((key) => ({
+          path: `addOns.${key}`,
+          message: key === 'managementServerFailover' ? `held by installation ${current.failoverInstallationId}` : 'below what installations hold',
+        })));
+      }
     }
     const events: AuditEvent[] = [];
     const details: Record<string, unknown> = {};

@@ -53,7 +53,8 @@ describe('POST /v1/licenses', () => {
       revocation: null,
       entitlements: { deviceLicenses: 40, addOns: { access: { doors: 4 }, smartWall: true } },
       carePlus: { validUntil: '2027-02-28T23:59:59.000Z', active: true },
-      usage: { deviceLicenses: 0, devices: 0, installations: 0 },
+      usage: { deviceLicenses: 0, devices: 0, installations: 0, addOns: { access: { doors: 0 } } },
+      managementServerFailover: { installationId: null },
       activationAvailableUntil: '2035-02-12',
       createdAt: '2026-03-01T12:00:00.000Z',
     });
@@ -191,7 +192,7 @@ describe('GET /v1/licenses/{slc}', () => {
     const license = await fixtures.license({ customerId: customer.customerId, carePlus: { validUntil: '2026-05-01T00:00:00.000Z' } });
     await setUsage(license.slc, { deviceLicenses: 17, devices: 12, installations: 2 });
     const now = await api.ops('GET', `/v1/licenses/${license.slc}`);
-    expect(now.body.usage).toEqual({ deviceLicenses: 17, devices: 12, installations: 2 });
+    expect(now.body.usage).toEqual({ deviceLicenses: 17, devices: 12, installations: 2, addOns: {} });
     expect(now.body.carePlus.active).toBe(true);
     clock.advance(1);
     expect((await api.ops('GET', `/v1/licenses/${license.slc}`)).body.carePlus).toEqual({ validUntil: '2026-05-01T00:00:00.000Z', active: false });
@@ -206,7 +207,7 @@ describe('PATCH /v1/licenses/{slc}', () => {
     clock.advance(1000);
     const response = await api.ops('PATCH', `/v1/licenses/${license.slc}`, { deviceLicenses: 30, addOns: { smartWall: true } });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ ...license, entitlements: { deviceLicenses: 30, addOns: { smartWall: true } } });
+    expect(response.body).toEqual({ ...license, entitlements: { deviceLicenses: 30, addOns: { smartWall: true } }, usage: { ...license.usage, addOns: {} } });
     clock.advance(1000);
     const only = await api.ops('PATCH', `/v1/licenses/${license.slc}`, { deviceLicenses: 25 });
     expect(only.body.entitlements).toEqual({ deviceLicenses: 25, addOns: { smartWall: true } });
@@ -406,7 +407,7 @@ describe('POST /v1/licenses/{slc}/transfer', () => {
     await setUsage(license.slc, { deviceLicenses: 5, devices: 5, installations: 1 });
     const buyer = await fixtures.customer();
     const moved = await api.ops('POST', `/v1/licenses/${license.slc}/transfer`, { toCustomerId: buyer.customerId, eulaAccepted: true });
-    expect(moved.body.usage).toEqual({ deviceLicenses: 5, devices: 5, installations: 1 });
+    expect(moved.body.usage).toEqual({ deviceLicenses: 5, devices: 5, installations: 1, addOns: {} });
     expect(moved.body.entitlements.deviceLicenses).toBe(30);
   });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useApi } from '../support/api';
-import { backOffice, licensePartition } from '../support/back-office';
+import { backOffice, licensePartition, setAddOnUsage } from '../support/back-office';
 import { activateFirst, activationBody, camera } from '../support/licensing';
 
 const api = useApi();
@@ -119,4 +119,21 @@ describe('PATCH /v1/licenses/{slc} product (§4 rev 2)', () => {
       await expectUnchanged(license.slc, () => patch(license.slc, body), 400, 'validation_failed');
     },
   );
+});
+
+describe('PATCH /v1/licenses/{slc} add-ons below what installations hold (§4, §5.4 rev 2)', () => {
+  it('is 409 entitlement_below_usage naming each quantity, and the failover pair while it is held', async () => {
+    const license = await fixtures.license({ customerId: customer.customerId, addOns: { access: { doors: 4 }, lpr: { cameras: 2, plateLibraries: 1 }, managementServerFailover: true } });
+    await setAddOnUsage(license.slc, { 'access.doors': 3, 'lpr.plateLibraries': 1 }, 'installation-1');
+    const view = await api.ops('GET', `/v1/licenses/${license.slc}`);
+    expect(view.body.usage.addOns).toEqual({ access: { doors: 3 }, lpr: { cameras: 0, plateLibraries: 1 } });
+    expect(view.body.managementServerFailover).toEqual({ installationId: 'installation-1' });
+
+    const refused = await expectUnchanged(license.slc, () => patch(license.slc, { addOns: { access: { doors: 2 }, lpr: { cameras: 2 } } }), 409, 'entitlement_below_usage');
+    expect(refused.body.error.details.map((detail: { path: string }) => detail.path)).toEqual(['addOns.access.doors', 'addOns.lpr.plateLibraries', 'addOns.managementServerFailover']);
+    const exact = await patch(license.slc, { addOns: { access: { doors: 3 }, lpr: { plateLibraries: 1 }, managementServerFailover: true } });
+    expect(exact.status).toBe(200);
+    await setAddOnUsage(license.slc, { 'access.doors': 3, 'lpr.plateLibraries': 1 }, null);
+    expect((await patch(license.slc, { addOns: { access: { doors: 3 }, lpr: { plateLibraries: 1 } } })).status).toBe(200);
+  });
 });
