@@ -1,7 +1,8 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { byOwner, createdOrder, keys } from './keys';
-import { decodeCursor, encodeCursor, type Page } from './pagination';
+import type { Page } from './pagination';
+import { queryPage } from './query';
 import type { CustomerRecord } from './records';
 
 export async function getCustomer(customerId: string): Promise<CustomerRecord | undefined> {
@@ -31,17 +32,12 @@ export async function putNewCustomer(customer: CustomerRecord): Promise<void> {
 
 /** A partner's customers, oldest first (gsi1). */
 export async function listPartnerCustomers(partnerId: string, limit: number, cursor?: string): Promise<Page<CustomerRecord>> {
-  const { client, tableName } = store();
-  const scope = `partner-customers:${partnerId}`;
-  const result = await client.send(
-    new QueryCommand({
-      TableName: tableName,
+  return queryPage(
+    {
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': byOwner.partnerCustomers(partnerId) },
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
-    }),
+    },
+    { scope: `partner-customers:${partnerId}`, limit, cursor },
   );
-  return { items: (result.Items ?? []) as CustomerRecord[], nextCursor: encodeCursor(scope, result.LastEvaluatedKey) };
 }

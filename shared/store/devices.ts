@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchGetCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { ApiError, badRequest } from '../http/errors';
+import { ApiError, badRequest } from '../errors';
 import { store } from './client';
 import { keys } from './keys';
 import { chunk, inParallel } from './batch';

@@ -1,11 +1,13 @@
+import type { AddOns } from '../domain/add-ons';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { randomToken } from '../crypto';
-import type { AddOnEntitlements, Channel, Product } from '../domain/products';
+import type { Channel, Product } from '../domain/products';
 import { store } from './client';
 import { auditEventItem, type AuditEvent } from './events';
 import { byCustomer, byOwner, createdOrder, keys } from './keys';
-import { decodeCursor, encodeCursor, type Page } from './pagination';
+import type { Page } from './pagination';
+import { queryPage } from './query';
 import type { CustomerRecord, LicenseRecord } from './records';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -24,7 +26,7 @@ export interface NewLicense {
   version: string;
   channel: Channel;
   entitledDeviceLicenses: number;
-  addOns: AddOnEntitlements;
+  addOns: AddOns;
   carePlusValidUntil: string | null;
   activationAvailableUntil: string;
   aws?: { accountId: string; instanceId: string; region: string };
@@ -216,7 +218,7 @@ async function changeLicense(change: LicenseChange): Promise<{ outcome: WriteOut
  */
 export async function writeEntitlements(
   current: LicenseRecord,
-  change: { deviceLicenses?: number; addOns?: AddOnEntitlements },
+  change: { deviceLicenses?: number; addOns?: AddOns },
   event: AuditEvent,
 ): Promise<WriteOutcome> {
   const set: Record<string, unknown> = { updatedAt: event.at };
@@ -294,17 +296,12 @@ export async function writeTransfer(current: LicenseRecord, target: CustomerReco
 
 /** A partner's licenses, oldest first (gsi1). */
 export async function listPartnerLicenses(partnerId: string, limit: number, cursor?: string): Promise<Page<LicenseRecord>> {
-  const { client, tableName } = store();
-  const scope = `partner-licenses:${partnerId}`;
-  const result = await client.send(
-    new QueryCommand({
-      TableName: tableName,
+  return queryPage(
+    {
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': byOwner.partnerLicenses(partnerId) },
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
-    }),
+    },
+    { scope: `partner-licenses:${partnerId}`, limit, cursor },
   );
-  return { items: (result.Items ?? []) as LicenseRecord[], nextCursor: encodeCursor(scope, result.LastEvaluatedKey) };
 }

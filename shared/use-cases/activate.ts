@@ -9,8 +9,8 @@ import { deviceInputProblem, deviceLicensesNeeded, normalizeMac } from '../domai
 import { editionRefusal, editionRules } from '../domain/editions';
 import { deriveInstallationSecret } from '../domain/installation-secret';
 import { isWithinActivationWindow } from '../domain/versions';
-import { validationFailed } from '../http/validation';
-import { ApiError, badRequest, conflict, forbidden, notFound, unprocessable } from '../http/errors';
+import { validationFailed } from '../errors';
+import { ApiError, badRequest, conflict, forbidden, notFound, unprocessable } from '../errors';
 import type { ActivationConfiguration } from '../schemas/activation';
 import { AllocationNotCommitted, commitAllocation, finalizeActivation } from '../store/activations';
 import { devicesWithoutRoom, heldBy, lostDeviceWriteRace, readDeviceGroups, writeDeviceChanges, type DeviceChange, type HeldDevice } from '../store/devices';

@@ -4,7 +4,7 @@ import { clock } from '../adapters/clock';
 import { includedLicenseProductCode, type InstanceIdentity } from '../adapters/identity-document';
 import { config } from '../config';
 import { editionRules } from '../domain/editions';
-import { conflict, forbidden, unprocessable } from '../http/errors';
+import { conflict, forbidden, unprocessable } from '../errors';
 import type { ActivationConfiguration } from '../schemas/activation';
 import { getClaim, putClaim, recordClaimSlc, renewClaim, type AmiClaim } from '../store/ami-claims';
 import { getCatalogVersion } from '../store/catalog';

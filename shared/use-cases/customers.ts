@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { clock } from '../adapters/clock';
 import { config } from '../config';
 import { screenCustomer } from '../domain/export-control';
-import { notFound, unprocessable } from '../http/errors';
+import { notFound, unprocessable } from '../errors';
 import type { Caller } from '../http/types';
 import { getCustomer, listPartnerCustomers, putNewCustomer } from '../store/customers';
 import type { Page } from '../store/pagination';

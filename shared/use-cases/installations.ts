@@ -3,7 +3,7 @@ import { clock } from '../adapters/clock';
 import { secrets } from '../adapters/secrets';
 import { deriveDeviceKey } from '../domain/device-key';
 import { deriveInstallationSecret } from '../domain/installation-secret';
-import { ApiError, forbidden, notFound } from '../http/errors';
+import { ApiError, forbidden, notFound } from '../errors';
 import { queryAll } from '../store/query';
 import { INTEGRATION_REPORTS_PARTITION } from '../store/keys';
 import { heldBy, listInstallationDevices, lostDeviceWriteRace, readDeviceGroups, writeDeviceChanges } from '../store/devices';

@@ -1,5 +1,6 @@
+import type { AddOns } from '../domain/add-ons';
 import { isCarePlusActive } from '../domain/care-plus';
-import type { AddOnEntitlements, Channel, Product, RevocationReason } from '../domain/products';
+import type { Channel, Product, RevocationReason } from '../domain/products';
 import type { DeviceRecord, LicenseRecord } from '../store/records';
 
 export interface LicenseView {
@@ -11,7 +12,7 @@ export interface LicenseView {
   channel: Channel;
   status: 'active' | 'revoked';
   revocation: null | { reason: RevocationReason; note: string | null; at: string };
-  entitlements: { deviceLicenses: number; addOns: AddOnEntitlements };
+  entitlements: { deviceLicenses: number; addOns: AddOns };
   carePlus: { validUntil: string | null; active: boolean };
   usage: { deviceLicenses: number; devices: number; installations: number };
   activationAvailableUntil: string;
