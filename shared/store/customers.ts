@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { byOwner, createdOrder, keys } from './keys';
@@ -23,11 +24,18 @@ export function customerItem(customer: CustomerRecord): Record<string, unknown> 
   };
 }
 
-export async function putNewCustomer(customer: CustomerRecord): Promise<void> {
+/** Writes a new customer; `exists` when a customer with its id is stored already. */
+export async function putNewCustomer(customer: CustomerRecord): Promise<'created' | 'exists'> {
   const { client, tableName } = store();
-  await client.send(
-    new PutCommand({ TableName: tableName, Item: customerItem(customer), ConditionExpression: 'attribute_not_exists(pk)' }),
-  );
+  try {
+    await client.send(
+      new PutCommand({ TableName: tableName, Item: customerItem(customer), ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+    return 'created';
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return 'exists';
+    throw error;
+  }
 }
 
 /** A partner's customers, oldest first (gsi1). */

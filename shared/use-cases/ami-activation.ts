@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { clock } from '../adapters/clock';
 import { includedLicenseProductCode, type InstanceIdentity } from '../adapters/identity-document';
 import { config } from '../config';
@@ -36,11 +35,8 @@ async function awsAccountCustomer(accountId: string): Promise<CustomerRecord> {
     contacts: [],
     createdAt: clock.now().toISOString(),
   };
-  try {
-    await putNewCustomer(customer);
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+  // Another first call of the same account may have written it meanwhile: that one is the customer.
+  await putNewCustomer(customer);
   return (await getCustomer(customerId))!;
 }
 

@@ -55,6 +55,7 @@ export async function registerCustomer(input: RegisterCustomerInput): Promise<Cu
     contacts: input.contacts,
     createdAt: clock.now().toISOString(),
   };
+  // Customer ids are random UUIDs: one found stored already is this write, repeated by the SDK after a lost answer.
   await putNewCustomer(customer);
   return customer;
 }
