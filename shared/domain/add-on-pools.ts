@@ -9,8 +9,8 @@
  * exactly like device licenses. Management Server Failover: "you must purchase an XProtect
  * Management Server Failover license" — one designated pair per SLC.
  */
-import { ADD_ON_QUANTITIES, evaluateAddOns, type AddOnEvaluations, type AddOnsInUse, type QuantityAddOnName } from './add-ons';
-import type { AddOnEntitlements, Product } from './products';
+import { ADD_ON_QUANTITIES, evaluateAddOns, type AddOnEvaluations, type AddOns, type QuantityAddOnName } from './add-ons';
+import type { Product } from './products';
 
 /** One pooled quantity, `<add-on>.<quantity>` (e.g. `access.doors`, `lpr.plateLibraries`). */
 export type PoolKey = { [N in QuantityAddOnName]: `${N}.${(typeof ADD_ON_QUANTITIES)[N][number]}` }[QuantityAddOnName];
@@ -35,7 +35,7 @@ const amount = (amounts: PoolAmounts, key: PoolKey) => amounts[key] ?? 0;
 const split = (key: PoolKey) => key.split('.') as [QuantityAddOnName, string];
 
 /** The entitled quantity of a pool key (entitlements' quantities default to 0). */
-export function entitledAmount(entitlements: AddOnEntitlements, key: PoolKey): number {
+export function entitledAmount(entitlements: AddOns, key: PoolKey): number {
   const [name, field] = split(key);
   return ((entitlements[name] ?? {}) as Record<string, number | undefined>)[field] ?? 0;
 }
@@ -43,8 +43,8 @@ export function entitledAmount(entitlements: AddOnEntitlements, key: PoolKey): n
 export interface AddOnPoolInput {
   product: Product;
   version: string;
-  entitlements: AddOnEntitlements;
-  requested: AddOnsInUse;
+  entitlements: AddOns;
+  requested: AddOns;
   /** What all installations of the SLC hold now, this one included. */
   usedBySlc: PoolAmounts;
   /** What this installation holds now. */
@@ -78,7 +78,7 @@ export interface AddOnPoolPlan {
  * and not pooled".
  */
 export function allocateAddOns(input: AddOnPoolInput): AddOnPoolPlan {
-  const pooled: AddOnEntitlements = { ...input.entitlements };
+  const pooled: AddOns = { ...input.entitlements };
   for (const name of Object.keys(ADD_ON_QUANTITIES) as QuantityAddOnName[]) {
     const left = Object.fromEntries(
       ADD_ON_QUANTITIES[name].map((field) => {
@@ -115,7 +115,7 @@ export function allocateAddOns(input: AddOnPoolInput): AddOnPoolPlan {
  * `entitlement_below_usage`." The pool keys (and `managementServerFailover`) the new entitlements
  * would leave below what is held, in POOL_KEYS order.
  */
-export function addOnsBelowUsage(entitlements: AddOnEntitlements, usedBySlc: PoolAmounts, failoverHeld: boolean): string[] {
+export function addOnsBelowUsage(entitlements: AddOns, usedBySlc: PoolAmounts, failoverHeld: boolean): string[] {
   const below: string[] = POOL_KEYS.filter((key) => amount(usedBySlc, key) > entitledAmount(entitlements, key));
   if (failoverHeld && entitlements.managementServerFailover !== true) below.push('managementServerFailover');
   return below;
@@ -126,7 +126,7 @@ export function addOnsBelowUsage(entitlements: AddOnEntitlements, usedBySlc: Poo
  * that installations hold now". Every quantity add-on the license is entitled to or that is held
  * is shown with all its quantities; flags are not pooled and not shown.
  */
-export function addOnUsageView(entitlements: AddOnEntitlements, usedBySlc: PoolAmounts): Record<string, Record<string, number>> {
+export function addOnUsageView(entitlements: AddOns, usedBySlc: PoolAmounts): Record<string, Record<string, number>> {
   const view: Record<string, Record<string, number>> = {};
   for (const name of Object.keys(ADD_ON_QUANTITIES) as QuantityAddOnName[]) {
     const keys = ADD_ON_QUANTITIES[name].map((field) => `${name}.${field}` as PoolKey);

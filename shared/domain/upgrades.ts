@@ -5,10 +5,10 @@
  * Product's general availability" — an upgraded license follows the lifecycle of its new version.
  * The edition limits are those of the general terms per product (API.md §5.3 and §5.4).
  */
-import type { AddOnName } from './add-ons';
+import type { AddOnName, AddOns } from './add-ons';
 import { editionRefusal, editionRules } from './editions';
 import { addOnsNotAvailable } from './license-entitlements';
-import type { AddOnEntitlements, Product } from './products';
+import type { Product } from './products';
 import { compareVersions } from './versions';
 
 export type VersionChangeRefusal = 'unknown_product_version' | 'version_downgrade';
@@ -26,7 +26,7 @@ export interface LicenseUse {
   activeInstallations: ReadonlyArray<{ installationId: string; recordingServers: ReadonlyArray<{ failover: boolean }> }>;
   activatedDevices: number;
   deviceLicenses: number;
-  addOns: AddOnEntitlements;
+  addOns: AddOns;
 }
 
 export interface EditionProblem {

@@ -65,4 +65,3 @@ export const amiActivationRequestSchema = z.strictObject({
 
 export type ActivationRequest = z.output<typeof activationRequestSchema>;
 export type ActivationConfiguration = Omit<ActivationRequest, 'slc' | 'installationId' | 'aws'>;
-export type AddOnsInUse = z.output<typeof addOnsInUseSchema>;

@@ -1,7 +1,8 @@
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { CATALOG_VERSION_PREFIX, keys } from './keys';
-import { decodeCursor, encodeCursor, type Page } from './pagination';
+import type { Page } from './pagination';
+import { queryPage } from './query';
 import type { CatalogVersionRecord } from './records';
 
 const recordOf = (item: Record<string, unknown>): CatalogVersionRecord => ({
@@ -28,18 +29,14 @@ export async function getCatalogVersion(version: string): Promise<CatalogVersion
  * release digit make string order the contract's version order (year, then release).
  */
 export async function listCatalogVersions(limit: number, cursor?: string): Promise<Page<CatalogVersionRecord>> {
-  const { client, tableName } = store();
-  const scope = 'catalog-versions';
-  const result = await client.send(
-    new QueryCommand({
-      TableName: tableName,
+  return queryPage(
+    {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': keys.catalogVersion('').pk, ':prefix': CATALOG_VERSION_PREFIX },
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
-    }),
+    },
+    { scope: 'catalog-versions', limit, cursor },
+    recordOf,
   );
-  return { items: (result.Items ?? []).map(recordOf), nextCursor: encodeCursor(scope, result.LastEvaluatedKey) };
 }
 
 /** The catalog entries of several versions by version (at most 100 distinct versions; absent ones are missing). */

@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { byKind, byOwner, createdOrder, keys } from './keys';
-import { decodeCursor, encodeCursor, type Page } from './pagination';
+import type { Page } from './pagination';
+import { queryPage } from './query';
 import type { CustomerRecord } from './records';
 
 export async function getCustomer(customerId: string): Promise<CustomerRecord | undefined> {
@@ -25,37 +26,39 @@ export function customerItem(customer: CustomerRecord): Record<string, unknown> 
   };
 }
 
-export async function putNewCustomer(customer: CustomerRecord): Promise<void> {
+/** Writes a new customer; `exists` when a customer with its id is stored already. */
+export async function putNewCustomer(customer: CustomerRecord): Promise<'created' | 'exists'> {
   const { client, tableName } = store();
-  await client.send(
-    new PutCommand({ TableName: tableName, Item: customerItem(customer), ConditionExpression: 'attribute_not_exists(pk)' }),
-  );
+  try {
+    await client.send(
+      new PutCommand({ TableName: tableName, Item: customerItem(customer), ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+    return 'created';
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return 'exists';
+    throw error;
+  }
 }
 
-const customerPage = async (
+const customerPage = (
   scope: string,
   query: { index: 'gsi1' | 'gsi3'; pk: string; newestFirst: boolean },
   limit: number,
   cursor: string | undefined,
-): Promise<Page<CustomerRecord>> => {
-  const { client, tableName } = store();
-  const result = await client.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: query.index,
-      KeyConditionExpression: `${query.index}pk = :pk`,
-      ExpressionAttributeValues: { ':pk': query.pk },
-      ScanIndexForward: !query.newestFirst,
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
-    }),
+): Promise<Page<CustomerRecord>> =>
+  queryPage<CustomerRecord>(
+    { IndexName: query.index, KeyConditionExpression: `${query.index}pk = :pk`, ExpressionAttributeValues: { ':pk': query.pk }, ScanIndexForward: !query.newestFirst },
+    { scope, limit, cursor },
   );
-  return { items: (result.Items ?? []) as CustomerRecord[], nextCursor: encodeCursor(scope, result.LastEvaluatedKey) };
-};
 
 /** A partner's customers (gsi1), oldest first unless asked otherwise. */
 export const listPartnerCustomers = (partnerId: string, limit: number, cursor?: string, options = { newestFirst: false }): Promise<Page<CustomerRecord>> =>
-  customerPage(`partner-customers:${partnerId}:${options.newestFirst ? 'desc' : 'asc'}`, { index: 'gsi1', pk: byOwner.partnerCustomers(partnerId), newestFirst: options.newestFirst }, limit, cursor);
+  customerPage(
+    options.newestFirst ? `partner-customers:${partnerId}:newest-first` : `partner-customers:${partnerId}`,
+    { index: 'gsi1', pk: byOwner.partnerCustomers(partnerId), newestFirst: options.newestFirst },
+    limit,
+    cursor,
+  );
 
 /** Every customer, newest first (gsi3). */
 export const listAllCustomers = (limit: number, cursor?: string): Promise<Page<CustomerRecord>> =>

@@ -1,13 +1,15 @@
+import type { AddOns } from '../domain/add-ons';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { randomToken } from '../crypto';
-import type { AddOnEntitlements, Channel, Product } from '../domain/products';
+import type { Channel, Product } from '../domain/products';
 import { entitledAmount, POOL_KEYS, type PoolAmounts, type PoolKey } from '../domain/add-on-pools';
 import type { LicenseListPlan } from '../domain/scope';
 import { store } from './client';
 import { auditEventItem, type AuditEvent } from './events';
 import { byCustomer, byKind, byOwner, createdOrder, keys } from './keys';
-import { decodeCursor, encodeCursor, type Page } from './pagination';
+import { decodeCursor, type Page } from './pagination';
+import { queryPage } from './query';
 import type { CustomerRecord, LicenseRecord } from './records';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -26,7 +28,7 @@ export interface NewLicense {
   version: string;
   channel: Channel;
   entitledDeviceLicenses: number;
-  addOns: AddOnEntitlements;
+  addOns: AddOns;
   carePlusValidUntil: string | null;
   activationAvailableUntil: string;
   aws?: { accountId: string; instanceId: string; region: string };
@@ -221,7 +223,7 @@ async function changeLicense(change: LicenseChange): Promise<{ outcome: WriteOut
 /** A change of a license's terms: its entitlements, and (an upgrade) its product and version. */
 export interface LicenseTermsChange {
   deviceLicenses?: number;
-  addOns?: AddOnEntitlements;
+  addOns?: AddOns;
   product?: Product;
   version?: string;
   /** The new version's window, kept on the license with the version. */
@@ -357,19 +359,14 @@ export function addOnPoolUsage(license: LicenseRecord): PoolAmounts {
 
 /** A partner's licenses, oldest first (gsi1). */
 export async function listPartnerLicenses(partnerId: string, limit: number, cursor?: string): Promise<Page<LicenseRecord>> {
-  const { client, tableName } = store();
-  const scope = `partner-licenses:${partnerId}`;
-  const result = await client.send(
-    new QueryCommand({
-      TableName: tableName,
+  return queryPage(
+    {
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': byOwner.partnerLicenses(partnerId) },
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
-    }),
+    },
+    { scope: `partner-licenses:${partnerId}`, limit, cursor },
   );
-  return { items: (result.Items ?? []) as LicenseRecord[], nextCursor: encodeCursor(scope, result.LastEvaluatedKey) };
 }
 
 /**
@@ -382,25 +379,20 @@ export async function listLicenses(plan: LicenseListPlan, limit: number, cursor?
     decodeCursor('licenses:none', cursor);
     return { items: [], nextCursor: null };
   }
-  const { client, tableName } = store();
   const query =
     plan.source === 'all'
       ? { index: 'gsi3', pk: byKind.licenses, filter: undefined }
       : plan.source === 'partner'
         ? { index: 'gsi1', pk: byOwner.partnerLicenses(plan.partnerId), filter: plan.customerId === undefined ? undefined : { field: 'customerId', value: plan.customerId } }
         : { index: 'gsi2', pk: byCustomer.customerLicenses(plan.customerId), filter: plan.partnerId === undefined ? undefined : { field: 'partnerId', value: plan.partnerId } };
-  const scope = `licenses:${JSON.stringify(plan)}`;
-  const result = await client.send(
-    new QueryCommand({
-      TableName: tableName,
+  return queryPage<LicenseRecord>(
+    {
       IndexName: query.index,
       KeyConditionExpression: `${query.index}pk = :pk`,
       ...(query.filter ? { FilterExpression: '#filter = :filter', ExpressionAttributeNames: { '#filter': query.filter.field } } : {}),
       ExpressionAttributeValues: { ':pk': query.pk, ...(query.filter ? { ':filter': query.filter.value } : {}) },
       ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
-    }),
+    },
+    { scope: `licenses:${JSON.stringify(plan)}`, limit, cursor },
   );
-  return { items: (result.Items ?? []) as LicenseRecord[], nextCursor: encodeCursor(scope, result.LastEvaluatedKey) };
 }

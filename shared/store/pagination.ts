@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { badRequest } from '../http/errors';
+import { badRequest } from '../errors';
 
 /**
  * Opaque, tamper-safe list cursors: the DynamoDB position, bound to the list it came from and

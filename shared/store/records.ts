@@ -1,5 +1,5 @@
-import type { AddOnEntitlements, Channel, Product, RevocationReason } from '../domain/products';
-import type { AddOnsInUse } from '../schemas/activation';
+import type { AddOns } from '../domain/add-ons';
+import type { Channel, Product, RevocationReason } from '../domain/products';
 import type { RecordedConsent } from '../domain/end-user-consent';
 import type { VerificationReason } from '../domain/export-control';
 import type { PoolKey } from '../domain/add-on-pools';
@@ -42,7 +42,7 @@ export interface LicenseRecord extends AddOnPoolCounters {
   status: 'active' | 'revoked';
   revocation: null | { reason: RevocationReason; note: string | null; at: string };
   entitledDeviceLicenses: number;
-  addOns: AddOnEntitlements;
+  addOns: AddOns;
   carePlusValidUntil: string | null;
   /** Device licenses in use across all installations (devices plus video push users). */
   usedDeviceLicenses: number;
@@ -101,7 +101,7 @@ export interface InstallationRecord {
   recordingServers: Array<{ id: string; failover: boolean }>;
   videoPush: { users: number; licensed: number };
   /** The add-ons the installation last reported in use; statuses are evaluated against the license each time. */
-  addOnsInUse: AddOnsInUse;
+  addOnsInUse: AddOns;
   /** Outcome of the last activation: every device and video push user licensed, or not. */
   activationStatus: 'activated' | 'partially_activated';
   integrations: Array<{ manufacturer: string; name: string; version: string }>;

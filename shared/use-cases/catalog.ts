@@ -1,7 +1,7 @@
 import { clock } from '../adapters/clock';
 import { config } from '../config';
 import { changeEulaStatus, isEulaAccepted, type EulaEntry, type EulaStatus } from '../domain/eula-catalog';
-import { conflict } from '../http/errors';
+import { conflict } from '../errors';
 import { listEulas, readEulaCatalog, writeEulaStatus } from '../store/eulas';
 import { activationAvailableUntil } from '../domain/versions';
 import { listCatalogVersions, putCatalogVersion } from '../store/catalog';

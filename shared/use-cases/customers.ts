@@ -4,7 +4,7 @@ import { config } from '../config';
 import { consentFor, type EndUserConsentInput, type RecordedConsent } from '../domain/end-user-consent';
 import { recordedScreening, rescreenForCountry, screenCustomer, type VerificationReason } from '../domain/export-control';
 import { customerListPlan } from '../domain/scope';
-import { badRequest, forbidden, notFound, unprocessable } from '../http/errors';
+import { badRequest, forbidden, notFound, unprocessable } from '../errors';
 import type { Caller } from '../http/types';
 import { getCustomer, listAllCustomers, listPartnerCustomers, putNewCustomer, writeCustomerChange, type CustomerChange } from '../store/customers';
 import type { Page } from '../store/pagination';
@@ -70,6 +70,7 @@ export async function registerCustomer(input: RegisterCustomerInput, recordedBy:
     consent: consent.kind === 'recorded' ? consent.consent : null,
     createdAt,
   };
+  // Customer ids are random UUIDs: one found stored already is this write, repeated by the SDK after a lost answer.
   await putNewCustomer(customer);
   return customer;
 }

@@ -1,8 +1,8 @@
 import { clock } from '../adapters/clock';
 import { signJws } from '../adapters/signer';
-import { evaluateAddOns } from '../domain/add-ons';
+import { evaluateAddOns, type AddOns } from '../domain/add-ons';
 import { isCarePlusActive } from '../domain/care-plus';
-import type { AddOnsInUse } from '../schemas/activation';
+
 import type { LicenseRecord } from '../store/records';
 
 /** License documents are valid for 30 days after issue; installations check in before then. */
@@ -11,7 +11,7 @@ export const LICENSE_DOCUMENT_VALIDITY_SECONDS = 30 * 24 * 3600;
 export interface InstallationLicenseState {
   installationId: string;
   status: 'activated' | 'partially_activated';
-  addOnsInUse: AddOnsInUse;
+  addOnsInUse: AddOns;
   videoPush: { users: number; licensed: number };
   devices: Array<{ mac: string; deviceKey: string; licenses: number }>;
 }

@@ -1,5 +1,6 @@
+import type { AddOns } from '../domain/add-ons';
 import { isCarePlusActive } from '../domain/care-plus';
-import type { AddOnEntitlements, Channel, Product, RevocationReason } from '../domain/products';
+import type { Channel, Product, RevocationReason } from '../domain/products';
 import { addOnUsageView } from '../domain/add-on-pools';
 import { getCatalogVersions } from '../store/catalog';
 import { addOnPoolUsage } from '../store/licenses';
@@ -14,7 +15,7 @@ export interface LicenseView {
   channel: Channel;
   status: 'active' | 'revoked';
   revocation: null | { reason: RevocationReason; note: string | null; at: string };
-  entitlements: { deviceLicenses: number; addOns: AddOnEntitlements };
+  entitlements: { deviceLicenses: number; addOns: AddOns };
   carePlus: { validUntil: string | null; active: boolean };
   usage: { deviceLicenses: number; devices: number; installations: number; addOns: Record<string, Record<string, number>> };
   managementServerFailover: { installationId: string | null };

@@ -1,14 +1,15 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { AddOns } from '../domain/add-ons';
+import { retryWithBackoff, RETRY, type BackoffPolicy } from '../retry';
 import { clock } from '../adapters/clock';
 import { logger } from '../adapters/observability';
 import { addOnsBelowUsage } from '../domain/add-on-pools';
 import { editionRules } from '../domain/editions';
 import { checkEntitlements, type EntitlementRefusal } from '../domain/license-entitlements';
-import type { AddOnEntitlements, Channel, Product, RevocationReason } from '../domain/products';
+import type { Channel, Product, RevocationReason } from '../domain/products';
 import { generateSlc, isSlc } from '../domain/slc';
 import { editionChangeProblems, versionChangeRefusal } from '../domain/upgrades';
 import { licenseListPlan, type LicenseFilters } from '../domain/scope';
-import { ApiError, conflict, forbidden, notFound, unprocessable } from '../http/errors';
+import { ApiError, conflict, forbidden, notFound, unprocessable } from '../errors';
 import type { Caller } from '../http/types';
 import { getCatalogVersion } from '../store/catalog';
 import { getCustomer } from '../store/customers';
@@ -42,9 +43,7 @@ export interface ChangeContext {
 }
 
 /** Concurrent writers of one license are retried this often before the request fails. */
-const MAX_ATTEMPTS = 12;
-
-const backoff = (attempt: number) => sleep(Math.floor(Math.random() * Math.min(500, 10 * 2 ** attempt)));
+const contended = (what: string): BackoffPolicy => ({ attempts: 12, baseMs: 10, capMs: 500, exhausted: () => new Error(what) });
 
 const event = (type: AuditEventType, context: ChangeContext, at: string, details: Record<string, unknown>): AuditEvent => ({
   at,
@@ -71,7 +70,7 @@ export interface IssueLicenseInput {
   product: Product;
   version: string;
   deviceLicenses: number;
-  addOns?: AddOnEntitlements;
+  addOns?: AddOns;
   carePlusValidUntil?: string | null;
   channel: Channel;
   /** `ami-included` licenses: the AWS account and instance the license belongs to. */
@@ -96,7 +95,7 @@ export async function issueLicense(input: IssueLicenseInput, context: ChangeCont
   const refusal = checkEntitlements(input.product, { deviceLicenses: input.deviceLicenses, addOns });
   if (refusal) throw refusalError(refusal);
 
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  return retryWithBackoff(contended('could not write a new license'), async () => {
     const at = clock.now().toISOString();
     const license = createLicenseRecord({
       slc: generateSlc(input.product, input.version),
@@ -138,9 +137,8 @@ export async function issueLicense(input: IssueLicenseInput, context: ChangeCont
     }
     if (outcome === 'customer_not_verified') throw unprocessable('customer_not_verified', 'The customer is not verified.');
     // 'slc_exists' (an 80-bit collision) or a transaction conflict: draw a new SLC and try again.
-    await backoff(attempt);
-  }
-  throw new Error('could not write a new license');
+    return RETRY;
+  });
 }
 
 /**
@@ -175,7 +173,7 @@ async function changeActiveLicense(
   write: (current: LicenseRecord, at: string) => Promise<TransferOutcome | 'unchanged'>,
 ): Promise<LicenseRecord> {
   if (!isSlc(slc)) throw licenseNotFound();
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  return retryWithBackoff(contended('the license stayed contended'), async () => {
     const current = await getLicense(slc);
     if (!current) throw licenseNotFound();
     if (current.status !== 'active') throw licenseRevoked();
@@ -183,14 +181,13 @@ async function changeActiveLicense(
     if (outcome === 'unchanged') return current;
     if (outcome === 'written') return (await getLicense(slc)) ?? current;
     if (outcome === 'target_not_verified') throw unprocessable('customer_not_verified', 'The target customer is not verified.');
-    await backoff(attempt);
-  }
-  throw new Error('the license stayed contended');
+    return RETRY;
+  });
 }
 
 export interface LicenseChange {
   deviceLicenses?: number;
-  addOns?: AddOnEntitlements;
+  addOns?: AddOns;
   version?: string;
   product?: Product;
 }
@@ -210,7 +207,7 @@ async function upgradedVersion(current: LicenseRecord, version: string | undefin
  * else 409 edition_limits_exceeded naming what does not fit. Returns the bounds the write checks
  * again, so that an activation landing in between cannot make the license exceed the edition.
  */
-async function checkEditionChange(current: LicenseRecord, product: Product, entitlements: { deviceLicenses: number; addOns: AddOnEntitlements }) {
+async function checkEditionChange(current: LicenseRecord, product: Product, entitlements: { deviceLicenses: number; addOns: AddOns }) {
   const installations = (await listLicenseInstallations(current.slc)).filter((installation) => installation.status === 'active');
   const problems = editionChangeProblems(product, {
     activeInstallations: installations,
