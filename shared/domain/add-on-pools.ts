@@ -135,3 +135,16 @@ export function addOnUsageView(entitlements: AddOns, usedBySlc: PoolAmounts): Re
   }
   return view;
 }
+
+/**
+ * The statuses of what an installation holds, for a license document issued between activations
+ * (the check-in): the quantities and the failover pair it holds, against what it last requested;
+ * nothing is allocated anew until it activates again.
+ */
+export function heldAddOnEvaluations(product: Product, version: string, entitlements: AddOns, requested: AddOns, held: HeldAddOns): AddOnEvaluations {
+  const holding: AddOns = { ...entitlements, managementServerFailover: entitlements.managementServerFailover === true && held.managementServerFailover };
+  for (const name of Object.keys(ADD_ON_QUANTITIES) as QuantityAddOnName[]) {
+    (holding as Record<string, unknown>)[name] = Object.fromEntries(ADD_ON_QUANTITIES[name].map((field) => [field, amount(held.quantities, `${name}.${field}` as PoolKey)]));
+  }
+  return evaluateAddOns(product, version, holding, requested);
+}

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { clock } from '../adapters/clock';
 import { logger } from '../adapters/observability';
 import { secrets } from '../adapters/secrets';
-import { config } from '../config';
 import { planActivation, type ActivationPlan } from '../domain/activation-plan';
+import { allocateAddOns, type AddOnPoolPlan } from '../domain/add-on-pools';
 import { deriveDeviceKey, deviceGroupOf } from '../domain/device-key';
 import { deviceInputProblem, deviceLicensesNeeded, normalizeMac } from '../domain/device-licenses';
 import { editionRefusal, editionRules, type EditionRules } from '../domain/editions';
@@ -24,9 +24,12 @@ import {
 } from '../store/activations';
 import { devicesWithoutRoom, heldBy, readDeviceGroups, writeDeviceChanges, type DeviceChange, type DeviceGroup, type HeldDevice } from '../store/devices';
 import { createInstallationRecord, getInstallation, listUnfinishedInstallations, releaseLease } from '../store/installations';
-import { getLicense } from '../store/licenses';
+import { addOnHoldings, addOnPools, heldAddOnsOf } from '../store/add-on-holdings';
+import { getCatalogVersion } from '../store/catalog';
+import { addOnPoolUsage, getLicense } from '../store/licenses';
 import type { Deployment, InstallationRecord, LicenseRecord } from '../store/records';
 import { licenseDocumentFor, type LicenseDocumentResult } from './license-document';
+import { eulaAccepted } from './catalog';
 import { assertOwnerVerified, releaseInstallation } from './installations';
 
 /** How long an activation may hold its installation before another may take over (crash recovery). */
@@ -73,6 +76,7 @@ export interface ActivationResult {
     videoPush: { users: number; licensed: number };
     addOns: LicenseDocumentResult['addOns'];
     carePlus: { active: boolean; validUntil: string | null };
+    eulaVersion: string;
     license: string;
   };
 }
@@ -112,12 +116,17 @@ interface ActivationRequest {
   integrations: Integration[];
 }
 
-function prepareRequest(command: ActivationCommand): ActivationRequest {
-  if (command.configuration.eulaVersion !== config.eulaVersion()) {
-    throw unprocessable('eula_not_accepted', `Activation needs acceptance of EULA version ${config.eulaVersion()}.`);
+/**
+ * §5.1: the request is checked before any pass, so that a refusal changes nothing. "An activation's
+ * `eulaVersion` must be `current` or `accepted`, else 422 `eula_not_accepted`" (the EULA catalog).
+ */
+async function prepareRequest(command: ActivationCommand): Promise<ActivationRequest> {
+  const devices = prepareDevices(command.configuration);
+  if (!(await eulaAccepted(command.configuration.eulaVersion))) {
+    throw unprocessable('eula_not_accepted', `EULA version ${command.configuration.eulaVersion} is not one activations may accept; accept the current EULA.`);
   }
   const integrations = [...new Map(command.configuration.integrations.map((integration) => [integrationKey(integration), integration])).values()];
-  return { command, devices: prepareDevices(command.configuration), integrations };
+  return { command, devices, integrations };
 }
 
 /**
@@ -222,6 +231,8 @@ interface ActivationState {
   groups: Map<string, DeviceGroup>;
   /** The devices the installation holds now, by MAC. */
   held: Map<string, HeldDevice>;
+  /** The last day of the activation window of the license's version, from the catalog now (§4 rev 2). */
+  activationAvailableUntil: string;
 }
 
 async function loadActiveLicense(slc: string): Promise<LicenseRecord> {
@@ -298,13 +309,18 @@ async function loadState(session: ActivationSession, request: ActivationRequest,
   );
   const groups = await readDeviceGroups(slc, sortedGroups([...[...placed.values()].map(({ group }) => group), ...(installation?.deviceGroups ?? [])]));
   const held = new Map(heldBy(installationId, slc, groups).map((device) => [device.mac, device]));
-  return { now, slc, license, rules, installation, installationId, placed, groups, held };
+  // A version is never removed from the catalog; the window the license was issued with stands in should it be.
+  const activationAvailableUntil = (await getCatalogVersion(license.version))?.activationAvailableUntil ?? license.activationAvailableUntil;
+  return { now, slc, license, rules, installation, installationId, placed, groups, held, activationAvailableUntil };
 }
 
 const sortedGroups = (groups: Iterable<string>) => [...new Set(groups)].sort();
 
-/** Step 2: the plan of §5.5 against what the pass read. */
-function planFor(state: ActivationState, request: ActivationRequest): ActivationPlan {
+/** The devices (§5.5) and the add-ons (§5.4) one pass commits. */
+type Plan = ActivationPlan & { addOns: AddOnPoolPlan };
+
+/** Step 2: the plan of §5.5 and the add-on allocation of §5.4 against what the pass read. */
+function planFor(state: ActivationState, request: ActivationRequest): Plan {
   const { license, rules, installation, installationId, placed, groups, held } = state;
   const heldElsewhere = new Set<string>();
   for (const { mac, group } of placed.values()) {
@@ -313,23 +329,37 @@ function planFor(state: ActivationState, request: ActivationRequest): Activation
   }
   const ownLicenses = installation?.allocatedDeviceLicenses ?? 0;
   const ownDevices = installation?.activatedDevices ?? 0;
-  return planActivation({
+  const addOns = allocateAddOns({
+    product: license.product,
+    version: license.version,
+    entitlements: license.addOns,
+    requested: request.command.configuration.addOnsInUse,
+    usedBySlc: addOnPoolUsage(license),
+    heldByThis: heldAddOnsOf(installation),
+    failoverHolder: license.failoverInstallationId ?? null,
+    installationId,
+  });
+  const devices = planActivation({
     devices: request.devices,
     previouslyActivated: new Map([...held].map(([mac, device]) => [mac, { licenses: device.licenses }])),
     heldElsewhere,
     withoutRoom: devicesWithoutRoom(groups, [...placed.values()]),
     availableDeviceLicenses: license.entitledDeviceLicenses - (license.usedDeviceLicenses - ownLicenses),
     maxActivatedDevices: rules.maxActivatedDevices === null ? null : rules.maxActivatedDevices - (license.activatedDevices - ownDevices),
-    withinActivationWindow: isWithinActivationWindow(license.activationAvailableUntil, state.now),
+    withinActivationWindow: isWithinActivationWindow(state.activationAvailableUntil, state.now),
     videoPushUsers: request.command.configuration.videoPushUsers,
   });
+  return { ...devices, addOns };
 }
 
 const activatedGroups = (state: ActivationState, plan: ActivationPlan) =>
   sortedGroups(plan.devices.filter((device) => device.status === 'activated').map((device) => state.placed.get(device.mac)!.group));
 
-/** The license pools the plan moves: device licenses against the entitlement, activated devices against the edition's cap. */
-function licenseCommit(state: ActivationState, plan: ActivationPlan): LicenseCommit {
+/**
+ * The license pools the plan moves: device licenses against the entitlement, activated devices
+ * against the edition's cap, each add-on quantity against its entitlement, and the failover pair.
+ */
+function licenseCommit(state: ActivationState, plan: Plan): LicenseCommit {
   const { license, rules, installation } = state;
   const deltaLicenses = plan.allocatedDeviceLicenses - (installation?.allocatedDeviceLicenses ?? 0);
   const deltaDevices = plan.activatedDevices - (installation?.activatedDevices ?? 0);
@@ -338,8 +368,12 @@ function licenseCommit(state: ActivationState, plan: ActivationPlan): LicenseCom
     pools: [
       { used: 'usedDeviceLicenses', delta: deltaLicenses, capacity: license.entitledDeviceLicenses, capacityAttribute: 'entitledDeviceLicenses' },
       { used: 'activatedDevices', delta: deltaDevices, capacity: rules.maxActivatedDevices },
+      ...addOnPools(plan.addOns, license.addOns),
     ],
     singleInstallation: rules.singleInstallation,
+    // Add-on pools that grow were planned against the entitlements as read.
+    ...(Object.values(plan.addOns.delta).some((delta) => delta > 0) || plan.addOns.failover === 'take' ? { termsAsOf: license.updatedAt } : {}),
+    ...(plan.addOns.failover !== 'unchanged' ? { failover: { installationId: state.installationId, action: plan.addOns.failover } } : {}),
   };
 }
 
@@ -347,9 +381,9 @@ function licenseCommit(state: ActivationState, plan: ActivationPlan): LicenseCom
  * Step 3: commit the plan's allocation, in one conditional transaction with the license's counters.
  * The installation takes its lease and names the groups its devices are about to be written to.
  */
-async function commitPlan(session: ActivationSession, state: ActivationState, plan: ActivationPlan): Promise<CommitOutcome> {
+async function commitPlan(session: ActivationSession, state: ActivationState, plan: Plan): Promise<CommitOutcome> {
   const { installation, installationId, now } = state;
-  const holdings = { allocatedDeviceLicenses: plan.allocatedDeviceLicenses, activatedDevices: plan.activatedDevices };
+  const holdings = { allocatedDeviceLicenses: plan.allocatedDeviceLicenses, activatedDevices: plan.activatedDevices, ...addOnHoldings(plan.addOns.held) };
   const installationCommit: InstallationCommit = installation
     ? {
         kind: 'existing',
@@ -411,15 +445,13 @@ function writeDevices(session: ActivationSession, state: ActivationState, plan: 
   });
 }
 
-const statusOf = (plan: ActivationPlan): 'activated' | 'partially_activated' =>
-  plan.devices.every((device) => device.status === 'activated') && plan.videoPush.licensed === plan.videoPush.users ? 'activated' : 'partially_activated';
 
 /** What the completed activation records: on the installation, as its `activation.completed` event, and as integration reports. */
 function activationRecord(session: ActivationSession, request: ActivationRequest, state: ActivationState, plan: ActivationPlan): ActivationRecord {
   const { command, integrations } = request;
   const { configuration } = command;
   const at = state.now.toISOString();
-  const status = statusOf(plan);
+  const { status } = plan;
   const previous = new Map((state.installation?.integrations ?? []).map((integration) => [integrationKey(integration), integration]));
   const current = new Set(integrations.map(integrationKey));
   return {
@@ -469,17 +501,18 @@ async function finalize(session: ActivationSession, request: ActivationRequest, 
 }
 
 /** Step 6: the answer, with the license document signed for the state the activation left. */
-async function respond(session: ActivationSession, request: ActivationRequest, state: ActivationState, plan: ActivationPlan): Promise<ActivationResult> {
+async function respond(session: ActivationSession, request: ActivationRequest, state: ActivationState, plan: Plan): Promise<ActivationResult> {
   const { installationId, placed } = state;
   const { configuration } = request.command;
-  const status = statusOf(plan);
+  const { status } = plan;
   // Until the answer is built the activation can still fail (a read, the signer); a first
   // activation is then taken back by the session, so that no installation exists whose secret nobody got.
   const after = (await getLicense(state.slc))!;
   const document = await licenseDocumentFor(after, {
     installationId,
     status,
-    addOnsInUse: configuration.addOnsInUse,
+    addOns: plan.addOns.evaluations,
+    eulaVersion: configuration.eulaVersion,
     videoPush: plan.videoPush,
     devices: plan.devices
       .filter((device) => device.status === 'activated')
@@ -513,6 +546,7 @@ async function respond(session: ActivationSession, request: ActivationRequest, s
       videoPush: plan.videoPush,
       addOns: document.addOns,
       carePlus: document.carePlus,
+      eulaVersion: configuration.eulaVersion,
       license: document.license,
     },
   };
@@ -526,7 +560,7 @@ async function respond(session: ActivationSession, request: ActivationRequest, s
  * recomputed from the stored devices and the committed allocation.
  */
 export async function activate(command: ActivationCommand): Promise<ActivationResult> {
-  const request = prepareRequest(command);
+  const request = await prepareRequest(command);
   const session = new ActivationSession(command);
   try {
     const { state, plan } = await retryWithBackoff(CONTENTION, async (attempt) => {

@@ -1,4 +1,7 @@
 import { clock } from '../adapters/clock';
+import { config } from '../config';
+import { heldAddOnEvaluations } from '../domain/add-on-pools';
+import { heldAddOnsOf } from '../store/add-on-holdings';
 import { secrets } from '../adapters/secrets';
 import { deriveDeviceKey } from '../domain/device-key';
 import { deriveInstallationSecret } from '../domain/installation-secret';
@@ -39,7 +42,8 @@ export async function checkIn({ installation, license }: InstallationContext): P
   const document = await licenseDocumentFor(license, {
     installationId,
     status: installation.activationStatus,
-    addOnsInUse: installation.addOnsInUse,
+    addOns: heldAddOnEvaluations(license.product, license.version, license.addOns, installation.addOnsInUse, heldAddOnsOf(installation)),
+    eulaVersion: installation.lastActivation?.eulaVersion ?? config.eulaVersion(),
     videoPush: installation.videoPush,
     devices: devices.map((device) => ({ mac: device.mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, device.mac), licenses: device.licenses })),
   });
