@@ -119,7 +119,10 @@ export interface DeviceRecord {
   installationId: string | null;
   /** The installation that last held it (kept after release for the devices list). */
   lastInstallationId: string;
-  status: 'activated' | 'released';
+  /** `disabled`: registered by its installation (lastInstallationId) but not licensed (§5.1 `enabled: false`). */
+  status: 'activated' | 'released' | 'disabled';
+  /** A device registered disabled that was never activated (enabling it later is a new activation). */
+  neverActivated?: boolean;
   licenses: number;
   registrations: number;
   deletions: number;

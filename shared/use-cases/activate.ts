@@ -22,7 +22,7 @@ import {
   type Integration,
   type LicenseCommit,
 } from '../store/activations';
-import { devicesWithoutRoom, heldBy, readDeviceGroups, writeDeviceChanges, type DeviceChange, type DeviceGroup, type HeldDevice } from '../store/devices';
+import { devicesWithoutRoom, disabledBy, heldBy, readDeviceGroups, writeDeviceChanges, type DeviceChange, type DeviceGroup, type HeldDevice } from '../store/devices';
 import { createInstallationRecord, getInstallation, listUnfinishedInstallations, releaseLease } from '../store/installations';
 import { addOnHoldings, addOnPools, heldAddOnsOf } from '../store/add-on-holdings';
 import { getCatalogVersion } from '../store/catalog';
@@ -84,6 +84,7 @@ export interface ActivationResult {
 interface PreparedDevice {
   mac: string;
   licenses: number;
+  enabled: boolean;
 }
 
 /** §5.1–§5.2: normalise MACs, refuse duplicates and invalid devices, count the licenses each needs. */
@@ -104,7 +105,7 @@ export function prepareDevices(configuration: ActivationConfiguration): Prepared
         { path: `devices.${index}.supportedDeviceList.licenses`, message: problem },
       ]);
     }
-    return { mac, licenses: deviceLicensesNeeded({ ...device, mac }) };
+    return { mac, licenses: deviceLicensesNeeded({ ...device, mac }), enabled: device.enabled };
   });
 }
 
@@ -323,9 +324,12 @@ type Plan = ActivationPlan & { addOns: AddOnPoolPlan };
 function planFor(state: ActivationState, request: ActivationRequest): Plan {
   const { license, rules, installation, installationId, placed, groups, held } = state;
   const heldElsewhere = new Set<string>();
+  // Devices registered disabled after having been activated: enabling them again is not a new device (§5.1).
+  const activatedBefore = new Set<string>();
   for (const { mac, group } of placed.values()) {
-    const holder = groups.get(group)!.devices[mac]?.installationId;
-    if (holder && holder !== installationId) heldElsewhere.add(mac);
+    const entry = groups.get(group)!.devices[mac];
+    if (entry?.installationId && entry.installationId !== installationId) heldElsewhere.add(mac);
+    if (entry?.status === 'disabled' && !entry.neverActivated) activatedBefore.add(mac);
   }
   const ownLicenses = installation?.allocatedDeviceLicenses ?? 0;
   const ownDevices = installation?.activatedDevices ?? 0;
@@ -344,6 +348,7 @@ function planFor(state: ActivationState, request: ActivationRequest): Plan {
     previouslyActivated: new Map([...held].map(([mac, device]) => [mac, { licenses: device.licenses }])),
     heldElsewhere,
     withoutRoom: devicesWithoutRoom(groups, [...placed.values()]),
+    activatedBefore,
     availableDeviceLicenses: license.entitledDeviceLicenses - (license.usedDeviceLicenses - ownLicenses),
     maxActivatedDevices: rules.maxActivatedDevices === null ? null : rules.maxActivatedDevices - (license.activatedDevices - ownDevices),
     withinActivationWindow: isWithinActivationWindow(state.activationAvailableUntil, state.now),
@@ -427,7 +432,12 @@ function deviceChanges(state: ActivationState, plan: ActivationPlan): DeviceChan
   const changes: DeviceChange[] = [];
   for (const device of plan.devices) {
     const holding = held.get(device.mac);
-    if (device.status === 'activated') {
+    if (device.status === 'disabled') {
+      const { group } = placed.get(device.mac)!;
+      const entry = state.groups.get(group)!.devices[device.mac];
+      if (disabledBy(entry, state.installationId) && entry!.licenses === device.licenses) continue;
+      changes.push({ kind: 'disable', ...placed.get(device.mac)!, licenses: device.licenses });
+    } else if (device.status === 'activated') {
       if (holding && holding.licenses === device.licenses) continue;
       changes.push({ kind: 'activate', ...placed.get(device.mac)!, licenses: device.licenses });
     } else if (holding) {
@@ -463,6 +473,7 @@ function activationRecord(session: ActivationSession, request: ActivationRequest
       videoPush: plan.videoPush,
       addOnsInUse: configuration.addOnsInUse,
       activationStatus: status,
+      disabledDevices: plan.disabled.length,
       integrations,
       deviceGroups: activatedGroups(state, plan),
       ...(command.deployment ? { deployment: command.deployment } : {}),
@@ -478,7 +489,8 @@ function activationRecord(session: ActivationSession, request: ActivationRequest
         status,
         eulaVersion: configuration.eulaVersion,
         devicesActivated: plan.activatedDevices,
-        devicesNotActivated: plan.devices.length - plan.activatedDevices,
+        devicesNotActivated: plan.devices.length - plan.activatedDevices - plan.disabled.length,
+        devicesDisabled: plan.disabled.length,
         devicesReleased: session.released.size,
         deviceLicenses: plan.allocatedDeviceLicenses,
         videoPushUsers: plan.videoPush,

@@ -71,7 +71,7 @@ export interface DeviceView {
   mac: string;
   deviceKey: string;
   installationId: string;
-  status: 'activated' | 'released';
+  status: 'activated' | 'released' | 'disabled';
   licenses: number;
   registrations: number;
   deletions: number;
