@@ -51,6 +51,8 @@ export interface LicenseCommit {
    * nested in the terms (add-on entitlements) are planned against terms no PATCH has changed since.
    */
   termsAsOf?: string;
+  /** The edition the plan was made for: an edition change in between makes the commit fail (plan again). */
+  product?: string;
   /** The designated failover pair (§5.4): taken by this installation, or given back by it. */
   failover?: { installationId: string; action: 'take' | 'release' };
 }
@@ -126,6 +128,11 @@ function licenseUpdate(tableName: string, commit: LicenseCommit, isNew: boolean)
       conditions.push(`#c${i} = :c${i}`);
     }
   });
+  if (commit.product !== undefined) {
+    names['#product'] = 'product';
+    values[':product'] = commit.product;
+    conditions.push('#product = :product');
+  }
   if (commit.termsAsOf !== undefined) {
     values[':terms'] = commit.termsAsOf;
     conditions.push('updatedAt = :terms');

@@ -376,6 +376,8 @@ function licenseCommit(state: ActivationState, plan: Plan): LicenseCommit {
       ...addOnPools(plan.addOns, license.addOns),
     ],
     singleInstallation: rules.singleInstallation,
+    // The edition's rules were applied as read: an upgrade in between is planned against again.
+    product: license.product,
     // Add-on pools that grow were planned against the entitlements as read.
     ...(Object.values(plan.addOns.delta).some((delta) => delta > 0) || plan.addOns.failover === 'take' ? { termsAsOf: license.updatedAt } : {}),
     ...(plan.addOns.failover !== 'unchanged' ? { failover: { installationId: state.installationId, action: plan.addOns.failover } } : {}),
