@@ -376,7 +376,7 @@ export async function listPartnerLicenses(partnerId: string, limit: number, curs
  */
 export async function listLicenses(plan: LicenseListPlan, limit: number, cursor?: string): Promise<Page<LicenseRecord>> {
   if (plan.source === 'none') {
-    decodeCursor('licenses:none', cursor);
+    await decodeCursor('licenses:none', cursor);
     return { items: [], nextCursor: null };
   }
   const query =
