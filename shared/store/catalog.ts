@@ -4,6 +4,7 @@ import { CATALOG_VERSION_PREFIX, keys } from './keys';
 import type { Page } from './pagination';
 import { queryPage } from './query';
 import type { CatalogVersionRecord } from './records';
+import { eulaCatalogKeys, eulaCatalogStateOf, type EulaCatalogState } from './eulas';
 
 const recordOf = (item: Record<string, unknown>): CatalogVersionRecord => ({
   version: item.version as string,
@@ -37,6 +38,23 @@ export async function listCatalogVersions(limit: number, cursor?: string): Promi
     { scope: 'catalog-versions', limit, cursor },
     recordOf,
   );
+}
+
+/**
+ * What an activation reads of the catalogs, in one BatchGet: the window of the license's version
+ * and the EULA catalog's state for the version the request accepted (store/eulas.ts).
+ */
+export async function readActivationCatalog(version: string, eulaVersion: string): Promise<{ version: CatalogVersionRecord | undefined; eula: EulaCatalogState }> {
+  const { client, tableName } = store();
+  const items: Record<string, unknown>[] = [];
+  let pending: Record<string, unknown>[] | undefined = [keys.catalogVersion(version), ...eulaCatalogKeys(eulaVersion)];
+  while (pending && pending.length > 0) {
+    const result = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
+    items.push(...(result.Responses?.[tableName] ?? []));
+    pending = result.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
+  }
+  const entry = items.find((item) => item.sk === keys.catalogVersion(version).sk);
+  return { version: entry ? recordOf(entry) : undefined, eula: eulaCatalogStateOf(eulaVersion, items) };
 }
 
 /** The catalog entries of several versions by version (at most 100 distinct versions; absent ones are missing). */

@@ -25,11 +25,11 @@ import {
 import { devicesWithoutRoom, disabledBy, heldBy, readDeviceGroups, writeDeviceChanges, type DeviceChange, type DeviceGroup, type HeldDevice } from '../store/devices';
 import { createInstallationRecord, getInstallation, listUnfinishedInstallations, releaseLease } from '../store/installations';
 import { addOnHoldings, addOnPools, heldAddOnsOf } from '../store/add-on-holdings';
-import { getCatalogVersion } from '../store/catalog';
+import { readActivationCatalog } from '../store/catalog';
 import { addOnPoolUsage, getLicense } from '../store/licenses';
 import type { Deployment, InstallationRecord, LicenseRecord } from '../store/records';
 import { licenseDocumentFor, type LicenseDocumentResult } from './license-document';
-import { eulaAccepted } from './catalog';
+import { eulaAcceptedIn } from './catalog';
 import { assertOwnerVerified, releaseInstallation } from './installations';
 
 /** How long an activation may hold its installation before another may take over (crash recovery). */
@@ -117,15 +117,8 @@ interface ActivationRequest {
   integrations: Integration[];
 }
 
-/**
- * §5.1: the request is checked before any pass, so that a refusal changes nothing. "An activation's
- * `eulaVersion` must be `current` or `accepted`, else 422 `eula_not_accepted`" (the EULA catalog).
- */
-async function prepareRequest(command: ActivationCommand): Promise<ActivationRequest> {
+function prepareRequest(command: ActivationCommand): ActivationRequest {
   const devices = prepareDevices(command.configuration);
-  if (!(await eulaAccepted(command.configuration.eulaVersion))) {
-    throw unprocessable('eula_not_accepted', `EULA version ${command.configuration.eulaVersion} is not one activations may accept; accept the current EULA.`);
-  }
   const integrations = [...new Map(command.configuration.integrations.map((integration) => [integrationKey(integration), integration])).values()];
   return { command, devices, integrations };
 }
@@ -310,8 +303,14 @@ async function loadState(session: ActivationSession, request: ActivationRequest,
   );
   const groups = await readDeviceGroups(slc, sortedGroups([...[...placed.values()].map(({ group }) => group), ...(installation?.deviceGroups ?? [])]));
   const held = new Map(heldBy(installationId, slc, groups).map((device) => [device.mac, device]));
-  // A version is never removed from the catalog; the window the license was issued with stands in should it be.
-  const activationAvailableUntil = (await getCatalogVersion(license.version))?.activationAvailableUntil ?? license.activationAvailableUntil;
+  // One read of the catalogs: "An activation's `eulaVersion` must be `current` or `accepted`, else 422
+  // `eula_not_accepted`", and the window of the license's version as the catalog has it now. A
+  // version is never removed from the catalog; the window the license was issued with stands in should it be.
+  const catalog = await readActivationCatalog(license.version, request.command.configuration.eulaVersion);
+  if (!session.committed && !eulaAcceptedIn(request.command.configuration.eulaVersion, catalog.eula)) {
+    throw unprocessable('eula_not_accepted', `EULA version ${request.command.configuration.eulaVersion} is not one activations may accept; accept the current EULA.`);
+  }
+  const activationAvailableUntil = catalog.version?.activationAvailableUntil ?? license.activationAvailableUntil;
   return { now, slc, license, rules, installation, installationId, placed, groups, held, activationAvailableUntil };
 }
 
@@ -574,7 +573,7 @@ async function respond(session: ActivationSession, request: ActivationRequest, s
  * recomputed from the stored devices and the committed allocation.
  */
 export async function activate(command: ActivationCommand): Promise<ActivationResult> {
-  const request = await prepareRequest(command);
+  const request = prepareRequest(command);
   const session = new ActivationSession(command);
   try {
     const { state, plan } = await retryWithBackoff(CONTENTION, async (attempt) => {

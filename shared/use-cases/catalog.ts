@@ -2,7 +2,7 @@ import { clock } from '../adapters/clock';
 import { config } from '../config';
 import { changeEulaStatus, isEulaAccepted, type EulaEntry, type EulaStatus } from '../domain/eula-catalog';
 import { conflict } from '../errors';
-import { listEulas, readEulaCatalog, writeEulaStatus } from '../store/eulas';
+import { listEulas, readEulaCatalog, writeEulaStatus, type EulaCatalogState } from '../store/eulas';
 import { activationAvailableUntil } from '../domain/versions';
 import { listCatalogVersions, putCatalogVersion } from '../store/catalog';
 import type { Page } from '../store/pagination';
@@ -64,7 +64,5 @@ export async function eulaCatalog(limit: number, cursor?: string): Promise<Page<
   return page;
 }
 
-/** §5.1: whether an activation may accept `eulaVersion` (current or accepted in the catalog). */
-export async function eulaAccepted(eulaVersion: string): Promise<boolean> {
-  return isEulaAccepted(eulaVersion, await readEulaCatalog(eulaVersion), config.eulaVersion());
-}
+/** §5.1: whether an activation may accept `eulaVersion` (current or accepted), from the catalog state it read. */
+export const eulaAcceptedIn = (eulaVersion: string, catalog: EulaCatalogState): boolean => isEulaAccepted(eulaVersion, catalog, config.eulaVersion());
