@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { store } from './client';
 import { EVENT_PREFIX, keys } from './keys';
-import { decodeCursor, encodeCursor, type Page } from './pagination';
+import type { Page } from './pagination';
+import { queryPage } from './query';
 
 export type AuditEventType =
   | 'license.created'
   | 'license.updated'
+  | 'license.upgraded'
   | 'care_plus.updated'
   | 'license.revoked'
   | 'license.transferred'
@@ -28,20 +28,13 @@ export function auditEventItem(slc: string, event: AuditEvent): Record<string, u
 }
 
 export async function listEvents(slc: string, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
-  const { client, tableName } = store();
-  const scope = `events:${slc}`;
-  const result = await client.send(
-    new QueryCommand({
-      TableName: tableName,
+  return queryPage(
+    {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': keys.license(slc).pk, ':prefix': EVENT_PREFIX },
       ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: await decodeCursor(scope, cursor),
-    }),
+    },
+    { scope: `events:${slc}`, limit, cursor },
+    (item: Record<string, unknown>) => item.event as AuditEvent,
   );
-  return {
-    items: (result.Items ?? []).map((item) => item.event as AuditEvent),
-    nextCursor: await encodeCursor(scope, result.LastEvaluatedKey),
-  };
 }
