@@ -6,6 +6,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { assertPortFree, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { ensureTable } from '../shared/store/create-table';
 import { randomToken } from '../shared/crypto';
+import { USER_POOL_ENV } from '../shared/adapters/user-pool';
+import { startLocalUserPool, type LocalUserPool } from './cognito';
 
 export const LOCAL_TABLE_NAME = 'cloud-licensing';
 
@@ -15,12 +17,26 @@ export interface LocalStackOptions {
   /** Directory for data and keys, or ':memory:'. */
   dataDir: string;
   opsToken?: string;
+  /** Port of the user pool stand-in; 0 picks a free one. */
+  userPoolPort?: number;
+}
+
+/** The environment that points the handlers at a user pool (the stand-in here, Cognito in AWS). */
+export function userPoolEnvironment(pool: LocalUserPool): Record<string, string> {
+  return {
+    [USER_POOL_ENV.poolId]: pool.userPoolId,
+    [USER_POOL_ENV.clientId]: pool.clientId,
+    [USER_POOL_ENV.issuer]: pool.issuer,
+    [USER_POOL_ENV.endpoint]: pool.endpoint,
+    [USER_POOL_ENV.temporaryPasswords]: 'generate',
+  };
 }
 
 export interface LocalStack {
   apiUrl: string;
   opsToken: string;
   dynamodb: DynamoDbLocal;
+  userPool: LocalUserPool;
   stop(): Promise<void>;
 }
 
@@ -41,7 +57,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     port: options.dynamodbPort,
     dataDir: dataDir ? join(dataDir, 'dynamodb') : ':memory:',
   });
+  let userPool: LocalUserPool | undefined;
   try {
+    userPool = await startLocalUserPool({ port: options.userPoolPort ?? 0, dataDir: dataDir ? join(dataDir, 'user-pool') : ':memory:' });
     const opsToken = options.opsToken ?? (process.env.OPS_TOKEN || `ops_${randomToken(24)}`);
     Object.assign(process.env, {
       AWS_REGION: process.env.AWS_REGION ?? 'local',
@@ -50,6 +68,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       OPS_TOKEN: opsToken,
       INSTALLATION_KEY: dataDir ? persistentKey(dataDir) : randomBytes(32).toString('base64'),
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+      ...userPoolEnvironment(userPool),
     });
     if (dataDir) process.env.SIGNING_KEY_FILE = join(dataDir, 'signing-key.pem');
     else process.env.SIGNING_KEY_FILE ??= join(
@@ -78,13 +97,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       apiUrl: `http://127.0.0.1:${port}`,
       opsToken,
       dynamodb,
+      userPool,
       stop: async () => {
         server.closeAllConnections();
         await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+        await userPool?.stop();
         await dynamodb.stop();
       },
     };
   } catch (error) {
+    await userPool?.stop();
     await dynamodb.stop();
     throw error;
   }

@@ -40,6 +40,8 @@ export interface ActivationCommand {
   deployment: Deployment | undefined;
   actor: string;
   sourceIp: string;
+  /** Set for an activation carried in a request file (§10): its event says `offline: true`. */
+  offline?: boolean;
 }
 
 export interface ActivatedDeviceView {
@@ -378,6 +380,7 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
                 videoPushUsers: plan.videoPush,
                 integrations: integrations,
                 deployment: (command.deployment ?? installation?.deployment ?? { type: 'on-premises' }).type,
+                ...(command.offline ? { offline: true } : {}),
               },
             }),
           },

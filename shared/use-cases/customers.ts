@@ -62,7 +62,7 @@ export async function registerCustomer(input: RegisterCustomerInput): Promise<Cu
 /** A customer the caller may see; 404 customer_not_found otherwise. */
 export async function findCustomerFor(caller: Caller, customerId: string): Promise<CustomerRecord> {
   const customer = await getCustomer(customerId);
-  if (!customer || !callerMaySee(caller, customer.partnerId)) {
+  if (!customer || !callerMaySee(caller, customer.partnerId, customer.customerId)) {
     throw notFound('customer_not_found', 'No customer has this customerId.');
   }
   return customer;

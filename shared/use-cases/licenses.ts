@@ -154,7 +154,7 @@ async function licenseIssuedFor(request: IssueRequest): Promise<LicenseRecord | 
 /** A license the caller may see; 404 license_not_found otherwise (also for malformed SLCs). */
 export async function findLicenseFor(caller: Caller, slc: string): Promise<LicenseRecord> {
   const license = isSlc(slc) ? await getLicense(slc) : undefined;
-  if (!license || !callerMaySee(caller, license.partnerId)) throw licenseNotFound();
+  if (!license || !callerMaySee(caller, license.partnerId, license.customerId)) throw licenseNotFound();
   return license;
 }
 
@@ -256,17 +256,15 @@ export async function transferLicense(
   });
 }
 
-/** Devices ever registered under a license (ops). */
-export async function devicesOfLicense(slc: string, limit: number, cursor?: string): Promise<Page<DeviceRecord>> {
-  const license = isSlc(slc) ? await getLicense(slc) : undefined;
-  if (!license) throw licenseNotFound();
+/** Devices ever registered under a license the caller may see. */
+export async function devicesOfLicense(caller: Caller, slc: string, limit: number, cursor?: string): Promise<Page<DeviceRecord>> {
+  await findLicenseFor(caller, slc);
   return listLicenseDevices(slc, limit, cursor);
 }
 
-/** The audit trail of a license, newest first (ops). */
-export async function eventsOfLicense(slc: string, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
-  const license = isSlc(slc) ? await getLicense(slc) : undefined;
-  if (!license) throw licenseNotFound();
+/** The audit trail of a license the caller may see, newest first. */
+export async function eventsOfLicense(caller: Caller, slc: string, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
+  await findLicenseFor(caller, slc);
   return listEvents(slc, limit, cursor);
 }
 

@@ -5,6 +5,8 @@ import { listQuery } from '../../shared/schemas/common';
 import { createCustomerRequest, createPartnerCustomerRequest } from '../../shared/schemas/customers';
 import { carePlusRequest, changeLicenseRequest, issueLicenseRequest, revokeLicenseRequest, transferLicenseRequest } from '../../shared/schemas/licenses';
 import { createPartnerRequest } from '../../shared/schemas/partners';
+import { activationRequestFile } from '../../shared/schemas/offline';
+import { createUserRequest } from '../../shared/schemas/users';
 import {
   healthReportRequest,
   putEmailsRequest,
@@ -36,6 +38,9 @@ export const bodySchemas: Record<string, z.ZodMiniType> = {
   'PUT /v1/installations/{installationId}/smart-connect': putSmartConnectRequest,
   'POST /v1/installations/{installationId}/health': healthReportRequest,
   'POST /v1/partner/customers': createPartnerCustomerRequest,
+  'POST /v1/users': createUserRequest,
+  'POST /v1/partner/users': createUserRequest,
+  'POST /v1/offline-activations': activationRequestFile,
 };
 
 /** Routes whose body may be absent or empty and still be accepted (every field optional). */
@@ -48,6 +53,8 @@ export const listRoutes: Record<string, z.ZodMiniType> = {
   'GET /v1/licenses/{slc}/events': listQuery,
   'GET /v1/partner/customers': listQuery,
   'GET /v1/partner/licenses': listQuery,
+  'GET /v1/users': listQuery,
+  'GET /v1/partner/users': listQuery,
   'GET /v1/partner/installations/{installationId}/health': listQuery,
 };
 
