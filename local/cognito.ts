@@ -102,13 +102,20 @@ async function composeServer(m: CognitoLocalModules, directory: string, port: nu
   return { server: m.server.createServer(m.router.Router(services), logger, config.ServerConfig, services), issuerDomain };
 }
 
-async function call(endpoint: string, operation: string, input: Record<string, unknown>): Promise<Record<string, any>> {
+interface PoolAnswer {
+  UserPool?: { Id: string };
+  UserPoolClient?: { ClientId: string };
+  __type?: string;
+  message?: string;
+}
+
+async function call(endpoint: string, operation: string, input: Record<string, unknown>): Promise<PoolAnswer> {
   const response = await fetch(endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${operation}` },
     body: JSON.stringify(input),
   });
-  const body = (await response.json()) as Record<string, any>;
+  const body = (await response.json()) as PoolAnswer;
   if (!response.ok) throw new Error(`${operation} failed: ${body.__type ?? response.status} ${body.message ?? ''}`);
   return body;
 }
@@ -119,11 +126,11 @@ async function ensurePool(endpoint: string, directory: string): Promise<{ userPo
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as { userPoolId: string; clientId: string };
   const { UserPool } = await call(endpoint, 'CreateUserPool', { PoolName: 'cloud-licensing-dashboard', UsernameAttributes: ['email'] });
   const { UserPoolClient } = await call(endpoint, 'CreateUserPoolClient', {
-    UserPoolId: UserPool.Id,
+    UserPoolId: UserPool!.Id,
     ClientName: 'dashboard',
     ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
   });
-  const pool = { userPoolId: UserPool.Id as string, clientId: UserPoolClient.ClientId as string };
+  const pool = { userPoolId: UserPool!.Id, clientId: UserPoolClient!.ClientId };
   writeFileSync(file, JSON.stringify(pool));
   return pool;
 }
