@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { CATALOG_VERSION_PREFIX, keys } from './keys';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
@@ -40,4 +40,17 @@ export async function listCatalogVersions(limit: number, cursor?: string): Promi
     }),
   );
   return { items: (result.Items ?? []).map(recordOf), nextCursor: encodeCursor(scope, result.LastEvaluatedKey) };
+}
+
+/** The catalog entries of several versions by version (at most 100 distinct versions; absent ones are missing). */
+export async function getCatalogVersions(versions: Iterable<string>): Promise<Map<string, CatalogVersionRecord>> {
+  const { client, tableName } = store();
+  const found = new Map<string, CatalogVersionRecord>();
+  let pending: Record<string, unknown>[] | undefined = [...new Set(versions)].map((version) => keys.catalogVersion(version));
+  while (pending && pending.length > 0) {
+    const result = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
+    for (const item of result.Responses?.[tableName] ?? []) found.set(item.version as string, recordOf(item));
+    pending = result.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
+  }
+  return found;
 }

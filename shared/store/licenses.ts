@@ -2,9 +2,10 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { randomToken } from '../crypto';
 import type { AddOnEntitlements, Channel, Product } from '../domain/products';
+import type { LicenseListPlan } from '../domain/scope';
 import { store } from './client';
 import { auditEventItem, type AuditEvent } from './events';
-import { byCustomer, byOwner, createdOrder, keys } from './keys';
+import { byCustomer, byKind, byOwner, createdOrder, keys } from './keys';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
 import type { CustomerRecord, LicenseRecord } from './records';
 
@@ -61,7 +62,7 @@ const partnerIndexKeys = (partnerId: string, createdAt: string, slc: string) => 
   gsi1sk: createdOrder(createdAt, slc),
 });
 
-/** The stored license item: gsi1 lists it under its partner (when it has one), gsi2 under its customer. */
+/** The stored license item: gsi1 lists it under its partner (when it has one), gsi2 under its customer, gsi3 with all licenses. */
 export function licenseItem(license: LicenseRecord): Record<string, unknown> {
   return {
     ...keys.license(license.slc),
@@ -70,6 +71,8 @@ export function licenseItem(license: LicenseRecord): Record<string, unknown> {
     ...(license.partnerId ? partnerIndexKeys(license.partnerId, license.createdAt, license.slc) : {}),
     gsi2pk: byCustomer.customerLicenses(license.customerId),
     gsi2sk: createdOrder(license.createdAt, license.slc),
+    gsi3pk: byKind.licenses,
+    gsi3sk: createdOrder(license.createdAt, license.slc),
   };
 }
 
@@ -302,6 +305,39 @@ export async function listPartnerLicenses(partnerId: string, limit: number, curs
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': byOwner.partnerLicenses(partnerId) },
+      Limit: limit,
+      ExclusiveStartKey: decodeCursor(scope, cursor),
+    }),
+  );
+  return { items: (result.Items ?? []) as LicenseRecord[], nextCursor: encodeCursor(scope, result.LastEvaluatedKey) };
+}
+
+/**
+ * A page of licenses per plan (domain/scope.ts), newest first: every license (gsi3), a partner's
+ * (gsi1) or a customer's (gsi2), the plan's further filter applied to what the index returns. A
+ * filtered page may hold fewer than `limit` items while `nextCursor` is not null.
+ */
+export async function listLicenses(plan: LicenseListPlan, limit: number, cursor?: string): Promise<Page<LicenseRecord>> {
+  if (plan.source === 'none') {
+    decodeCursor('licenses:none', cursor);
+    return { items: [], nextCursor: null };
+  }
+  const { client, tableName } = store();
+  const query =
+    plan.source === 'all'
+      ? { index: 'gsi3', pk: byKind.licenses, filter: undefined }
+      : plan.source === 'partner'
+        ? { index: 'gsi1', pk: byOwner.partnerLicenses(plan.partnerId), filter: plan.customerId === undefined ? undefined : { field: 'customerId', value: plan.customerId } }
+        : { index: 'gsi2', pk: byCustomer.customerLicenses(plan.customerId), filter: plan.partnerId === undefined ? undefined : { field: 'partnerId', value: plan.partnerId } };
+  const scope = `licenses:${JSON.stringify(plan)}`;
+  const result = await client.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: query.index,
+      KeyConditionExpression: `${query.index}pk = :pk`,
+      ...(query.filter ? { FilterExpression: '#filter = :filter', ExpressionAttributeNames: { '#filter': query.filter.field } } : {}),
+      ExpressionAttributeValues: { ':pk': query.pk, ...(query.filter ? { ':filter': query.filter.value } : {}) },
+      ScanIndexForward: false,
       Limit: limit,
       ExclusiveStartKey: decodeCursor(scope, cursor),
     }),

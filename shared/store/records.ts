@@ -1,5 +1,7 @@
 import type { AddOnEntitlements, Channel, Product, RevocationReason } from '../domain/products';
 import type { AddOnsInUse } from '../schemas/activation';
+import type { RecordedConsent } from '../domain/end-user-consent';
+import type { VerificationReason } from '../domain/export-control';
 
 /**
  * The stored shape of each aggregate root. Counters that conditional writes compare live as flat
@@ -11,9 +13,16 @@ export interface CustomerRecord {
   country: string;
   partnerId: string | null;
   verification: 'verified' | 'rejected';
-  verificationReason: null | 'export_control';
+  verificationReason: null | VerificationReason;
   contacts: Array<{ name: string; email: string; phone?: string }>;
+  /** The end user's recorded consent (absent on customers registered before consent was recorded). */
+  consent?: RecordedConsent | null;
+  /** The last screening outcome ops recorded (PUT …/verification), with its reason and note. */
+  screening?: { verification: 'verified' | 'rejected'; reason: VerificationReason; note: string | null; at: string };
+  /** Bumped by every change; changes are conditioned on it (absent = never changed). */
+  revision?: number;
   createdAt: string;
+  updatedAt?: string;
 }
 
 export interface LicenseRecord {
@@ -67,6 +76,8 @@ export interface InstallationRecord {
   allocatedDeviceLicenses: number;
   /** Devices this installation has activated. */
   activatedDevices: number;
+  /** Devices the installation reported disabled at its last activation (registered, not licensed). */
+  disabledDevices?: number;
   /**
    * The device groups (store/devices.ts) that may hold its devices: every group it holds a device
    * in is listed, so its devices are read from these alone. Grown before devices are written,

@@ -70,7 +70,7 @@ export async function partnerHealthView(
 ): Promise<Page<HealthReportView>> {
   const installation = installationId.length <= 128 ? await getInstallation(installationId) : undefined;
   const license = installation ? await getLicense(installation.slc) : undefined;
-  if (!installation || !license || !callerMaySee(caller, license.partnerId, license.customerId)) throw installationNotFound();
+  if (!installation || !license || !callerMaySee(caller, license)) throw installationNotFound();
   if (license.status === 'revoked') throw licenseRevoked();
   requireCarePlus(license);
   const reports = await listHealthReports(installationId, page.limit, Math.floor(clock.now().getTime() / 1000), page.cursor);

@@ -114,7 +114,7 @@ export async function integrationStatistics(): Promise<Array<{ manufacturer: str
 export async function partnerInstallationView(caller: Caller, installationId: string) {
   const installation = await getInstallation(installationId);
   const license: LicenseRecord | undefined = installation ? await getLicense(installation.slc) : undefined;
-  if (!installation || !license || !callerMaySee(caller, license.partnerId, license.customerId)) {
+  if (!installation || !license || !callerMaySee(caller, license)) {
     throw notFound('installation_not_found', 'No such installation.');
   }
   const devices = await listInstallationDevices(installation);
@@ -130,6 +130,20 @@ export function installationView(installation: InstallationRecord, devices: unkn
     managementServer: installation.managementServer,
     recordingServers: installation.recordingServers,
     devices,
+    lastActivation: installation.lastActivation ? { at: installation.lastActivation.at, sourceIp: installation.lastActivation.sourceIp } : null,
+    lastSeenAt: installation.lastSeenAt,
+  };
+}
+
+/** An item of `GET /v1/licenses/{slc}/installations` (§4 rev 2). */
+export function toInstallationListItem(installation: InstallationRecord) {
+  return {
+    installationId: installation.installationId,
+    status: installation.status,
+    deployment: installation.deployment.type,
+    managementServer: installation.managementServer,
+    recordingServers: installation.recordingServers,
+    devices: { activated: installation.activatedDevices, disabled: installation.disabledDevices ?? 0 },
     lastActivation: installation.lastActivation ? { at: installation.lastActivation.at, sourceIp: installation.lastActivation.sourceIp } : null,
     lastSeenAt: installation.lastSeenAt,
   };

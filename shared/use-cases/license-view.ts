@@ -1,5 +1,6 @@
 import { isCarePlusActive } from '../domain/care-plus';
 import type { AddOnEntitlements, Channel, Product, RevocationReason } from '../domain/products';
+import { getCatalogVersions } from '../store/catalog';
 import type { DeviceRecord, LicenseRecord } from '../store/records';
 
 export interface LicenseView {
@@ -18,8 +19,12 @@ export interface LicenseView {
   createdAt: string;
 }
 
-/** The contract's license view (API.md §4) of a stored license at `now`. */
-export function toLicenseView(record: LicenseRecord, now: Date): LicenseView {
+/**
+ * The contract's license view (API.md §4) of a stored license at `now`. `activationAvailableUntil`
+ * is the window of the license's current version as the catalog has it now (§4 rev 2: "The license
+ * view's `activationAvailableUntil` shows the same value" as activations use).
+ */
+export function toLicenseView(record: LicenseRecord, now: Date, activationAvailableUntil: string): LicenseView {
   return {
     slc: record.slc,
     customerId: record.customerId,
@@ -38,10 +43,23 @@ export function toLicenseView(record: LicenseRecord, now: Date): LicenseView {
       devices: record.activatedDevices,
       installations: record.installationCount,
     },
-    activationAvailableUntil: record.activationAvailableUntil,
+    activationAvailableUntil,
     createdAt: record.createdAt,
   };
 }
+
+/**
+ * The views of several licenses, each with its version's window read from the catalog in one
+ * batch. A version is never removed from the catalog; should one be missing, the window the license
+ * was issued with is shown.
+ */
+export async function licenseViews(records: readonly LicenseRecord[], now: Date): Promise<LicenseView[]> {
+  if (records.length === 0) return [];
+  const catalog = await getCatalogVersions(records.map((record) => record.version));
+  return records.map((record) => toLicenseView(record, now, catalog.get(record.version)?.activationAvailableUntil ?? record.activationAvailableUntil));
+}
+
+export const licenseView = async (record: LicenseRecord, now: Date): Promise<LicenseView> => (await licenseViews([record], now))[0]!;
 
 export interface DeviceView {
   mac: string;

@@ -4,7 +4,8 @@ import { logger } from '../adapters/observability';
 import { checkEntitlements, type EntitlementRefusal } from '../domain/license-entitlements';
 import type { AddOnEntitlements, Channel, Product, RevocationReason } from '../domain/products';
 import { generateSlc, isSlc } from '../domain/slc';
-import { ApiError, conflict, notFound, unprocessable } from '../http/errors';
+import { licenseListPlan, type LicenseFilters } from '../domain/scope';
+import { ApiError, conflict, forbidden, notFound, unprocessable } from '../http/errors';
 import type { Caller } from '../http/types';
 import { getCatalogVersion } from '../store/catalog';
 import { getCustomer } from '../store/customers';
@@ -14,6 +15,7 @@ import {
   createLicenseRecord,
   getIssueRequest,
   getLicense,
+  listLicenses,
   listPartnerLicenses,
   putNewLicense,
   writeCarePlus,
@@ -24,8 +26,9 @@ import {
   type TransferOutcome,
 } from '../store/licenses';
 import type { Page } from '../store/pagination';
-import type { DeviceRecord, LicenseRecord } from '../store/records';
-import { callerMaySee } from './visibility';
+import { listInstallationsPage } from '../store/installation-lists';
+import type { DeviceRecord, InstallationRecord, LicenseRecord } from '../store/records';
+import { callerMaySee, scopeOf } from './visibility';
 
 /** Who makes a change and from where; recorded on its audit event. */
 export interface ChangeContext {
@@ -154,7 +157,7 @@ async function licenseIssuedFor(request: IssueRequest): Promise<LicenseRecord | 
 /** A license the caller may see; 404 license_not_found otherwise (also for malformed SLCs). */
 export async function findLicenseFor(caller: Caller, slc: string): Promise<LicenseRecord> {
   const license = isSlc(slc) ? await getLicense(slc) : undefined;
-  if (!license || !callerMaySee(caller, license.partnerId, license.customerId)) throw licenseNotFound();
+  if (!license || !callerMaySee(caller, license)) throw licenseNotFound();
   return license;
 }
 
@@ -266,6 +269,19 @@ export async function devicesOfLicense(caller: Caller, slc: string, limit: numbe
 export async function eventsOfLicense(caller: Caller, slc: string, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
   await findLicenseFor(caller, slc);
   return listEvents(slc, limit, cursor);
+}
+
+/** §4 `GET /v1/licenses`: the licenses in the caller's scope, newest first, narrowed by the filters. */
+export async function licensesFor(caller: Caller, filters: LicenseFilters, limit: number, cursor?: string): Promise<Page<LicenseRecord>> {
+  const scope = scopeOf(caller);
+  if (!scope) throw forbidden('forbidden', 'These credentials are not for this route.');
+  return listLicenses(licenseListPlan(scope, filters), limit, cursor);
+}
+
+/** §4 `GET /v1/licenses/{slc}/installations`: the installations of a license the caller may see. */
+export async function installationsOfLicense(caller: Caller, slc: string, limit: number, cursor?: string): Promise<Page<InstallationRecord>> {
+  const license = await findLicenseFor(caller, slc);
+  return listInstallationsPage(license.slc, limit, cursor);
 }
 
 export const licensesOfPartner = (partnerId: string, limit: number, cursor?: string): Promise<Page<LicenseRecord>> =>

@@ -77,7 +77,7 @@ async function licenseFor(caller: Caller, target: ActivationTarget): Promise<Lic
   } else {
     license = isSlc(target.slc) ? await getLicense(target.slc) : undefined;
   }
-  if (!license || !callerMaySee(caller, license.partnerId, license.customerId)) throw missing();
+  if (!license || !callerMaySee(caller, license)) throw missing();
   if (caller.role === 'customer-user') throw forbidden('forbidden', 'Only a customer-admin uploads offline activations.');
   return license;
 }

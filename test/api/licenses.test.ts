@@ -93,12 +93,14 @@ describe('POST /v1/licenses', () => {
     expect(license.carePlus).toEqual({ validUntil: '2026-12-31T23:59:59.999Z', active: true });
   });
 
-  it('keeps the activation window of the catalog at issue when the catalog changes later', async () => {
+  it('follows a corrected general availability of its version in the catalog (rev 2)', async () => {
     await api.ops('PUT', '/v1/catalog/versions/2020%20R1', { generalAvailability: '2020-01-15' });
     const license = await fixtures.license({ customerId: customer.customerId, version: '2020 R1' });
     expect(license.activationAvailableUntil).toBe('2030-01-15');
     await api.ops('PUT', '/v1/catalog/versions/2020%20R1', { generalAvailability: '2020-06-15' });
-    expect((await api.ops('GET', `/v1/licenses/${license.slc}`)).body.activationAvailableUntil).toBe('2030-01-15');
+    expect((await api.ops('GET', `/v1/licenses/${license.slc}`)).body.activationAvailableUntil).toBe('2030-06-15');
+    const listed = await api.ops('GET', `/v1/licenses?customerId=${customer.customerId}&limit=100`);
+    expect(listed.body.items.find((item: { slc: string }) => item.slc === license.slc).activationAvailableUntil).toBe('2030-06-15');
   });
 
   it.each([

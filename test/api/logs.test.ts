@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { requestFile, requestFileKeys } from '../support/offline';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -86,8 +87,13 @@ async function everyRoute(world: World) {
   await ops('POST', '/v1/partners', { name: `Partner ${CANARY}` });
   const customer = (await ops('POST', '/v1/customers', { name: `Customer ${CANARY}`, country: 'DK', contacts: [{ name: `Contact ${CANARY}`, email: 'contact.person@northwind.example', phone: '+45 1234 5678' }], partnerId: partner.partnerId })).body;
   await ops('GET', `/v1/customers/${customer.customerId}`);
+  await ops('GET', '/v1/customers');
+  await ops('PATCH', `/v1/customers/${customer.customerId}`, { name: `Customer ${CANARY} A/S`, contacts: [{ name: `Contact ${CANARY}`, email: 'contact.person@northwind.example' }] });
+  await ops('PUT', `/v1/customers/${customer.customerId}/verification`, { verification: 'verified', reason: 'manual', note: `cleared ${CANARY}` });
   await ops('PUT', '/v1/catalog/versions/2025%20R1', { generalAvailability: '2025-02-12' });
   await ops('GET', '/v1/catalog/versions');
+  await ops('PUT', '/v1/catalog/eulas/20240101', { status: 'accepted' });
+  await ops('GET', '/v1/catalog/eulas');
   const key = `issue-${randomUUID()}`;
   const license = (await ops('POST', '/v1/licenses', { customerId: customer.customerId, product: 'corporate', version: '2025 R1', deviceLicenses: 30, carePlus: { validUntil: '2099-01-01' } }, { 'idempotency-key': key })).body;
   await ops('POST', '/v1/licenses', { customerId: customer.customerId, product: 'corporate', version: '2025 R1', deviceLicenses: 30, carePlus: { validUntil: '2099-01-01' } }, { 'idempotency-key': key });
@@ -102,6 +108,8 @@ async function everyRoute(world: World) {
   await as(installation, 'POST', '/v1/activations', { installationId: installation.installationId, ...activationBody([camera()], { videoPushUsers: 1 }) });
   await note('POST /v1/activations/ami', await api.request('POST', '/v1/activations/ami', { body: { ...activationBody([camera()]), aws: signIdentityDocument() }, headers: { 'x-product-version': '2025 R1' } }));
   await ops('GET', `/v1/licenses/${license.slc}/devices`);
+  await ops('GET', `/v1/licenses/${license.slc}/installations`);
+  await ops('GET', `/v1/licenses?customerId=${customer.customerId}`);
   await ops('GET', `/v1/licenses/${license.slc}/events`);
   await ops('GET', '/v1/stats/integrations');
 
@@ -122,10 +130,20 @@ async function everyRoute(world: World) {
   await as(installation, 'POST', `${base}/health`, { consent: true, status: 'error', errors: [{ source: `recorder ${CANARY}`, message: `disk full ${CANARY}` }] });
 
   await asPartner('GET', '/v1/partner/customers');
-  await asPartner('POST', '/v1/partner/customers', { name: `Partner customer ${CANARY}`, country: 'SE', contacts: [{ name: `Bo ${CANARY}`, email: 'bo.partner@contoso.example' }] });
+  await asPartner('POST', '/v1/partner/customers', { name: `Partner customer ${CANARY}`, country: 'SE', contacts: [{ name: `Bo ${CANARY}`, email: 'bo.partner@contoso.example' }], endUserConsent: { eulaAccepted: true, personalDataConsent: true } });
   await asPartner('GET', '/v1/partner/licenses');
   await asPartner('GET', `/v1/partner/installations/${installation.installationId}`);
   await asPartner('GET', `/v1/partner/installations/${installation.installationId}/health`);
+
+  const opsUser = (await ops('POST', '/v1/users', { email: `ops.${randomUUID()}@northwind.example`, name: `Ops ${CANARY}`, role: 'ops' })).body;
+  secrets.add(opsUser.temporaryPassword);
+  await ops('GET', '/v1/users');
+  const customerAdmin = (await asPartner('POST', '/v1/partner/users', { email: `admin.${randomUUID()}@contoso.example`, name: `Admin ${CANARY}`, role: 'customer-admin', customerId: customer.customerId })).body;
+  secrets.add(customerAdmin.temporaryPassword);
+  await asPartner('GET', '/v1/partner/users');
+  await asPartner('DELETE', `/v1/users/${customerAdmin.userId}`);
+  await ops('DELETE', `/v1/users/${opsUser.userId}`);
+  await ops('POST', '/v1/offline-activations', requestFile({ slc: license.slc, ...activationBody([camera({ name: `Offline ${CANARY}` })]) }, await requestFileKeys()));
 
   await ops('GET', `/v1/customers/${customer.customerId}/personal-data`);
   const rotated = (await ops('POST', `${base}/credentials`)).body;

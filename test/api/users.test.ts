@@ -97,6 +97,11 @@ describe('customer roles', () => {
       expect((await get(`/v1/licenses/${own.slc}`)).status).toBe(200);
       expect((await get(`/v1/licenses/${own.slc}/devices`)).status).toBe(200);
       expect((await get(`/v1/licenses/${own.slc}/events`)).status).toBe(200);
+      expect((await get(`/v1/licenses/${own.slc}/installations`)).status).toBe(200);
+      const listed = await get('/v1/licenses');
+      expect(listed.body.items.map((license: any) => license.slc)).toEqual([own.slc]);
+      expect((await get(`/v1/licenses?customerId=${foreign.customerId}`)).body.items).toEqual([]);
+      expect((await get(`/v1/licenses/${foreign.slc}/installations`)).status).toBe(404);
       expect((await get(`/v1/customers/${foreign.customerId}`)).status).toBe(404);
       expect((await get(`/v1/licenses/${foreign.slc}`)).status).toBe(404);
       expect((await get(`/v1/licenses/${foreign.slc}/events`)).status).toBe(404);

@@ -1,8 +1,8 @@
 import type * as z from 'zod/mini';
 import { activationRequestSchema, amiActivationRequestSchema } from '../../shared/schemas/activation';
-import { putCatalogVersionRequest } from '../../shared/schemas/catalog';
-import { listQuery } from '../../shared/schemas/common';
-import { createCustomerRequest, createPartnerCustomerRequest } from '../../shared/schemas/customers';
+import { putCatalogVersionRequest, putEulaRequest } from '../../shared/schemas/catalog';
+import { licenseListQuery, listQuery } from '../../shared/schemas/common';
+import { changeCustomerRequest, createCustomerRequest, createPartnerCustomerRequest, verificationRequest } from '../../shared/schemas/customers';
 import { carePlusRequest, changeLicenseRequest, issueLicenseRequest, revokeLicenseRequest, transferLicenseRequest } from '../../shared/schemas/licenses';
 import { createPartnerRequest } from '../../shared/schemas/partners';
 import { activationRequestFile } from '../../shared/schemas/offline';
@@ -23,7 +23,10 @@ import {
 export const bodySchemas: Record<string, z.ZodMiniType> = {
   'POST /v1/partners': createPartnerRequest,
   'POST /v1/customers': createCustomerRequest,
+  'PATCH /v1/customers/{customerId}': changeCustomerRequest,
+  'PUT /v1/customers/{customerId}/verification': verificationRequest,
   'PUT /v1/catalog/versions/{version}': putCatalogVersionRequest,
+  'PUT /v1/catalog/eulas/{eulaVersion}': putEulaRequest,
   'POST /v1/licenses': issueLicenseRequest,
   'PATCH /v1/licenses/{slc}': changeLicenseRequest,
   'PUT /v1/licenses/{slc}/care-plus': carePlusRequest,
@@ -49,6 +52,10 @@ export const bodyOptional = new Set(['PUT /v1/installations/{installationId}/mob
 /** Routes that take `?limit=` and `?cursor=` (and refuse other query parameters). */
 export const listRoutes: Record<string, z.ZodMiniType> = {
   'GET /v1/catalog/versions': listQuery,
+  'GET /v1/catalog/eulas': listQuery,
+  'GET /v1/customers': listQuery,
+  'GET /v1/licenses': licenseListQuery,
+  'GET /v1/licenses/{slc}/installations': listQuery,
   'GET /v1/licenses/{slc}/devices': listQuery,
   'GET /v1/licenses/{slc}/events': listQuery,
   'GET /v1/partner/customers': listQuery,
