@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.data/', 'coverage/', '.bench/'] },
+  { ignores: ['node_modules/', 'dashboard/dist/', 'cdk.out/', '.data/', 'coverage/', '.bench/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -47,6 +47,7 @@ interface CognitoLocalModules {
   tokenGenerator: typeof import('cognito-local/lib/services/tokenGenerator');
   otp: typeof import('cognito-local/lib/services/otp');
   router: typeof import('cognito-local/lib/server/Router');
+  errors: typeof import('cognito-local/lib/errors');
   pino: typeof import('pino').default;
 }
 
@@ -67,6 +68,7 @@ function loadModules(): CognitoLocalModules {
     tokenGenerator: require('cognito-local/lib/services/tokenGenerator'),
     otp: require('cognito-local/lib/services/otp'),
     router: require('cognito-local/lib/server/Router'),
+    errors: require('cognito-local/lib/errors'),
     pino: require('pino'),
   };
 }
@@ -99,7 +101,35 @@ async function composeServer(m: CognitoLocalModules, directory: string, port: nu
     tokenGenerator: new m.tokenGenerator.JwtTokenGenerator(clock, triggers, config.TokenConfig),
     triggers,
   };
-  return { server: m.server.createServer(m.router.Router(services), logger, config.ServerConfig, services), issuerDomain };
+  const router = withTemporaryPasswordCheck(m, m.router.Router(services), cognito);
+  return { server: m.server.createServer(router, logger, config.ServerConfig, services), issuerDomain };
+}
+
+type Router = ReturnType<CognitoLocalModules['router']['Router']>;
+type CognitoService = Awaited<ReturnType<InstanceType<CognitoLocalModules['cognitoService']['CognitoServiceFactoryImpl']>['create']>>;
+
+/**
+ * cognito-local (5.3.0) answers USER_PASSWORD_AUTH for a user who has not changed the temporary
+ * password with the NEW_PASSWORD_REQUIRED challenge without checking that password. Amazon
+ * Cognito checks it (a wrong one is NotAuthorizedException), so the stand-in does too: otherwise
+ * anyone who knew an invited user's e-mail could choose that user's password.
+ */
+function withTemporaryPasswordCheck(m: CognitoLocalModules, router: Router, cognito: CognitoService): Router {
+  return (target) => {
+    const route = router(target);
+    if (target !== 'InitiateAuth') return route;
+    return async (ctx, req) => {
+      const request = req as { AuthFlow?: string; ClientId?: string; AuthParameters?: { USERNAME?: string; PASSWORD?: string } };
+      if (request.AuthFlow === 'USER_PASSWORD_AUTH' && request.ClientId && request.AuthParameters?.USERNAME) {
+        const pool = await cognito.getUserPoolForClientId(ctx, request.ClientId);
+        const user = await pool.getUserByUsername(ctx, request.AuthParameters.USERNAME);
+        if (user?.UserStatus === 'FORCE_CHANGE_PASSWORD' && user.Password !== request.AuthParameters.PASSWORD) {
+          throw new m.errors.NotAuthorizedError('Incorrect username or password.');
+        }
+      }
+      return route(ctx, req);
+    };
+  };
 }
 
 interface PoolAnswer {

@@ -87,7 +87,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Handlers read their settings at import, so they load after the environment is set.
     const { lambdaHandlers } = await import('./handlers');
     const { createLocalServer } = await import('./server');
-    const server = createLocalServer(lambdaHandlers);
+    const { dashboardAssets } = await import('./dashboard-assets');
+    const server = createLocalServer(lambdaHandlers, {
+      assets: dashboardAssets({ userPool: { endpoint: userPool.endpoint, clientId: userPool.clientId } }),
+    });
     await new Promise<void>((resolvePromise, reject) => {
       server.once('error', reject);
       server.listen(options.port, '127.0.0.1', () => resolvePromise());

@@ -1,14 +1,22 @@
 import { startLocalStack } from '../local/stack';
 import { LocalStartError } from '../local/dynamodb-local';
+import { buildDashboard } from './build-dashboard';
 
 const port = Number(process.env.PORT ?? 3000);
 const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? 8000);
 const dataDir = process.env.DATA_DIR ?? '.data';
 
 try {
+  // The API does not wait for the dashboard: health is ready while the build finishes (the dashboard answers 503 until then).
+  const dashboardBuilt = buildDashboard().then(
+    () => console.log('Customer Dashboard built'),
+    (error: Error) => console.error(`The Customer Dashboard could not be built: ${error.message}`),
+  );
   const stack = await startLocalStack({ port, dynamodbPort, dataDir });
   console.log(`Cloud Licensing API listening on ${stack.apiUrl} (DynamoDB Local on port ${dynamodbPort}, data in ${dataDir})`);
+  console.log(`Customer Dashboard at ${stack.apiUrl}/ (user pool stand-in at ${stack.userPool.endpoint})`);
   console.log(`Ops token: ${stack.opsToken}`);
+  await dashboardBuilt;
   let stopping = false;
   const stop = async (cause: string) => {
     if (stopping) return;

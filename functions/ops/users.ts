@@ -3,10 +3,12 @@ import type { RouteImplementation } from '../../shared/http/types';
 import { parseWith } from '../../shared/http/validation';
 import { listQuery } from '../../shared/schemas/common';
 import { createUserRequest, userIdParameter } from '../../shared/schemas/users';
-import { createUser, deleteUser, toUserView, usersOfCell } from '../../shared/use-cases/users';
+import { createUser, deleteUser, toUserView, usersOfCell, whoAmI } from '../../shared/use-cases/users';
 
 /** §11: dashboard users, created and listed by ops; deleted by ops or the partner that manages them. */
 export const userRoutes = {
+  'GET /v1/me': (async (request) => ({ status: 200, body: await whoAmI(request.caller) })) satisfies RouteImplementation,
+
   'POST /v1/users': (async (request) => {
     const input = parseWith(createUserRequest, request.body ?? {});
     const { user, temporaryPassword } = await createUser(request.caller, input);

@@ -60,6 +60,7 @@ export const routes = [
   { method: 'DELETE', path: '/v1/installations/{installationId}', fn: 'ops', access: OPS },
   { method: 'POST', path: '/v1/installations/{installationId}/credentials', fn: 'ops', access: OPS },
   { method: 'GET', path: '/v1/stats/integrations', fn: 'ops', access: OPS },
+  { method: 'GET', path: '/v1/me', fn: 'ops', access: TENANT_READ },
   { method: 'POST', path: '/v1/users', fn: 'ops', access: OPS },
   { method: 'GET', path: '/v1/users', fn: 'ops', access: OPS },
   { method: 'DELETE', path: '/v1/users/{userId}', fn: 'ops', access: OPS_OR_PARTNER },

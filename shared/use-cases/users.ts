@@ -92,6 +92,20 @@ export async function createUser(caller: Caller, input: NewUserInput): Promise<{
   return { user, temporaryPassword: created.temporaryPassword };
 }
 
+/** Who the caller is, for the dashboard to show what its role may do (the API decides regardless). */
+export async function whoAmI(caller: Caller): Promise<{ role: string; userId: string | null; name: string | null; email: string | null; partnerId: string | null; customerId: string | null }> {
+  const userId = 'userId' in caller && caller.userId ? caller.userId : null;
+  const user = userId ? await getUser(userId) : undefined;
+  return {
+    role: caller.role,
+    userId,
+    name: user?.name ?? null,
+    email: user?.email ?? null,
+    partnerId: caller.role === 'partner' ? caller.partnerId : caller.role === 'customer-admin' || caller.role === 'customer-user' ? caller.partnerId : null,
+    customerId: caller.role === 'customer-admin' || caller.role === 'customer-user' ? caller.customerId : null,
+  };
+}
+
 export const usersOfCell = (limit: number, cursor?: string): Promise<Page<UserRecord>> => listAllUsers(limit, cursor);
 export const usersOfPartner = (partnerId: string, limit: number, cursor?: string): Promise<Page<UserRecord>> =>
   listPartnerUsers(partnerId, limit, cursor);

@@ -138,6 +138,7 @@ async function everyRoute(world: World) {
   const opsUser = (await ops('POST', '/v1/users', { email: `ops.${randomUUID()}@northwind.example`, name: `Ops ${CANARY}`, role: 'ops' })).body;
   secrets.add(opsUser.temporaryPassword);
   await ops('GET', '/v1/users');
+  await ops('GET', '/v1/me');
   const customerAdmin = (await asPartner('POST', '/v1/partner/users', { email: `admin.${randomUUID()}@contoso.example`, name: `Admin ${CANARY}`, role: 'customer-admin', customerId: customer.customerId })).body;
   secrets.add(customerAdmin.temporaryPassword);
   await asPartner('GET', '/v1/partner/users');

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { USER_POOL_ENV } from '../../shared/adapters/user-pool';
 import { useApi } from '../support/api';
 import { createLicense } from '../support/licensing';
-import { firstSignIn, signedInUser, uniqueEmail } from '../support/users';
+import { firstSignIn, signedInUser, uniqueEmail, userPoolCall } from '../support/users';
 
 /** §11: dashboard users, their sign-in through the user pool, and what each role's ID token may do. */
 const api = useApi();
@@ -39,6 +39,18 @@ describe('creating users', () => {
     expect((await api.request('GET', `/v1/licenses/${own.slc}`, { token: idToken })).status).toBe(200);
     const listed = await api.ops('GET', '/v1/users?limit=100');
     expect(listed.body.items.map((user: any) => user.userId)).toContain(created.body.userId);
+  });
+
+  it('the user pool refuses a wrong temporary password (no challenge to set a new one)', async () => {
+    const email = uniqueEmail('temp');
+    expect((await api.ops('POST', '/v1/users', { email, name: 'T', role: 'ops' })).status).toBe(201);
+    const attempt = await userPoolCall('InitiateAuth', {
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: process.env[USER_POOL_ENV.clientId],
+      AuthParameters: { USERNAME: email, PASSWORD: 'a-guess' },
+    });
+    expect([attempt.status, attempt.body.__type]).toEqual([400, 'NotAuthorizedException']);
+    expect(attempt.body).not.toHaveProperty('Session');
   });
 
   it('refuses an e-mail address already in use (any case), unknown tenants and missing tenants', async () => {
@@ -94,6 +106,7 @@ describe('customer roles', () => {
       const { idToken } = await signedInUser(api, { role, customerId: own.customerId });
       const get = (path: string) => api.request('GET', path, { token: idToken });
       expect((await get(`/v1/customers/${own.customerId}`)).status).toBe(200);
+      expect((await get('/v1/me')).body).toMatchObject({ role, customerId: own.customerId, partnerId: partner.partnerId, email: expect.stringContaining('@') });
       expect((await get(`/v1/licenses/${own.slc}`)).status).toBe(200);
       expect((await get(`/v1/licenses/${own.slc}/devices`)).status).toBe(200);
       expect((await get(`/v1/licenses/${own.slc}/events`)).status).toBe(200);

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll } from 'vitest';
 import { createLocalServer } from '../../local/server';
 import { lambdaHandlers } from '../../local/handlers';
+import type { AssetHandler } from '../../local/dashboard-assets';
 import { hmacSha256, sha256Hex } from '../../shared/crypto';
 import { TEST_OPS_TOKEN } from './setup';
 
@@ -42,7 +43,7 @@ export function signature(secret: string, timestamp: number | string, method: st
 }
 
 /** Serves the Lambda handlers over HTTP on a random port for the test file, as `npm start` does. */
-export function useApi(): Api {
+export function useApi(options: { assets?: () => AssetHandler } = {}): Api {
   let server: Server;
   const api: Api = {
     url: '',
@@ -83,7 +84,7 @@ export function useApi(): Api {
     },
   };
   beforeAll(async () => {
-    server = createLocalServer(lambdaHandlers);
+    server = createLocalServer(lambdaHandlers, { assets: options.assets?.() });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     api.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
