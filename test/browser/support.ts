@@ -6,18 +6,9 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { dashboardAssets, DASHBOARD_DIST } from '../../local/dashboard-assets';
 import { USER_POOL_ENV } from '../../shared/adapters/user-pool';
 import { useApi, type Api } from '../support/api';
+import { CHROMIUM, CHROMIUM_ARGS } from './support-chromium';
 
-/** Debian's Chromium (no browser is downloaded); the flags keep it off the network and quiet. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
+export { CHROMIUM, CHROMIUM_ARGS };
 export const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
 /** The API and the built dashboard on one origin (as `npm start` serves them), and a browser. */
