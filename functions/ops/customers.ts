@@ -1,6 +1,6 @@
 import { notFound } from '../../shared/http/errors';
 import type { ApiRequest, RouteImplementation } from '../../shared/http/types';
-import { parseWith } from '../../shared/http/validation';
+import { parseWith, withBody } from '../../shared/http/validation';
 import { listQuery } from '../../shared/schemas/common';
 import { changeCustomerRequest, createCustomerRequest, customerIdParameter, verificationRequest } from '../../shared/schemas/customers';
 import { correctCustomer, customersFor, findCustomerFor, recordVerification, registerCustomer, toCustomerView } from '../../shared/use-cases/customers';
@@ -13,11 +13,10 @@ function customerIdOf(request: ApiRequest): string {
 }
 
 export const customerRoutes = {
-  'POST /v1/customers': (async (request) => {
-    const input = parseWith(createCustomerRequest, request.body ?? {});
+  'POST /v1/customers': withBody(createCustomerRequest, async (_request, input) => {
     const customer = await registerCustomer(input, 'ops');
     return { status: 201, body: toCustomerView(customer) };
-  }) satisfies RouteImplementation,
+  }),
 
   'GET /v1/customers': (async (request) => {
     const { limit, cursor } = parseWith(listQuery, request.query, 'query');
@@ -30,15 +29,13 @@ export const customerRoutes = {
     return { status: 200, body: toCustomerView(customer) };
   }) satisfies RouteImplementation,
 
-  'PATCH /v1/customers/{customerId}': (async (request) => {
+  'PATCH /v1/customers/{customerId}': withBody(changeCustomerRequest, async (request, correction) => {
     const customerId = customerIdOf(request);
-    const correction = parseWith(changeCustomerRequest, request.body ?? {});
     return { status: 200, body: toCustomerView(await correctCustomer(request.caller, customerId, correction)) };
-  }) satisfies RouteImplementation,
+  }),
 
-  'PUT /v1/customers/{customerId}/verification': (async (request) => {
+  'PUT /v1/customers/{customerId}/verification': withBody(verificationRequest, async (request, outcome) => {
     const customerId = customerIdOf(request);
-    const outcome = parseWith(verificationRequest, request.body ?? {});
     return { status: 200, body: toCustomerView(await recordVerification(customerId, outcome)) };
-  }) satisfies RouteImplementation,
+  }),
 };

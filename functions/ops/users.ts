@@ -1,6 +1,6 @@
 import { notFound } from '../../shared/http/errors';
 import type { RouteImplementation } from '../../shared/http/types';
-import { parseWith } from '../../shared/http/validation';
+import { parseWith, withBody } from '../../shared/http/validation';
 import { listQuery } from '../../shared/schemas/common';
 import { createUserRequest, userIdParameter } from '../../shared/schemas/users';
 import { createUser, deleteUser, toUserView, usersOfCell, whoAmI } from '../../shared/use-cases/users';
@@ -9,11 +9,10 @@ import { createUser, deleteUser, toUserView, usersOfCell, whoAmI } from '../../s
 export const userRoutes = {
   'GET /v1/me': (async (request) => ({ status: 200, body: await whoAmI(request.caller) })) satisfies RouteImplementation,
 
-  'POST /v1/users': (async (request) => {
-    const input = parseWith(createUserRequest, request.body ?? {});
+  'POST /v1/users': withBody(createUserRequest, async (request, input) => {
     const { user, temporaryPassword } = await createUser(request.caller, input);
     return { status: 201, body: { ...toUserView(user), temporaryPassword } };
-  }) satisfies RouteImplementation,
+  }),
 
   'GET /v1/users': (async (request) => {
     const { limit, cursor } = parseWith(listQuery, request.query, 'query');

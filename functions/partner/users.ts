@@ -1,6 +1,6 @@
 import { forbidden } from '../../shared/http/errors';
 import type { ApiRequest, RouteImplementation } from '../../shared/http/types';
-import { parseWith } from '../../shared/http/validation';
+import { parseWith, withBody } from '../../shared/http/validation';
 import { listQuery } from '../../shared/schemas/common';
 import { createUserRequest } from '../../shared/schemas/users';
 import { createUser, toUserView, usersOfPartner } from '../../shared/use-cases/users';
@@ -12,12 +12,11 @@ function partnerIdOf(request: ApiRequest): string {
 
 /** §11: a partner's own users and its customers' users. */
 export const partnerUserRoutes = {
-  'POST /v1/partner/users': (async (request) => {
+  'POST /v1/partner/users': withBody(createUserRequest, async (request, input) => {
     partnerIdOf(request);
-    const input = parseWith(createUserRequest, request.body ?? {});
     const { user, temporaryPassword } = await createUser(request.caller, input);
     return { status: 201, body: { ...toUserView(user), temporaryPassword } };
-  }) satisfies RouteImplementation,
+  }),
 
   'GET /v1/partner/users': (async (request) => {
     const partnerId = partnerIdOf(request);

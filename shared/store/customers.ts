@@ -47,10 +47,10 @@ const customerPage = async (
       ExpressionAttributeValues: { ':pk': query.pk },
       ScanIndexForward: !query.newestFirst,
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
+      ExclusiveStartKey: await decodeCursor(scope, cursor),
     }),
   );
-  return { items: (result.Items ?? []) as CustomerRecord[], nextCursor: encodeCursor(scope, result.LastEvaluatedKey) };
+  return { items: (result.Items ?? []) as CustomerRecord[], nextCursor: await encodeCursor(scope, result.LastEvaluatedKey) };
 };
 
 /** A partner's customers (gsi1), oldest first unless asked otherwise. */

@@ -114,8 +114,8 @@ export async function listEulas(limit: number, cursor?: string): Promise<Page<Eu
       ExpressionAttributeValues: { ':pk': keys.eulaCurrent().pk, ':prefix': EULA_PREFIX },
       ConsistentRead: true,
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
+      ExclusiveStartKey: await decodeCursor(scope, cursor),
     }),
   );
-  return { items: (result.Items ?? []).map(entryOf), nextCursor: encodeCursor(scope, result.LastEvaluatedKey) };
+  return { items: (result.Items ?? []).map(entryOf), nextCursor: await encodeCursor(scope, result.LastEvaluatedKey) };
 }

@@ -22,8 +22,8 @@ export async function listInstallationsPage(slc: string, limit: number, cursor?:
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':pk': byOwner.licenseInstallations(slc), ':active': 'active', ':null': null },
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
+      ExclusiveStartKey: await decodeCursor(scope, cursor),
     }),
   );
-  return { items: (result.Items ?? []) as InstallationRecord[], nextCursor: encodeCursor(scope, result.LastEvaluatedKey) };
+  return { items: (result.Items ?? []) as InstallationRecord[], nextCursor: await encodeCursor(scope, result.LastEvaluatedKey) };
 }

@@ -306,10 +306,10 @@ export async function listPartnerLicenses(partnerId: string, limit: number, curs
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': byOwner.partnerLicenses(partnerId) },
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
+      ExclusiveStartKey: await decodeCursor(scope, cursor),
     }),
   );
-  return { items: (result.Items ?? []) as LicenseRecord[], nextCursor: encodeCursor(scope, result.LastEvaluatedKey) };
+  return { items: (result.Items ?? []) as LicenseRecord[], nextCursor: await encodeCursor(scope, result.LastEvaluatedKey) };
 }
 
 /**
@@ -319,7 +319,7 @@ export async function listPartnerLicenses(partnerId: string, limit: number, curs
  */
 export async function listLicenses(plan: LicenseListPlan, limit: number, cursor?: string): Promise<Page<LicenseRecord>> {
   if (plan.source === 'none') {
-    decodeCursor('licenses:none', cursor);
+    await decodeCursor('licenses:none', cursor);
     return { items: [], nextCursor: null };
   }
   const { client, tableName } = store();
@@ -339,8 +339,8 @@ export async function listLicenses(plan: LicenseListPlan, limit: number, cursor?
       ExpressionAttributeValues: { ':pk': query.pk, ...(query.filter ? { ':filter': query.filter.value } : {}) },
       ScanIndexForward: false,
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
+      ExclusiveStartKey: await decodeCursor(scope, cursor),
     }),
   );
-  return { items: (result.Items ?? []) as LicenseRecord[], nextCursor: encodeCursor(scope, result.LastEvaluatedKey) };
+  return { items: (result.Items ?? []) as LicenseRecord[], nextCursor: await encodeCursor(scope, result.LastEvaluatedKey) };
 }

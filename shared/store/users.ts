@@ -106,10 +106,10 @@ async function listUsers(index: 'gsi1' | 'gsi2', partitionKey: string, limit: nu
       KeyConditionExpression: `${index}pk = :pk`,
       ExpressionAttributeValues: { ':pk': partitionKey },
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
+      ExclusiveStartKey: await decodeCursor(scope, cursor),
     }),
   );
-  return { items: (result.Items ?? []).map(recordOf), nextCursor: encodeCursor(scope, result.LastEvaluatedKey) };
+  return { items: (result.Items ?? []).map(recordOf), nextCursor: await encodeCursor(scope, result.LastEvaluatedKey) };
 }
 
 /** Every user, oldest first (ops). */
