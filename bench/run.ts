@@ -4,11 +4,12 @@ import { bundleReport } from '../scripts/bundle-report';
 import { activationBench } from './activation';
 import { startBenchStack } from './support';
 import { throughputBench } from './throughput';
+import { dashboardBench, dashboardBundle } from './dashboard';
 
 const quick = process.argv.includes('--quick');
 /** `--only activation,throughput,bundles` runs some sections; all by default. */
 const onlyAt = process.argv.indexOf('--only');
-const sections = new Set(onlyAt >= 0 ? process.argv[onlyAt + 1]!.split(',') : ['activation', 'throughput', 'bundles']);
+const sections = new Set(onlyAt >= 0 ? process.argv[onlyAt + 1]!.split(',') : ['activation', 'throughput', 'bundles', 'dashboard']);
 const loadAtStart = loadavg().map((value) => Number(value.toFixed(2)));
 
 const results: Record<string, unknown> = { machine: { node: process.version, cpus: cpus().length, loadAverageAtStart: loadAtStart } };
@@ -25,6 +26,10 @@ if (sections.has('bundles')) {
   // Size and module-load time of every Lambda bundle next to a bare DynamoDB-client bundle (scripts/bundle-report.ts).
   const kib = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
   results.bundles = (await bundleReport({ runs: quick ? 3 : 9 })).map(({ name, bytes, gzipBytes, loadMs }) => ({ name, kib: kib(bytes), gzipKib: kib(gzipBytes), loadMs }));
+}
+if (sections.has('dashboard')) {
+  // Time to first render of the Licenses page with 1,000 licenses, then the dashboard's bundle size.
+  results.dashboard = { ...(await dashboardBench({ licenses: 1000, runs: quick ? 1 : 5 })), bundle: dashboardBundle() };
 }
 (results.machine as Record<string, unknown>).loadAverageAtEnd = loadavg().map((value) => Number(value.toFixed(2)));
 

@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { routes, routeKey, type FunctionName, type RouteDefinition } from '../shared/http/routes';
 import { MAX_BODY_BYTES, type HttpHandler } from '../shared/http/handler';
 import { apiReferenceFile } from './api-reference';
+import type { AssetHandler } from './dashboard-assets';
 
 interface CompiledRoute {
   route: RouteDefinition;
@@ -97,7 +98,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
  * The local HTTP API: each request becomes an API Gateway HTTP API (payload 2.0) event for the
  * handler that Lambda runs for that route, found in the same route table the stack deploys.
  */
-export function createLocalServer(handlers: Record<FunctionName, HttpHandler>): Server {
+export function createLocalServer(handlers: Record<FunctionName, HttpHandler>, options: { assets?: AssetHandler } = {}): Server {
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, async (request, response) => {
     try {
       const url = new URL(request.url ?? '/', 'http://localhost');
@@ -108,6 +109,8 @@ export function createLocalServer(handlers: Record<FunctionName, HttpHandler>): 
         response.writeHead(200, { 'content-type': file.contentType, 'content-length': file.body.length });
         return response.end(file.body);
       }
+      // Everything else outside /v1 is the Customer Dashboard, as CloudFront routes it in AWS.
+      if (options.assets && url.pathname !== '/v1' && !url.pathname.startsWith('/v1/')) return options.assets(request, response);
       const candidates = compiled.filter((entry) => entry.pattern.test(url.pathname));
       if (candidates.length === 0) return send(response, 404, errorEnvelope('route_not_found', 'No such route.'));
       const match = candidates.find((entry) => entry.route.method === method);

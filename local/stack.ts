@@ -6,6 +6,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { assertPortFree, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { ensureTable } from '../shared/store/create-table';
 import { randomToken } from '../shared/crypto';
+import { USER_POOL_ENV } from '../shared/adapters/user-pool';
+import { startLocalUserPool, type LocalUserPool } from './cognito';
 
 export const LOCAL_TABLE_NAME = 'cloud-licensing';
 
@@ -17,6 +19,19 @@ export interface LocalStackOptions {
   opsToken?: string;
   /** Told what is happening while DynamoDB Local and the table come up. */
   onProgress?: (message: string) => void;
+  /** Port of the user pool stand-in; 0 picks a free one. */
+  userPoolPort?: number;
+}
+
+/** The environment that points the handlers at a user pool (the stand-in here, Cognito in AWS). */
+export function userPoolEnvironment(pool: LocalUserPool): Record<string, string> {
+  return {
+    [USER_POOL_ENV.poolId]: pool.userPoolId,
+    [USER_POOL_ENV.clientId]: pool.clientId,
+    [USER_POOL_ENV.issuer]: pool.issuer,
+    [USER_POOL_ENV.endpoint]: pool.endpoint,
+    [USER_POOL_ENV.temporaryPasswords]: 'generate',
+  };
 }
 
 /**
@@ -32,6 +47,7 @@ export interface LocalStack {
   /** The file that keeps a generated token across restarts (absent with DATA_DIR=:memory:). */
   opsTokenFile?: string;
   dynamodb: DynamoDbLocal;
+  userPool: LocalUserPool;
   stop(): Promise<void>;
 }
 
@@ -65,7 +81,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dataDir: dataDir ? join(dataDir, 'dynamodb') : ':memory:',
     onProgress: progress,
   });
+  let userPool: LocalUserPool | undefined;
   try {
+    userPool = await startLocalUserPool({ port: options.userPoolPort ?? 0, dataDir: dataDir ? join(dataDir, 'user-pool') : ':memory:' });
     const { token: opsToken, source: opsTokenSource, file: opsTokenFile } = resolveOpsToken(options.opsToken ?? (process.env.OPS_TOKEN || undefined), dataDir);
     Object.assign(process.env, {
       AWS_REGION: process.env.AWS_REGION ?? 'local',
@@ -74,6 +92,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       OPS_TOKEN: opsToken,
       INSTALLATION_KEY: dataDir ? persistentKey(dataDir) : randomBytes(32).toString('base64'),
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+      ...userPoolEnvironment(userPool),
     });
     if (dataDir) process.env.SIGNING_KEY_FILE = join(dataDir, 'signing-key.pem');
     else process.env.SIGNING_KEY_FILE ??= join(
@@ -94,7 +113,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Handlers read their settings at import, so they load after the environment is set.
     const { lambdaHandlers } = await import('./handlers');
     const { createLocalServer } = await import('./server');
-    const server = createLocalServer(lambdaHandlers);
+    const { dashboardAssets } = await import('./dashboard-assets');
+    const server = createLocalServer(lambdaHandlers, {
+      assets: dashboardAssets({ userPool: { endpoint: userPool.endpoint, clientId: userPool.clientId } }),
+    });
     await new Promise<void>((resolvePromise, reject) => {
       server.once('error', reject);
       server.listen(options.port, '127.0.0.1', () => resolvePromise());
@@ -106,13 +128,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       opsTokenSource,
       ...(opsTokenFile ? { opsTokenFile } : {}),
       dynamodb,
+      userPool,
       stop: async () => {
         server.closeAllConnections();
         await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+        await userPool?.stop();
         await dynamodb.stop();
       },
     };
   } catch (error) {
+    await userPool?.stop();
     await dynamodb.stop();
     throw error;
   }

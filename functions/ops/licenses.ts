@@ -92,13 +92,13 @@ export const licenseRoutes = {
 
   'GET /v1/licenses/{slc}/devices': (async (request) => {
     const { limit, cursor } = parseWith(listQuery, request.query, 'query');
-    const page = await devicesOfLicense(slcOf(request), limit, cursor);
+    const page = await devicesOfLicense(request.caller, slcOf(request), limit, cursor);
     return { status: 200, body: { items: page.items.map(toDeviceView), nextCursor: page.nextCursor } };
   }) satisfies RouteImplementation,
 
   'GET /v1/licenses/{slc}/events': (async (request) => {
     const { limit, cursor } = parseWith(listQuery, request.query, 'query');
-    const page = await eventsOfLicense(slcOf(request), limit, cursor);
+    const page = await eventsOfLicense(request.caller, slcOf(request), limit, cursor);
     return { status: 200, body: page };
   }) satisfies RouteImplementation,
 };

@@ -1,8 +1,14 @@
 import type { ZodMiniType } from 'zod/mini';
 
+/** A dashboard user's role (§11); `ops` and `partner` users act with the powers of that credential. */
+export type UserRole = 'ops' | 'partner' | 'customer-admin' | 'customer-user';
+export type CustomerRole = 'customer-admin' | 'customer-user';
+
+/** `userId` is set when the caller signed in as a dashboard user (a user-pool ID token). */
 export type Caller =
-  | { role: 'ops' }
-  | { role: 'partner'; partnerId: string }
+  | { role: 'ops'; userId?: string }
+  | { role: 'partner'; partnerId: string; userId?: string }
+  | { role: CustomerRole; customerId: string; partnerId: string | null; userId: string }
   | { role: 'installation'; installationId: string }
   | { role: 'anonymous' };
 
@@ -48,6 +54,9 @@ export function actorOf(caller: Caller): string {
       return `partner:${caller.partnerId}`;
     case 'installation':
       return `installation:${caller.installationId}`;
+    case 'customer-admin':
+    case 'customer-user':
+      return `user:${caller.userId}`;
     case 'anonymous':
       return 'anonymous';
   }

@@ -49,6 +49,12 @@ export const keys = {
     pk: INTEGRATION_REPORTS_PARTITION,
     sk: `${integrationKey}#${installationId}`,
   }),
+  /** A dashboard user (§11), by the user pool's `sub`. */
+  user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'USER' }),
+  /** Claims an e-mail address for one user: e-mail addresses are unique (lowercased). */
+  userEmail: (email: string) => ({ pk: `USEREMAIL#${email}`, sk: 'USEREMAIL' }),
+  /** The result of an offline activation request file, by the SHA-256 of the file (§10). */
+  offlineActivation: (fileSha256: string) => ({ pk: `OFFLINE#${fileSha256}`, sk: 'OFFLINE' }),
   /** One generation of the license-signing key (its private key encrypted under the cell's KMS key). */
   signingKey: (generation: number) => ({ pk: SIGNING_KEYS_PARTITION, sk: `${SIGNING_KEY_GENERATION_PREFIX}${String(generation).padStart(4, '0')}` }),
 } as const;
@@ -58,12 +64,16 @@ export const byOwner = {
   partnerCustomers: (partnerId: string) => `PARTNER#${partnerId}#CUSTOMERS`,
   partnerLicenses: (partnerId: string) => `PARTNER#${partnerId}#LICENSES`,
   licenseInstallations: (slc: string) => `LICENSE#${slc}#INSTALLATIONS`,
+  /** Every dashboard user (GET /v1/users). */
+  allUsers: () => 'USERS',
 } as const;
 
 /** gsi2: licenses listed under their customer; installations whose first activation has not finished. */
 export const byCustomer = {
   customerLicenses: (customerId: string) => `CUSTOMER#${customerId}#LICENSES`,
   unfinishedInstallations: (slc: string) => `LICENSE#${slc}#UNFINISHED`,
+  /** The dashboard users a partner manages: its partner users and its customers' users. */
+  partnerUsers: (partnerId: string) => `PARTNER#${partnerId}#USERS`,
 } as const;
 
 /** gsi3: every item of a kind, in creation order (ops lists of all licenses and all customers). */

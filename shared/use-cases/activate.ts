@@ -54,6 +54,8 @@ export interface ActivationCommand {
   deployment: Deployment | undefined;
   actor: string;
   sourceIp: string;
+  /** Set for an activation carried in a request file (§10): its event says `offline: true`. */
+  offline?: boolean;
 }
 
 export interface ActivatedDeviceView {
@@ -497,6 +499,7 @@ function activationRecord(session: ActivationSession, request: ActivationRequest
         videoPushUsers: plan.videoPush,
         integrations,
         deployment: (command.deployment ?? state.installation?.deployment ?? { type: 'on-premises' }).type,
+        ...(command.offline ? { offline: true } : {}),
       },
     },
     integrations: {

@@ -16,6 +16,8 @@ import { getLicense } from '../store/licenses';
 import type { InstallationRecord, LicenseRecord } from '../store/records';
 import { licenseDocumentFor } from './license-document';
 import type { InstallationContext } from './installation-context';
+import type { Caller } from '../http/types';
+import { callerMaySee } from './visibility';
 
 export interface Actor {
   actor: string;
@@ -103,11 +105,13 @@ export async function integrationStatistics(): Promise<Array<{ manufacturer: str
   return [...counts.values()].sort((a, b) => b.installations - a.installations || a.manufacturer.localeCompare(b.manufacturer) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
 }
 
-/** §8 partner view of an installation; another partner's installation is not found. */
-export async function partnerInstallationView(partnerId: string, installationId: string) {
+/** §8 view of an installation for its partner (and §11 its customer's users); anyone else's is not found. */
+export async function partnerInstallationView(caller: Caller, installationId: string) {
   const installation = await getInstallation(installationId);
   const license: LicenseRecord | undefined = installation ? await getLicense(installation.slc) : undefined;
-  if (!installation || !license || license.partnerId !== partnerId) throw notFound('installation_not_found', 'No such installation.');
+  if (!installation || !license || !callerMaySee(caller, license)) {
+    throw notFound('installation_not_found', 'No such installation.');
+  }
   const devices = await listInstallationDevices(installation);
   return installationView(installation, devices.map((device) => ({ mac: device.mac, deviceKey: device.deviceKey, licenses: device.licenses, status: device.status })));
 }

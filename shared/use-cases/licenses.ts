@@ -328,17 +328,15 @@ export async function transferLicense(
   });
 }
 
-/** Devices ever registered under a license (ops). */
-export async function devicesOfLicense(slc: string, limit: number, cursor?: string): Promise<Page<DeviceRecord>> {
-  const license = isSlc(slc) ? await getLicense(slc) : undefined;
-  if (!license) throw licenseNotFound();
+/** Devices ever registered under a license the caller may see. */
+export async function devicesOfLicense(caller: Caller, slc: string, limit: number, cursor?: string): Promise<Page<DeviceRecord>> {
+  await findLicenseFor(caller, slc);
   return listLicenseDevices(slc, limit, cursor);
 }
 
-/** The audit trail of a license, newest first (ops). */
-export async function eventsOfLicense(slc: string, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
-  const license = isSlc(slc) ? await getLicense(slc) : undefined;
-  if (!license) throw licenseNotFound();
+/** The audit trail of a license the caller may see, newest first. */
+export async function eventsOfLicense(caller: Caller, slc: string, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
+  await findLicenseFor(caller, slc);
   return listEvents(slc, limit, cursor);
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { requestFile, requestFileKeys } from '../support/offline';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -134,6 +135,17 @@ async function everyRoute(world: World) {
   await asPartner('GET', '/v1/partner/licenses');
   await asPartner('GET', `/v1/partner/installations/${installation.installationId}`);
   await asPartner('GET', `/v1/partner/installations/${installation.installationId}/health`);
+
+  const opsUser = (await ops('POST', '/v1/users', { email: `ops.${randomUUID()}@northwind.example`, name: `Ops ${CANARY}`, role: 'ops' })).body;
+  secrets.add(opsUser.temporaryPassword);
+  await ops('GET', '/v1/users');
+  await ops('GET', '/v1/me');
+  const customerAdmin = (await asPartner('POST', '/v1/partner/users', { email: `admin.${randomUUID()}@contoso.example`, name: `Admin ${CANARY}`, role: 'customer-admin', customerId: customer.customerId })).body;
+  secrets.add(customerAdmin.temporaryPassword);
+  await asPartner('GET', '/v1/partner/users');
+  await asPartner('DELETE', `/v1/users/${customerAdmin.userId}`);
+  await ops('DELETE', `/v1/users/${opsUser.userId}`);
+  await ops('POST', '/v1/offline-activations', requestFile({ slc: license.slc, ...activationBody([camera({ name: `Offline ${CANARY}` })]) }, await requestFileKeys()));
 
   await ops('GET', `/v1/customers/${customer.customerId}/personal-data`);
   const rotated = (await ops('POST', `${base}/credentials`)).body;

@@ -5,6 +5,8 @@ import { snapshotDifference, tableSnapshot } from '../fuzz/state';
 import { useApi, type ApiResult, type InstallationCredentials } from '../support/api';
 import { TEST_OPS_TOKEN } from '../support/setup';
 import { activationBody, camera } from '../support/licensing';
+import { uniqueEmail } from '../support/users';
+import { requestFile, requestFileKeys, type RequestFileKeys } from '../support/offline';
 
 /**
  * The tenancy matrix: two partners, each with a customer, a license and an activated installation
@@ -27,6 +29,8 @@ interface Tenant {
   deviceGuid: string;
   notificationId: string;
   cameras: Array<ReturnType<typeof camera>>;
+  /** A dashboard user of the tenant's customer. */
+  userId: string;
 }
 
 async function ok<T = any>(response: Promise<ApiResult<T>>, what: string): Promise<T> {
@@ -57,7 +61,11 @@ async function tenant(name: string): Promise<Tenant> {
   const notification = await ok(api.signed(installation, 'POST', `${base}/notifications`, { mobileServerGuid, title: 'Motion', body: 'Lobby' }), 'notification');
   await ok(api.signed(installation, 'PUT', `${base}/smart-connect`, { publicAddress: `${name.toLowerCase()}.example.net`, port: 8081 }), 'smart connect');
   await ok(api.signed(installation, 'POST', `${base}/health`, { consent: true, status: 'ok' }), 'health');
-  return { name, partner, customerId: customer.customerId, slc: license.slc, installation, mobileServerGuid, deviceGuid, notificationId: notification.notificationId, cameras };
+  const user = await ok(
+    api.request('POST', '/v1/partner/users', { token: partner.apiKey, body: { email: uniqueEmail('tenancy'), name: 'Ida', role: 'customer-user', customerId: customer.customerId } }),
+    'user',
+  );
+  return { name, partner, customerId: customer.customerId, slc: license.slc, installation, mobileServerGuid, deviceGuid, notificationId: notification.notificationId, cameras, userId: user.userId };
 }
 
 /** The owner's resources in a route's path. */
@@ -69,6 +77,7 @@ function pathFor(route: RouteDefinition, owner: Tenant): string {
     mobileServerGuid: owner.mobileServerGuid,
     deviceGuid: owner.deviceGuid,
     notificationId: owner.notificationId,
+    userId: owner.userId,
     version: '2025 R1',
   };
   return route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -96,6 +105,10 @@ function bodyFor(route: RouteDefinition, owner: Tenant): unknown {
       return { name: 'Another customer', country: 'SE', contacts: [{ name: 'Bo', email: 'bo@example.com' }], endUserConsent: { eulaAccepted: true, personalDataConsent: true } };
     case 'PATCH /v1/customers/{customerId}':
       return { name: `Customer ${owner.name} (corrected)` };
+    case 'POST /v1/offline-activations':
+      return requestFile({ installationId: owner.installation.installationId, ...activationBody(owner.cameras) }, fileKeys, owner.installation);
+    case 'POST /v1/partner/users':
+      return { email: uniqueEmail('tenancy'), name: 'Bo', role: 'customer-admin', customerId: owner.customerId };
     case 'POST /v1/activations':
       return { installationId: owner.installation.installationId, ...activationBody([...owner.cameras, camera()]) };
     default:
@@ -122,8 +135,10 @@ const unparameterized = (route: RouteDefinition) => !route.path.includes('{');
 
 let a: Tenant;
 let b: Tenant;
+let fileKeys: RequestFileKeys;
 
 beforeAll(async () => {
+  fileKeys = await requestFileKeys();
   await ok(api.ops('PUT', '/v1/catalog/versions/2025%20R1', { generalAvailability: '2025-02-12' }), 'catalog');
   a = await tenant('A');
   b = await tenant('B');

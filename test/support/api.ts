@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll } from 'vitest';
 import { createLocalServer } from '../../local/server';
 import { lambdaHandlers } from '../../local/handlers';
+import type { AssetHandler } from '../../local/dashboard-assets';
 import { createRequestSigner, requestSignature } from '../../shared/request-signing';
 import { TEST_OPS_TOKEN } from './setup';
 import { contractViolation, type RecordedExchange } from './openapi-contract';
@@ -49,7 +50,7 @@ export const signRequest = createRequestSigner();
  * the OpenAPI document (test/support/openapi-contract.ts): an undocumented status or error code, or
  * a body that does not match its schema, fails the file. Each test file (fork) checks its own traffic.
  */
-export function useApi(): Api {
+export function useApi(options: { assets?: () => AssetHandler } = {}): Api {
   let server: Server;
   const traffic: RecordedExchange[] = [];
   const api: Api = {
@@ -97,7 +98,7 @@ export function useApi(): Api {
     },
   };
   beforeAll(async () => {
-    server = createLocalServer(lambdaHandlers);
+    server = createLocalServer(lambdaHandlers, { assets: options.assets?.() });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     api.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
