@@ -7,7 +7,11 @@ import { decodeCursor, encodeCursor, type Page } from './pagination';
 export type AuditEventType =
   | 'license.created'
   | 'license.updated'
+  | 'license.upgraded'
   | 'care_plus.updated'
+  | 'care_plus.expiring'
+  | 'care_plus.expired'
+  | 'usage.threshold_reached'
   | 'license.revoked'
   | 'license.transferred'
   | 'activation.completed'
@@ -15,6 +19,8 @@ export type AuditEventType =
   | 'installation.credentials_reset';
 
 export interface AuditEvent {
+  /** Unique and stable: the event's sort key carries it, the stream and the webhooks use it as the event's id. */
+  eventId?: string;
   at: string;
   type: AuditEventType;
   actor: string;
@@ -22,12 +28,25 @@ export interface AuditEvent {
   details: Record<string, unknown>;
 }
 
-/** The item of one audit event, to put alone or inside the transaction that makes the change. */
+/** An audit event as listed and published: its id always set. */
+export type RecordedEvent = AuditEvent & { eventId: string };
+
+/**
+ * The item of one audit event, to put alone or inside the transaction that makes the change. Its
+ * `type` is `event`: the stream publisher picks these items (and only these) out of the table's stream.
+ */
 export function auditEventItem(slc: string, event: AuditEvent): Record<string, unknown> {
-  return { ...keys.event(slc, event.at, randomUUID()), type: 'event', event };
+  const eventId = event.eventId ?? randomUUID();
+  return { ...keys.event(slc, event.at, eventId), type: 'event', slc, event: { eventId, ...event } };
 }
 
-export async function listEvents(slc: string, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
+/** The event of a stored event item; items written before events had an id take it from their sort key. */
+export function eventOfItem(item: Record<string, unknown>): RecordedEvent {
+  const event = item.event as AuditEvent;
+  return { eventId: event.eventId ?? String(item.sk).split('#').pop()!, ...event };
+}
+
+export async function listEvents(slc: string, limit: number, cursor?: string): Promise<Page<RecordedEvent>> {
   const { client, tableName } = store();
   const scope = `events:${slc}`;
   const result = await client.send(
@@ -41,7 +60,7 @@ export async function listEvents(slc: string, limit: number, cursor?: string): P
     }),
   );
   return {
-    items: (result.Items ?? []).map((item) => item.event as AuditEvent),
+    items: (result.Items ?? []).map(eventOfItem),
     nextCursor: encodeCursor(scope, result.LastEvaluatedKey),
   };
 }

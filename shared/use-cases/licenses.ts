@@ -8,7 +8,7 @@ import { ApiError, conflict, notFound, unprocessable } from '../http/errors';
 import type { Caller } from '../http/types';
 import { getCatalogVersion } from '../store/catalog';
 import { getCustomer } from '../store/customers';
-import { listEvents, type AuditEvent, type AuditEventType } from '../store/events';
+import { listEvents, type AuditEvent, type AuditEventType, type RecordedEvent } from '../store/events';
 import { listLicenseDevices } from '../store/devices';
 import {
   createLicenseRecord,
@@ -264,7 +264,7 @@ export async function devicesOfLicense(slc: string, limit: number, cursor?: stri
 }
 
 /** The audit trail of a license, newest first (ops). */
-export async function eventsOfLicense(slc: string, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
+export async function eventsOfLicense(slc: string, limit: number, cursor?: string): Promise<Page<RecordedEvent>> {
   const license = isSlc(slc) ? await getLicense(slc) : undefined;
   if (!license) throw licenseNotFound();
   return listEvents(slc, limit, cursor);
