@@ -35,9 +35,9 @@ export type RecordedEvent = AuditEvent & { eventId: string };
  * The item of one audit event, to put alone or inside the transaction that makes the change. Its
  * `type` is `event`: the stream publisher picks these items (and only these) out of the table's stream.
  */
-export function auditEventItem(slc: string, event: AuditEvent): Record<string, unknown> {
+export function auditEventItem(slc: string, event: AuditEvent, sequence = 0): Record<string, unknown> {
   const eventId = event.eventId ?? randomUUID();
-  return { ...keys.event(slc, event.at, eventId), type: 'event', slc, event: { eventId, ...event } };
+  return { ...keys.event(slc, event.at, sequence, eventId), type: 'event', slc, event: { eventId, ...event } };
 }
 
 /** The event of a stored event item; items written before events had an id take it from their sort key. */

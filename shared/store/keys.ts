@@ -15,7 +15,8 @@ export const keys = {
    * key, so that the writes of a large activation spread over DynamoDB partitions.
    */
   deviceGroup: (slc: string, group: string) => ({ pk: `LICENSE#${slc}#DEVICEGROUP#${group}`, sk: 'DEVICEGROUP' }),
-  event: (slc: string, at: string, eventId: string) => ({ pk: `LICENSE#${slc}`, sk: `EVENT#${at}#${eventId}` }),
+  /** `sequence` orders the events one transaction records at the same time (an activation and the thresholds it reached). */
+  event: (slc: string, at: string, sequence: number, eventId: string) => ({ pk: `LICENSE#${slc}`, sk: `EVENT#${at}#${sequence}#${eventId}` }),
   installation: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'INSTALLATION' }),
   /** A mobile server of an installation (hostname, notification e-mails); its push devices sort under it. */
   mobileServer: (installationId: string, guid: string) => ({ pk: `INSTALLATION#${installationId}`, sk: `MOBILESERVER#${guid}` }),

@@ -8,6 +8,7 @@ import { deriveDeviceKey, deviceGroupOf } from '../domain/device-key';
 import { deviceInputProblem, deviceLicensesNeeded, normalizeMac } from '../domain/device-licenses';
 import { editionRefusal, editionRules } from '../domain/editions';
 import { deriveInstallationSecret } from '../domain/installation-secret';
+import { thresholdsCrossed } from '../domain/usage-thresholds';
 import { isWithinActivationWindow } from '../domain/versions';
 import { validationFailed } from '../http/validation';
 import { ApiError, badRequest, conflict, forbidden, notFound, unprocessable } from '../http/errors';
@@ -172,6 +173,24 @@ function deviceChanges(
   }
   for (const mac of plan.released) changes.push({ kind: 'release', mac, group: held.get(mac)!.group, deletes: true });
   return changes;
+}
+
+/**
+ * §12: the `usage.threshold_reached` events of this activation, recorded in the transaction that
+ * records `activation.completed` and ordered after it (80 before 100). Usage before is the license's
+ * as this pass read it; the allocation this pass committed moved it by `delta`.
+ */
+function usageThresholdEvents(
+  slc: string,
+  at: string,
+  by: { actor: string; sourceIp: string },
+  usedBefore: number,
+  delta: number,
+  entitled: number,
+): Array<{ put: Record<string, unknown> }> {
+  return thresholdsCrossed(usedBefore, usedBefore + delta, entitled).map((details, index) => ({
+    put: auditEventItem(slc, { at, type: 'usage.threshold_reached', actor: by.actor, sourceIp: by.sourceIp, details: { ...details } }, index + 1),
+  }));
 }
 
 const sortedGroups = (groups: Iterable<string>) => [...new Set(groups)].sort();
@@ -381,6 +400,7 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
               },
             }),
           },
+          ...usageThresholdEvents(slc, at, command, license.usedDeviceLicenses, plan.allocatedDeviceLicenses - ownLicenses, license.entitledDeviceLicenses),
           ...integrations
             .filter((integration) => !previousIntegrations.has(integrationKey(integration)))
             .map((integration) => ({
