@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { assertPortFree, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { ensureTable } from '../shared/store/create-table';
+import { startLocalEvents, type LocalEvents } from './events';
 import { randomToken } from '../shared/crypto';
 
 export const LOCAL_TABLE_NAME = 'cloud-licensing';
@@ -21,6 +22,7 @@ export interface LocalStack {
   apiUrl: string;
   opsToken: string;
   dynamodb: DynamoDbLocal;
+  events: LocalEvents;
   stop(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     await ensureTable(client, LOCAL_TABLE_NAME);
     client.destroy();
+    const events = await startLocalEvents({ dynamodbEndpoint: dynamodb.endpoint, tableName: LOCAL_TABLE_NAME, dataDir });
 
     // Handlers read their settings at import, so they load after the environment is set.
     const { lambdaHandlers } = await import('./handlers');
@@ -78,9 +81,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       apiUrl: `http://127.0.0.1:${port}`,
       opsToken,
       dynamodb,
+      events,
       stop: async () => {
         server.closeAllConnections();
         await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+        await events.stop();
         await dynamodb.stop();
       },
     };

@@ -12,6 +12,8 @@ export const tableDefinition = {
     { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   ],
   timeToLiveAttribute: 'expiresAt',
+  /** The stream the event publisher reads: new images are enough (event items are only ever inserted). */
+  streamViewType: 'NEW_IMAGE',
 } as const;
 
 export type IndexName = (typeof tableDefinition.globalSecondaryIndexes)[number]['indexName'];
