@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { eventBridgeBus } from '../shared/adapters/event-bus';
+import { eventBridgeBus, type PublishedEvent } from '../shared/adapters/event-bus';
+import { attemptDueDeliveries, fanOutEvent } from '../shared/use-cases/webhooks';
 import { startLocalEventBridge, type LocalEventBridge } from './eventbridge';
 import { fileCheckpoint, memoryCheckpoint, startStreamPublisher, type StreamPublisher } from './stream-publisher';
 
@@ -11,9 +12,14 @@ export interface LocalEvents {
   stop(): Promise<void>;
 }
 
+/** How often the local sweep looks for webhook deliveries whose retry is due. */
+const SWEEP_MS = 1000;
+
 /**
- * What carries events out of the cell under `npm start`: the EventBridge stand-in, and the stream
- * publisher reading DynamoDB Local's stream of the table into it, checkpointed in the data directory.
+ * What carries events out of the cell under `npm start`: the EventBridge stand-in, the stream
+ * publisher reading DynamoDB Local's stream of the table into it (checkpointed in the data
+ * directory), the bus's one target (the webhook fan-out, as the rule and queue are in AWS) and the
+ * sweep that makes the webhook retries when they are due.
  */
 export async function startLocalEvents(options: { dynamodbEndpoint: string; tableName: string; dataDir: string | undefined }): Promise<LocalEvents> {
   const bus = await startLocalEventBridge();
@@ -22,6 +28,17 @@ export async function startLocalEvents(options: { dynamodbEndpoint: string; tabl
   // The stand-in does not check signatures; the client signs with these.
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  process.env.WEBHOOK_URL_POLICY ??= 'local';
+  bus.subscribe(async (event) => void (await fanOutEvent(event.detail as unknown as PublishedEvent)));
+  // Sweeps may overlap (a slow endpoint takes up to 10 s): each attempt is claimed by one of them.
+  const sweeps = new Set<Promise<void>>();
+  const sweep = setInterval(() => {
+    const run = attemptDueDeliveries()
+      .then(() => undefined)
+      .catch((error: unknown) => console.error(`webhook retries: ${(error as Error).message}`))
+      .finally(() => sweeps.delete(run));
+    sweeps.add(run);
+  }, SWEEP_MS);
   const publisher = startStreamPublisher({
     endpoint: options.dynamodbEndpoint,
     tableName: options.tableName,
@@ -32,8 +49,10 @@ export async function startLocalEvents(options: { dynamodbEndpoint: string; tabl
     bus,
     publisher,
     stop: async () => {
+      clearInterval(sweep);
       await publisher.stop();
       await bus.stop();
+      await Promise.all(sweeps);
     },
   };
 }

@@ -2,9 +2,11 @@ import { createHttpHandler } from '../../shared/http/handler';
 import { partnerCustomerRoutes } from './customers';
 import { partnerInstallationRoutes } from './installations';
 import { partnerHealthRoutes } from './health';
+import { partnerWebhookRoutes } from './webhooks';
 
 export const handler = createHttpHandler('partner', {
   ...partnerCustomerRoutes,
   ...partnerInstallationRoutes,
   ...partnerHealthRoutes,
+  ...partnerWebhookRoutes,
 });

@@ -64,3 +64,27 @@ export async function listEvents(slc: string, limit: number, cursor?: string): P
     nextCursor: encodeCursor(scope, result.LastEvaluatedKey),
   };
 }
+
+/** The first `license.transferred` event recorded after `at` (strictly later), if any. */
+export async function firstTransferAfter(slc: string, at: string): Promise<RecordedEvent | undefined> {
+  const { client, tableName } = store();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const result = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        // `~` sorts after every sequence digit: the range starts after every event at `at` itself.
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :after AND :end',
+        FilterExpression: '#event.#type = :transferred',
+        ExpressionAttributeNames: { '#event': 'event', '#type': 'type' },
+        ExpressionAttributeValues: { ':pk': keys.license(slc).pk, ':after': `${EVENT_PREFIX}${at}#~`, ':end': `${EVENT_PREFIX}~`, ':transferred': 'license.transferred' },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    const found = result.Items?.[0];
+    if (found) return eventOfItem(found);
+    start = result.LastEvaluatedKey;
+  } while (start);
+  return undefined;
+}

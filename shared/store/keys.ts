@@ -71,3 +71,13 @@ export const HEALTH_PREFIX = 'HEALTH#';
 /** Every generation of the license-signing key lives in this one partition (GET /v1/keys reads it with one Query). */
 export const SIGNING_KEYS_PARTITION = 'SIGNING_KEYS';
 export const SIGNING_KEY_GENERATION_PREFIX = 'GENERATION#';
+
+/** Partner webhooks and their deliveries (store/webhooks.ts). */
+export const webhookKeys = {
+  webhook: (partnerId: string, webhookId: string) => ({ pk: `PARTNER#${partnerId}`, sk: `WEBHOOK#${webhookId}` }),
+  delivery: (webhookId: string, eventId: string) => ({ pk: `WEBHOOK#${webhookId}`, sk: `DELIVERY#${eventId}` }),
+  /** gsi1 partition of the deliveries waiting for an attempt, sorted by when it is due. */
+  duePartition: 'WEBHOOK_DELIVERIES#DUE',
+} as const;
+export const WEBHOOK_PREFIX = 'WEBHOOK#';
+export const DELIVERY_PREFIX = 'DELIVERY#';
