@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { eventBridgeBus, type PublishedEvent } from '../shared/adapters/event-bus';
+import { runCarePlusReminders } from '../shared/use-cases/care-plus-reminders';
 import { attemptDueDeliveries, fanOutEvent } from '../shared/use-cases/webhooks';
 import { startLocalEventBridge, type LocalEventBridge } from './eventbridge';
 import { fileCheckpoint, memoryCheckpoint, startStreamPublisher, type StreamPublisher } from './stream-publisher';
@@ -14,12 +15,16 @@ export interface LocalEvents {
 
 /** How often the local sweep looks for webhook deliveries whose retry is due. */
 const SWEEP_MS = 1000;
+/** The Care Plus reminder job: daily (CARE_PLUS_REMINDERS_INTERVAL_MS overrides), first a minute after start. */
+const REMINDERS_FIRST_MS = 60_000;
+const remindersIntervalMs = () => Number(process.env.CARE_PLUS_REMINDERS_INTERVAL_MS) || 86_400_000;
 
 /**
  * What carries events out of the cell under `npm start`: the EventBridge stand-in, the stream
  * publisher reading DynamoDB Local's stream of the table into it (checkpointed in the data
- * directory), the bus's one target (the webhook fan-out, as the rule and queue are in AWS) and the
- * sweep that makes the webhook retries when they are due.
+ * directory), the bus's one target (the webhook fan-out, as the rule and queue are in AWS), the
+ * sweep that makes the webhook retries when they are due, and the daily Care Plus reminder timer
+ * (EventBridge Scheduler in AWS).
  */
 export async function startLocalEvents(options: { dynamodbEndpoint: string; tableName: string; dataDir: string | undefined }): Promise<LocalEvents> {
   const bus = await startLocalEventBridge();
@@ -45,10 +50,22 @@ export async function startLocalEvents(options: { dynamodbEndpoint: string; tabl
     bus: eventBridgeBus({ busName: LOCAL_EVENT_BUS_NAME }),
     checkpoint: options.dataDir ? fileCheckpoint(join(options.dataDir, 'event-publisher.json')) : memoryCheckpoint(),
   });
+  const remindLater = (delayMs: number): NodeJS.Timeout =>
+    setTimeout(() => {
+      runCarePlusReminders()
+        .catch((error: unknown) => console.error(`care plus reminders: ${(error as Error).message}`))
+        .finally(() => {
+          if (!stopped) reminders = remindLater(remindersIntervalMs());
+        });
+    }, delayMs).unref();
+  let stopped = false;
+  let reminders = remindLater(REMINDERS_FIRST_MS);
   return {
     bus,
     publisher,
     stop: async () => {
+      stopped = true;
+      clearTimeout(reminders);
       clearInterval(sweep);
       await publisher.stop();
       await bus.stop();

@@ -5,6 +5,7 @@ import { customerRoutes } from './customers';
 import { catalogRoutes } from './catalog';
 import { licenseRoutes } from './licenses';
 import { personalDataRoutes } from './personal-data';
+import { jobRoutes } from './jobs';
 
 export const handler = createHttpHandler('ops', {
   ...partnerRoutes,
@@ -13,4 +14,5 @@ export const handler = createHttpHandler('ops', {
   ...catalogRoutes,
   ...licenseRoutes,
   ...personalDataRoutes,
+  ...jobRoutes,
 });

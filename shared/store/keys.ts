@@ -81,3 +81,12 @@ export const webhookKeys = {
 } as const;
 export const WEBHOOK_PREFIX = 'WEBHOOK#';
 export const DELIVERY_PREFIX = 'DELIVERY#';
+
+/** Care Plus reminders (store/care-plus-reminders.ts). */
+export const carePlusKeys = {
+  /** One item per license with a Care Plus end, sorted by that end: the daily job reads up to 90 days ahead. */
+  schedule: (validUntil: string, slc: string) => ({ pk: CARE_PLUS_SCHEDULE_PARTITION, sk: `${validUntil}#${slc}` }),
+  /** That a reminder was recorded for a license, a validUntil and a stage (`90`, `30`, `7`, `expired`). */
+  reminder: (slc: string, validUntil: string, stage: string) => ({ pk: `LICENSE#${slc}`, sk: `CAREPLUSREMINDER#${validUntil}#${stage}` }),
+} as const;
+export const CARE_PLUS_SCHEDULE_PARTITION = 'CAREPLUS_SCHEDULE';
