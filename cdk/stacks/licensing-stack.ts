@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { SIGNING_KEY_GENERATION_ENV, SIGNING_KMS_KEY_ENV } from '../../shared/adapters/envelope-signer';
 import { functionNames, type FunctionName } from '../../shared/http/routes';
 import type { CellSettings } from '../config';
+import { EventDelivery } from '../constructs/event-delivery';
 import { LicensingApi } from '../constructs/licensing-api';
 import { LicensingFunction } from '../constructs/licensing-function';
 import { LicensingTable, type TableAccess } from '../constructs/licensing-table';
@@ -104,6 +105,7 @@ export class LicensingStack extends Stack {
   readonly functions: Record<FunctionName, LicensingFunction>;
   readonly api: LicensingApi;
   readonly monitoring: Monitoring;
+  readonly events: EventDelivery;
 
   constructor(scope: Construct, id: string, props: LicensingStackProps) {
     super(scope, id, { description: `Cloud Licensing regional cell (${props.settings.region})`, ...props });
@@ -203,6 +205,27 @@ export class LicensingStack extends Stack {
       alarmEmail: settings.alarmEmail,
     });
 
+    const sesConfigurationSetArn = settings.sesConfigurationSet
+      ? this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: settings.sesConfigurationSet })
+      : undefined;
+    this.events = new EventDelivery(this, 'Events', {
+      table: this.table,
+      secrets: this.secrets,
+      environment: common,
+      ses: { identityArn: sesIdentityArn, fromAddress: settings.sesFromAddress, configurationSetArn: sesConfigurationSetArn, configurationSetName: settings.sesConfigurationSet },
+      alarmTopic: this.monitoring.topic,
+      logRetention: settings.logRetentionDays as RetentionDays,
+      logLevel: settings.logLevel,
+    });
+    // POST /v1/jobs/care-plus-reminders runs the reminder job in the ops function: it sends the e-mails through SES too.
+    Object.entries({ NOTIFIER: 'aws', SES_FROM_ADDRESS: settings.sesFromAddress, ...(settings.sesConfigurationSet ? { SES_CONFIGURATION_SET: settings.sesConfigurationSet } : {}) }).forEach(
+      ([name, value]) => functions.ops.function.addEnvironment(name, value),
+    );
+    functions.ops.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['ses:SendEmail'], resources: [sesIdentityArn, ...(sesConfigurationSetArn ? [sesConfigurationSetArn] : [])] }),
+    );
+
+    new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName, description: 'The EventBridge bus of the cell audit events' });
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint, description: 'Base URL of the API (routes start with /v1)' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'SigningKeyArn', { value: this.signingKey.key.keyArn, description: 'The KMS key under which the license-signing keys are kept' });

@@ -99,3 +99,10 @@ export function checkWebhookUrl(text: string, policy: WebhookUrlPolicy): UrlChec
   if (isIP(host) !== 0 && !isPublicAddress(host)) return { ok: false, reason: 'must reach a public address' };
   return { ok: true, url, host, loopback: false };
 }
+
+/** The metrics the webhook worker emits (the stack alarms on failed deliveries). */
+export const WEBHOOK_METRICS = {
+  delivered: 'WebhookDeliveries',
+  attemptFailed: 'WebhookAttemptsFailed',
+  failed: 'WebhookDeliveriesFailed',
+} as const;

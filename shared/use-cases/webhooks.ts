@@ -4,11 +4,12 @@ import { Webhook } from 'standardwebhooks';
 import { clock } from '../adapters/clock';
 import { deliveryScheduler, type DeliveryRef } from '../adapters/delivery-scheduler';
 import type { PublishedEvent } from '../adapters/event-bus';
-import { logger } from '../adapters/observability';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger, metrics } from '../adapters/observability';
 import { secrets } from '../adapters/secrets';
 import { postWebhook, resolvesToPublicAddresses } from '../adapters/webhook-sender';
 import { sealText, unsealText } from '../crypto';
-import { checkWebhookUrl, matchesEventPatterns, retryDelayMs, DELIVERY_TIMEOUT_MS, type WebhookUrlPolicy } from '../domain/webhooks';
+import { checkWebhookUrl, matchesEventPatterns, retryDelayMs, DELIVERY_TIMEOUT_MS, WEBHOOK_METRICS, type WebhookUrlPolicy } from '../domain/webhooks';
 import { notFound, unprocessable } from '../http/errors';
 import { firstTransferAfter } from '../store/events';
 import { getLicense } from '../store/licenses';
@@ -184,8 +185,10 @@ export async function attemptDelivery(ref: DeliveryRef): Promise<void> {
   const statusCode = outcome.kind === 'answered' ? outcome.statusCode : null;
   if (statusCode !== null && statusCode >= 200 && statusCode < 300) {
     await recordAttempt(delivery, { status: 'delivered', statusCode, nextAttemptAt: null });
+    metrics.addMetric(WEBHOOK_METRICS.delivered, MetricUnit.Count, 1);
     return;
   }
+  metrics.addMetric(WEBHOOK_METRICS.attemptFailed, MetricUnit.Count, 1);
   const wait = retryDelayMs(delivery.attempts + 1);
   const after = clock.now();
   const nextAttemptAt = wait === undefined ? null : new Date(after.getTime() + wait);
@@ -199,6 +202,7 @@ export async function attemptDelivery(ref: DeliveryRef): Promise<void> {
     retry: nextAttemptAt !== null,
   });
   if (nextAttemptAt) await deliveryScheduler().later(ref, nextAttemptAt, after);
+  else metrics.addMetric(WEBHOOK_METRICS.failed, MetricUnit.Count, 1);
 }
 
 /** Attempts every delivery due now (the sweep under npm start; also a safety net in AWS). */
