@@ -5,6 +5,7 @@ import { listQuery } from '../../shared/schemas/common';
 import { createCustomerRequest, createPartnerCustomerRequest } from '../../shared/schemas/customers';
 import { carePlusRequest, changeLicenseRequest, issueLicenseRequest, revokeLicenseRequest, transferLicenseRequest } from '../../shared/schemas/licenses';
 import { createPartnerRequest } from '../../shared/schemas/partners';
+import { createWebhookRequest } from '../../shared/schemas/webhooks';
 import {
   healthReportRequest,
   putEmailsRequest,
@@ -36,6 +37,7 @@ export const bodySchemas: Record<string, z.ZodMiniType> = {
   'PUT /v1/installations/{installationId}/smart-connect': putSmartConnectRequest,
   'POST /v1/installations/{installationId}/health': healthReportRequest,
   'POST /v1/partner/customers': createPartnerCustomerRequest,
+  'POST /v1/partner/webhooks': createWebhookRequest,
 };
 
 /** Routes whose body may be absent or empty and still be accepted (every field optional). */
@@ -49,7 +51,9 @@ export const listRoutes: Record<string, z.ZodMiniType> = {
   'GET /v1/partner/customers': listQuery,
   'GET /v1/partner/licenses': listQuery,
   'GET /v1/partner/installations/{installationId}/health': listQuery,
+  'GET /v1/partner/webhooks': listQuery,
+  'GET /v1/partner/webhooks/{webhookId}/deliveries': listQuery,
 };
 
 /** Routes that take no body: every method but POST, PUT and PATCH; and the POSTs without one. */
-export const noBodyRoutes = new Set(['POST /v1/installations/{installationId}/credentials']);
+export const noBodyRoutes = new Set(['POST /v1/installations/{installationId}/credentials', 'POST /v1/jobs/care-plus-reminders']);
