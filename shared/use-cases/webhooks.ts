@@ -91,13 +91,15 @@ export async function registerWebhook(partnerId: string, input: { url: string; e
 export const webhooksOf = (partnerId: string, limit: number, cursor?: string): Promise<Page<WebhookRecord>> => listWebhooks(partnerId, limit, cursor);
 
 const webhookNotFound = () => notFound('webhook_not_found', 'No such webhook.');
+/** Webhook ids are UUIDs; anything else names no webhook (and is never a key to look up). */
+const isWebhookId = (webhookId: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(webhookId);
 
 export async function removeWebhook(partnerId: string, webhookId: string): Promise<void> {
-  if (!(await deleteWebhook(partnerId, webhookId))) throw webhookNotFound();
+  if (!isWebhookId(webhookId) || !(await deleteWebhook(partnerId, webhookId))) throw webhookNotFound();
 }
 
 export async function deliveriesOf(partnerId: string, webhookId: string, limit: number, cursor?: string): Promise<Page<DeliveryRecord>> {
-  if (!(await getWebhook(partnerId, webhookId))) throw webhookNotFound();
+  if (!isWebhookId(webhookId) || !(await getWebhook(partnerId, webhookId))) throw webhookNotFound();
   return listDeliveries(webhookId, limit, cursor);
 }
 

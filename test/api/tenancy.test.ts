@@ -16,6 +16,8 @@ import { activationBody, camera } from '../support/licensing';
  * succeed, which shows that the refusals were about tenancy and nothing else.
  */
 const api = useApi();
+// Webhooks to a receiver on this machine are accepted (as under npm start).
+process.env.WEBHOOK_URL_POLICY = 'local';
 
 interface Tenant {
   name: string;
@@ -26,6 +28,7 @@ interface Tenant {
   mobileServerGuid: string;
   deviceGuid: string;
   notificationId: string;
+  webhookId: string;
   cameras: Array<ReturnType<typeof camera>>;
 }
 
@@ -57,7 +60,8 @@ async function tenant(name: string): Promise<Tenant> {
   const notification = await ok(api.signed(installation, 'POST', `${base}/notifications`, { mobileServerGuid, title: 'Motion', body: 'Lobby' }), 'notification');
   await ok(api.signed(installation, 'PUT', `${base}/smart-connect`, { publicAddress: `${name.toLowerCase()}.example.net`, port: 8081 }), 'smart connect');
   await ok(api.signed(installation, 'POST', `${base}/health`, { consent: true, status: 'ok' }), 'health');
-  return { name, partner, customerId: customer.customerId, slc: license.slc, installation, mobileServerGuid, deviceGuid, notificationId: notification.notificationId, cameras };
+  const webhook = await ok(api.request('POST', '/v1/partner/webhooks', { token: partner.apiKey, body: { url: 'http://127.0.0.1:9/hooks', events: ['*'] } }), 'webhook');
+  return { name, partner, customerId: customer.customerId, slc: license.slc, installation, mobileServerGuid, deviceGuid, notificationId: notification.notificationId, webhookId: webhook.webhookId, cameras };
 }
 
 /** The owner's resources in a route's path. */
@@ -69,6 +73,7 @@ function pathFor(route: RouteDefinition, owner: Tenant): string {
     mobileServerGuid: owner.mobileServerGuid,
     deviceGuid: owner.deviceGuid,
     notificationId: owner.notificationId,
+    webhookId: owner.webhookId,
     version: '2025 R1',
   };
   return route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -94,6 +99,8 @@ function bodyFor(route: RouteDefinition, owner: Tenant): unknown {
       return { consent: true, status: 'degraded', errors: [{ source: 'recorder', message: 'disk' }] };
     case 'POST /v1/partner/customers':
       return { name: 'Another customer', country: 'SE', contacts: [{ name: 'Bo', email: 'bo@example.com' }] };
+    case 'POST /v1/partner/webhooks':
+      return { url: 'http://127.0.0.1:9/other-hooks', events: ['license.*'] };
     case 'POST /v1/activations':
       return { installationId: owner.installation.installationId, ...activationBody([...owner.cameras, camera()]) };
     default:
