@@ -98,7 +98,12 @@ describe('partner webhooks (API.md §12)', () => {
     const [first, second] = updated();
     expect(second!.at - first!.at).toBeLessThanOrEqual(30_000);
 
-    // The third attempt is due 5 minutes later: run the service's clock ahead.
+    // The third attempt is due 5 minutes after the second is recorded: then run the service's clock ahead.
+    const eventId = String(first!.headers['webhook-id']);
+    await waitFor('the second attempt recorded', async () => {
+      const list = (await a.get(`/v1/partner/webhooks/${hookA.body.webhookId}/deliveries`)).body.items as any[];
+      return list.find((item) => item.eventId === eventId)?.attempts === 2 || undefined;
+    });
     ahead += 5 * 60_000 + 1000;
     await waitFor('the third attempt', () => updated().length >= 3 || undefined);
     const delivered = updated()[2]!;
