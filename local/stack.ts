@@ -16,11 +16,22 @@ export interface LocalStackOptions {
   /** Directory for data and keys, or ':memory:'. */
   dataDir: string;
   opsToken?: string;
+  /** Told what is happening while DynamoDB Local and the table come up. */
+  onProgress?: (message: string) => void;
 }
+
+/**
+ * Where the ops token came from: `supplied` (OPS_TOKEN or the caller; never printed), `generated`
+ * by this start (printed once, by this start), or `kept` from the one an earlier start generated.
+ */
+export type OpsTokenSource = 'supplied' | 'generated' | 'kept';
 
 export interface LocalStack {
   apiUrl: string;
   opsToken: string;
+  opsTokenSource: OpsTokenSource;
+  /** The file that keeps a generated token across restarts (absent with DATA_DIR=:memory:). */
+  opsTokenFile?: string;
   dynamodb: DynamoDbLocal;
   events: LocalEvents;
   stop(): Promise<void>;
@@ -32,6 +43,17 @@ function persistentKey(dataDir: string): string {
   return readFileSync(path, 'utf8').trim();
 }
 
+/** The supplied token; else the one generated at an earlier start on this DATA_DIR; else a new one, kept there. */
+function resolveOpsToken(supplied: string | undefined, dataDir: string | undefined): { token: string; source: OpsTokenSource; file?: string } {
+  if (supplied) return { token: supplied, source: 'supplied' };
+  if (!dataDir) return { token: `ops_${randomToken(24)}`, source: 'generated' };
+  const file = join(dataDir, 'ops-token');
+  if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), source: 'kept', file };
+  const token = `ops_${randomToken(24)}`;
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return { token, source: 'generated', file };
+}
+
 /** DynamoDB Local, the table, the service keys and the HTTP API: what `npm start` runs. */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   await assertPortFree(options.port, 'API');
@@ -39,12 +61,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dataDir = inMemory ? undefined : resolve(options.dataDir);
   if (dataDir) mkdirSync(dataDir, { recursive: true });
 
+  const progress = options.onProgress ?? (() => undefined);
   const dynamodb = await startDynamoDbLocal({
     port: options.dynamodbPort,
     dataDir: dataDir ? join(dataDir, 'dynamodb') : ':memory:',
+    onProgress: progress,
   });
   try {
-    const opsToken = options.opsToken ?? (process.env.OPS_TOKEN || `ops_${randomToken(24)}`);
+    const { token: opsToken, source: opsTokenSource, file: opsTokenFile } = resolveOpsToken(options.opsToken ?? (process.env.OPS_TOKEN || undefined), dataDir);
     Object.assign(process.env, {
       AWS_REGION: process.env.AWS_REGION ?? 'local',
       DYNAMODB_ENDPOINT: dynamodb.endpoint,
@@ -64,9 +88,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region: 'local',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
+    progress(`DynamoDB Local is up; making sure the table ${LOCAL_TABLE_NAME} exists…`);
     await ensureTable(client, LOCAL_TABLE_NAME);
     client.destroy();
     const events = await startLocalEvents({ dynamodbEndpoint: dynamodb.endpoint, tableName: LOCAL_TABLE_NAME, dataDir });
+    progress('The table is ready; starting the API…');
 
     // Handlers read their settings at import, so they load after the environment is set.
     const { lambdaHandlers } = await import('./handlers');
@@ -80,6 +106,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return {
       apiUrl: `http://127.0.0.1:${port}`,
       opsToken,
+      opsTokenSource,
+      ...(opsTokenFile ? { opsTokenFile } : {}),
       dynamodb,
       events,
       stop: async () => {

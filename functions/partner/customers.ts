@@ -1,11 +1,11 @@
 import { clock } from '../../shared/adapters/clock';
 import { forbidden } from '../../shared/http/errors';
 import type { ApiRequest, RouteImplementation } from '../../shared/http/types';
-import { parseWith } from '../../shared/http/validation';
+import { parseWith, withBody } from '../../shared/http/validation';
 import { listQuery } from '../../shared/schemas/common';
 import { createPartnerCustomerRequest } from '../../shared/schemas/customers';
 import { customersOfPartner, registerCustomer, toCustomerView } from '../../shared/use-cases/customers';
-import { toLicenseView } from '../../shared/use-cases/license-view';
+import { licenseViews } from '../../shared/use-cases/license-view';
 import { licensesOfPartner } from '../../shared/use-cases/licenses';
 
 function partnerIdOf(request: ApiRequest): string {
@@ -22,18 +22,16 @@ export const partnerCustomerRoutes = {
     return { status: 200, body: { items: page.items.map(toCustomerView), nextCursor: page.nextCursor } };
   }) satisfies RouteImplementation,
 
-  'POST /v1/partner/customers': (async (request) => {
+  'POST /v1/partner/customers': withBody(createPartnerCustomerRequest, async (request, input) => {
     const partnerId = partnerIdOf(request);
-    const input = parseWith(createPartnerCustomerRequest, request.body ?? {});
-    const customer = await registerCustomer({ ...input, partnerId });
+    const customer = await registerCustomer({ ...input, partnerId }, 'partner');
     return { status: 201, body: toCustomerView(customer) };
-  }) satisfies RouteImplementation,
+  }),
 
   'GET /v1/partner/licenses': (async (request) => {
     const partnerId = partnerIdOf(request);
     const { limit, cursor } = parseWith(listQuery, request.query, 'query');
     const page = await licensesOfPartner(partnerId, limit, cursor);
-    const now = clock.now();
-    return { status: 200, body: { items: page.items.map((license) => toLicenseView(license, now)), nextCursor: page.nextCursor } };
+    return { status: 200, body: { items: await licenseViews(page.items, clock.now()), nextCursor: page.nextCursor } };
   }) satisfies RouteImplementation,
 };

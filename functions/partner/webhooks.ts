@@ -1,6 +1,6 @@
 import { forbidden } from '../../shared/http/errors';
 import type { ApiRequest, RouteImplementation } from '../../shared/http/types';
-import { parseWith } from '../../shared/http/validation';
+import { parseWith, withBody } from '../../shared/http/validation';
 import { listQuery } from '../../shared/schemas/common';
 import { createWebhookRequest } from '../../shared/schemas/webhooks';
 import { deliveriesOf, registerWebhook, removeWebhook, toDeliveryView, toWebhookView, webhooksOf } from '../../shared/use-cases/webhooks';
@@ -12,10 +12,10 @@ function partnerIdOf(request: ApiRequest): string {
 
 /** §12: a partner's webhooks and their deliveries. */
 export const partnerWebhookRoutes = {
-  'POST /v1/partner/webhooks': (async (request) => {
-    const input = parseWith(createWebhookRequest, request.body ?? {});
-    return { status: 201, body: await registerWebhook(partnerIdOf(request), input) };
-  }) satisfies RouteImplementation,
+  'POST /v1/partner/webhooks': withBody(createWebhookRequest, async (request, input) => ({
+    status: 201,
+    body: await registerWebhook(partnerIdOf(request), input),
+  })),
 
   'GET /v1/partner/webhooks': (async (request) => {
     const { limit, cursor } = parseWith(listQuery, request.query, 'query');

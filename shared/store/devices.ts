@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchGetCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { ApiError, badRequest } from '../http/errors';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { badRequest } from '../errors';
+import { retryWithBackoff, RETRY } from '../retry';
 import { store } from './client';
 import { keys } from './keys';
-import { chunk, inParallel } from './batch';
+import { batchGet, chunk, inParallel } from './batch';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
 import type { DeviceRecord } from './records';
 
@@ -31,7 +31,6 @@ const DEVICES_PER_UPDATE = 60;
 const PARALLEL_REQUESTS = 8;
 /** Updates of a contended transaction sent at once, per transaction. */
 const SPLIT_PARALLEL_REQUESTS = 8;
-const MAX_READ_ATTEMPTS = 10;
 /** Tries of one update that other transactions on its group keep getting in the way of. */
 const MAX_UPDATE_ATTEMPTS = 8;
 
@@ -65,24 +64,11 @@ export function recordOf(slc: string, mac: string, { revision: _revision, ...ent
   return { slc, mac, ...entry };
 }
 
-/** The device groups of an SLC, read consistently unless asked otherwise (100 per request); absent groups come back empty. */
+/** The device groups of an SLC, read consistently unless asked otherwise; absent groups come back empty. */
 export async function readDeviceGroups(slc: string, groups: Iterable<string>, options: { consistent: boolean } = { consistent: true }): Promise<Map<string, DeviceGroup>> {
-  const { client, tableName } = store();
   const found = new Map<string, DeviceGroup>();
   for (const group of groups) found.set(group, emptyGroup(group));
-  await inParallel(chunk([...found.keys()], 100), PARALLEL_REQUESTS, async (part) => {
-    let pending: Record<string, unknown>[] | undefined = part.map((group) => keys.deviceGroup(slc, group));
-    for (let attempt = 0; pending && pending.length > 0; attempt++) {
-      if (attempt >= MAX_READ_ATTEMPTS) throw new ApiError(503, 'service_unavailable', 'The license is busy; try again shortly.');
-      // Keys left over because the answer reached its size limit are asked for again at once; throttled ones after a pause.
-      if (attempt > 0 && pending.length === part.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
-      const result: BatchGetCommandOutput = await client.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: options.consistent } } }),
-      );
-      for (const item of result.Responses?.[tableName] ?? []) found.set(item.group as string, groupOfItem(item));
-      pending = result.UnprocessedKeys?.[tableName]?.Keys;
-    }
-  });
+  for (const item of await batchGet([...found.keys()].map((group) => keys.deviceGroup(slc, group)), options)) found.set(item.group as string, groupOfItem(item));
   return found;
 }
 
@@ -141,7 +127,7 @@ const LISTING_GROUPS_PER_READ = 32;
  */
 export async function listLicenseDevices(slc: string, limit: number, cursor?: string): Promise<Page<DeviceRecord>> {
   const scope = `license-devices:${slc}`;
-  const position = decodeCursor(scope, cursor);
+  const position = await decodeCursor(scope, cursor);
   const after = position === undefined ? undefined : { group: position.group, mac: position.mac };
   if (after && (typeof after.group !== 'string' || !ALL_DEVICE_GROUPS.includes(after.group) || typeof after.mac !== 'string')) {
     throw badRequest('invalid_cursor', 'The cursor is not one this list returned.');
@@ -158,7 +144,7 @@ export async function listLicenseDevices(slc: string, limit: number, cursor?: st
         .filter(([mac]) => !after || group !== after.group || mac > (after.mac as string))
         .sort(([a], [b]) => (a < b ? -1 : 1));
       for (const [mac, entry] of entries) {
-        if (items.length === limit) return { items, nextCursor: encodeCursor(scope, { group, mac: lastMac }) };
+        if (items.length === limit) return { items, nextCursor: await encodeCursor(scope, { group, mac: lastMac }) };
         items.push(recordOf(slc, mac, entry));
         lastMac = mac;
       }
@@ -170,7 +156,12 @@ export async function listLicenseDevices(slc: string, limit: number, cursor?: st
 /** A change of one device, in the group that stores it. */
 export type DeviceChange =
   | { kind: 'activate'; mac: string; group: string; deviceKey: string; licenses: number }
-  | { kind: 'release'; mac: string; group: string; deletes: boolean };
+  | { kind: 'release'; mac: string; group: string; deletes: boolean }
+  /** §5.1 `enabled: false`: registered by the installation, holding no license, no deletion counted. */
+  | { kind: 'disable'; mac: string; group: string; deviceKey: string; licenses: number };
+
+/** A device registered disabled by this installation (or activated, then disabled): enabling it is not a new registration. */
+export const disabledBy = (entry: DeviceEntry | undefined, installationId: string) => entry?.status === 'disabled' && entry.lastInstallationId === installationId;
 
 /**
  * A device after a change, from the device as read (undefined when the device is new to the SLC).
@@ -179,8 +170,24 @@ export type DeviceChange =
  */
 export function nextDeviceEntry(installationId: string, current: DeviceEntry | undefined, change: DeviceChange, at: string): DeviceEntry {
   const revision = (current?.revision ?? 0) + 1;
+  if (change.kind === 'disable') {
+    const registers = current?.installationId !== installationId && !disabledBy(current, installationId);
+    return {
+      deviceKey: change.deviceKey,
+      installationId: null,
+      lastInstallationId: installationId,
+      status: 'disabled',
+      ...(current ? (current.neverActivated ? { neverActivated: true } : {}) : { neverActivated: true }),
+      licenses: change.licenses,
+      registrations: (current?.registrations ?? 0) + (registers ? 1 : 0),
+      deletions: current?.deletions ?? 0,
+      firstActivatedAt: current?.firstActivatedAt ?? at,
+      lastChangedAt: at,
+      revision,
+    };
+  }
   if (change.kind === 'activate') {
-    const registers = current?.installationId !== installationId;
+    const registers = current?.installationId !== installationId && !disabledBy(current, installationId);
     return {
       deviceKey: change.deviceKey,
       installationId,
@@ -189,7 +196,7 @@ export function nextDeviceEntry(installationId: string, current: DeviceEntry | u
       licenses: change.licenses,
       registrations: (current?.registrations ?? 0) + (registers ? 1 : 0),
       deletions: current?.deletions ?? 0,
-      firstActivatedAt: current?.firstActivatedAt ?? at,
+      firstActivatedAt: current && !current.neverActivated ? current.firstActivatedAt : at,
       lastChangedAt: at,
       revision,
     };
@@ -265,13 +272,6 @@ export function updateItemOf(slc: string, update: { group: string; devices: read
   };
 }
 
-/** Another installation changed a device of the plan (or filled its group): the plan must be made again. */
-export class DevicesChangedElsewhere extends Error {
-  constructor(group: string) {
-    super(`a device of group ${group} changed under the plan`);
-  }
-}
-
 /**
  * Packs updates into rounds of transactions of at most GROUPS_PER_TRANSACTION: never two operations
  * on one group in a transaction (DynamoDB refuses them) nor in one round (they would conflict with
@@ -288,21 +288,21 @@ export function transactionsOf(updates: readonly DeviceGroupUpdate[]): DeviceGro
   return rounds.map((round) => chunk(round, GROUPS_PER_TRANSACTION));
 }
 
+/** Whether an error is DynamoDB's answer of one of these names. */
 const named = (error: unknown, ...names: string[]) => error instanceof Error && names.includes(error.name);
-
-/** writeDeviceChanges lost a race with another writer: read the devices again and plan again. */
-export const lostDeviceWriteRace = (error: unknown) =>
-  error instanceof DevicesChangedElsewhere || named(error, 'TransactionCanceledException', 'TransactionConflictException');
 /** DynamoDB's answer to an update that would grow an item past 400 KB. */
 const tooLarge = (error: unknown) => named(error, 'ValidationException') && /size/i.test((error as Error).message);
+
+/** Another installation changed a device of the plan (or filled its group): the plan must be made again. */
+class DevicesChangedElsewhere extends Error {}
 
 /**
  * Writes the changes of one installation. Updates go in small transactions, in parallel. A
  * transaction that failed (another transaction held one of its groups, or a device changed
  * elsewhere) is split into its updates, each sent on its own, so that other installations' work on
  * the same groups delays it at most. A device of the change that was changed elsewhere, or a group
- * that has grown too large meanwhile, means the plan no longer holds: DevicesChangedElsewhere, once
- * the other updates have finished.
+ * that has grown too large meanwhile, means the plan no longer holds: `devices_changed`, once the
+ * other updates have finished.
  */
 export async function writeDeviceChanges(
   slc: string,
@@ -312,31 +312,36 @@ export async function writeDeviceChanges(
   at: string,
   /** Told the changes each successful write made, also when others fail. */
   onWritten: (written: DeviceChange[]) => void = () => undefined,
-): Promise<void> {
+): Promise<'written' | 'devices_changed'> {
   const { client, tableName } = store();
   const wrote = (updates: readonly DeviceGroupUpdate[]) => onWritten(updates.flatMap((update) => update.devices.map((device) => device.change)));
-  const updateAlone = async (update: DeviceGroupUpdate) => {
-    for (let attempt = 1; ; attempt++) {
+  const updateAlone = (update: DeviceGroupUpdate) =>
+    retryWithBackoff({ attempts: MAX_UPDATE_ATTEMPTS, baseMs: 10, capMs: 250, exhausted: () => new DevicesChangedElsewhere() }, async () => {
       try {
         await client.send(new UpdateCommand({ TableName: tableName, ...updateItemOf(slc, update) }));
         wrote([update]);
-        return;
+        return undefined;
       } catch (error) {
-        if (named(error, 'ConditionalCheckFailedException') || tooLarge(error)) throw new DevicesChangedElsewhere(update.group);
-        if (!named(error, 'TransactionConflictException') || attempt >= MAX_UPDATE_ATTEMPTS) throw error;
-      }
-      await sleep(Math.random() * Math.min(250, 10 * 2 ** attempt));
-    }
-  };
-  for (const round of transactionsOf(deviceGroupUpdates(installationId, groups, changes, at))) {
-    await inParallel(round, PARALLEL_REQUESTS, async (part) => {
-      try {
-        await client.send(new TransactWriteCommand({ TransactItems: part.map((update) => ({ Update: { TableName: tableName, ...updateItemOf(slc, update) } })) }));
-        wrote(part);
-      } catch (error) {
-        if (!named(error, 'TransactionCanceledException', 'TransactionConflictException')) throw error;
-        await inParallel(part, SPLIT_PARALLEL_REQUESTS, updateAlone);
+        if (named(error, 'ConditionalCheckFailedException') || tooLarge(error)) throw new DevicesChangedElsewhere();
+        if (named(error, 'TransactionConflictException')) return RETRY;
+        throw error;
       }
     });
+  try {
+    for (const round of transactionsOf(deviceGroupUpdates(installationId, groups, changes, at))) {
+      await inParallel(round, PARALLEL_REQUESTS, async (part) => {
+        try {
+          await client.send(new TransactWriteCommand({ TransactItems: part.map((update) => ({ Update: { TableName: tableName, ...updateItemOf(slc, update) } })) }));
+          wrote(part);
+        } catch (error) {
+          if (!named(error, 'TransactionCanceledException', 'TransactionConflictException')) throw error;
+          await inParallel(part, SPLIT_PARALLEL_REQUESTS, updateAlone);
+        }
+      });
+    }
+    return 'written';
+  } catch (error) {
+    if (error instanceof DevicesChangedElsewhere) return 'devices_changed';
+    throw error;
   }
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { EVENT_PREFIX, keys } from './keys';
-import { decodeCursor, encodeCursor, type Page } from './pagination';
+import type { Page } from './pagination';
+import { queryPage } from './query';
 
 export type AuditEventType =
   | 'license.created'
@@ -47,22 +48,15 @@ export function eventOfItem(item: Record<string, unknown>): RecordedEvent {
 }
 
 export async function listEvents(slc: string, limit: number, cursor?: string): Promise<Page<RecordedEvent>> {
-  const { client, tableName } = store();
-  const scope = `events:${slc}`;
-  const result = await client.send(
-    new QueryCommand({
-      TableName: tableName,
+  return queryPage(
+    {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': keys.license(slc).pk, ':prefix': EVENT_PREFIX },
       ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
-    }),
+    },
+    { scope: `events:${slc}`, limit, cursor },
+    eventOfItem,
   );
-  return {
-    items: (result.Items ?? []).map(eventOfItem),
-    nextCursor: encodeCursor(scope, result.LastEvaluatedKey),
-  };
 }
 
 /** The first `license.transferred` event recorded after `at` (strictly later), if any. */

@@ -1,6 +1,6 @@
 /**
  * Every item key of the single table, in one place. `gsi1` lists children by owner, `gsi2` lists
- * licenses by customer. See docs/DATA-MODEL.md for the access patterns each key serves.
+ * licenses by customer, `gsi3` every license and every customer. See docs/DATA-MODEL.md for the access patterns each key serves.
  */
 export const INTEGRATION_REPORTS_PARTITION = 'INTEGRATIONS';
 
@@ -9,6 +9,10 @@ export const keys = {
   partnerApiKey: (apiKeySha256: string) => ({ pk: `PARTNERKEY#${apiKeySha256}`, sk: 'PARTNERKEY' }),
   customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'CUSTOMER' }),
   catalogVersion: (version: string) => ({ pk: 'CATALOG', sk: `VERSION#${version}` }),
+  /** An EULA version of the catalog and its status. */
+  eula: (eulaVersion: string) => ({ pk: 'CATALOG', sk: `EULA#${eulaVersion}` }),
+  /** Which EULA version is current; every change of the EULA catalog is conditioned on it. */
+  eulaCurrent: () => ({ pk: 'CATALOG', sk: 'EULACURRENT' }),
   license: (slc: string) => ({ pk: `LICENSE#${slc}`, sk: 'LICENSE' }),
   /**
    * One of the 256 items holding an SLC's devices (see store/devices.ts), each its own partition
@@ -20,6 +24,8 @@ export const keys = {
   installation: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'INSTALLATION' }),
   /** A mobile server of an installation (hostname, notification e-mails); its push devices sort under it. */
   mobileServer: (installationId: string, guid: string) => ({ pk: `INSTALLATION#${installationId}`, sk: `MOBILESERVER#${guid}` }),
+  /** How many mobile servers an installation has registered (kept under the cap by conditional writes). */
+  mobileServerCount: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'MOBILESERVERS' }),
   pushDevice: (installationId: string, mobileServerGuid: string, deviceGuid: string) => ({
     pk: `INSTALLATION#${installationId}`,
     sk: `MOBILESERVER#${mobileServerGuid}#DEVICE#${deviceGuid}`,
@@ -32,6 +38,8 @@ export const keys = {
   }),
   healthReport: (installationId: string, at: string, reportId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: `HEALTH#${at}#${reportId}` }),
   smartConnect: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'SMARTCONNECT' }),
+  /** A request signature accepted once (replay protection; TTL past the 300-second window). */
+  acceptedSignature: (installationId: string, signature: string) => ({ pk: `SIGNATURE#${installationId}#${signature}`, sk: 'SIGNATURE' }),
   idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
   /** A license-issuing request (an Idempotency-Key, an included-license instance) and the SLC it issued. */
   licenseIssueRequest: (requestId: string) => ({ pk: `ISSUEREQUEST#${requestId}`, sk: 'ISSUEREQUEST' }),
@@ -59,8 +67,15 @@ export const byCustomer = {
   unfinishedInstallations: (slc: string) => `LICENSE#${slc}#UNFINISHED`,
 } as const;
 
+/** gsi3: every item of a kind, in creation order (ops lists of all licenses and all customers). */
+export const byKind = {
+  licenses: 'ALL#LICENSES',
+  customers: 'ALL#CUSTOMERS',
+} as const;
+
 export const EVENT_PREFIX = 'EVENT#';
 export const CATALOG_VERSION_PREFIX = 'VERSION#';
+export const EULA_PREFIX = 'EULA#';
 
 /** Sort key of customers and licenses on gsi1/gsi2: oldest first, ties broken by id. */
 export const createdOrder = (createdAt: string, id: string) => `${createdAt}#${id}`;

@@ -76,11 +76,11 @@ export async function listWebhooks(partnerId: string, limit: number, cursor?: st
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': webhookKeys.webhook(partnerId, '').pk, ':prefix': WEBHOOK_PREFIX },
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
+      ExclusiveStartKey: await decodeCursor(scope, cursor),
       ConsistentRead: true,
     }),
   );
-  return { items: (result.Items ?? []) as WebhookRecord[], nextCursor: encodeCursor(scope, result.LastEvaluatedKey) };
+  return { items: (result.Items ?? []) as WebhookRecord[], nextCursor: await encodeCursor(scope, result.LastEvaluatedKey) };
 }
 
 /** Every webhook of a partner (the fan-out of an event; a partner has a handful). */
@@ -201,11 +201,11 @@ export async function listDeliveries(webhookId: string, limit: number, cursor?: 
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': webhookKeys.delivery(webhookId, '').pk, ':prefix': DELIVERY_PREFIX },
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
+      ExclusiveStartKey: await decodeCursor(scope, cursor),
       ConsistentRead: true,
     }),
   );
-  return { items: (result.Items ?? []) as DeliveryRecord[], nextCursor: encodeCursor(scope, result.LastEvaluatedKey) };
+  return { items: (result.Items ?? []) as DeliveryRecord[], nextCursor: await encodeCursor(scope, result.LastEvaluatedKey) };
 }
 
 /** Pending deliveries due by `now`, oldest due first (gsi1; the sweep under npm start reads it). */

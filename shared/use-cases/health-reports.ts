@@ -3,7 +3,7 @@ import type * as z from 'zod/mini';
 import { clock } from '../adapters/clock';
 import { logger } from '../adapters/observability';
 import { HEALTH_REPORT_RETENTION_SECONDS, hasHealthConsent, isJsonObject } from '../domain/health-reports';
-import { unprocessable } from '../http/errors';
+import { unprocessable } from '../errors';
 import { parseWith } from '../http/validation';
 import { healthReportRequest } from '../schemas/push';
 import { listHealthReports, putHealthReport } from '../store/health-reports';

@@ -1,7 +1,7 @@
 import { clock } from '../adapters/clock';
 import { logger } from '../adapters/observability';
 import { isCarePlusActive } from '../domain/care-plus';
-import { forbidden, notFound } from '../http/errors';
+import { forbidden, notFound } from '../errors';
 import type { ApiRequest } from '../http/types';
 import { getInstallation } from '../store/installations';
 import { getLicense } from '../store/licenses';

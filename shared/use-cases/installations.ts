@@ -1,12 +1,15 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { clock } from '../adapters/clock';
+import { config } from '../config';
+import { heldAddOnEvaluations } from '../domain/add-on-pools';
+import { heldAddOnsOf } from '../store/add-on-holdings';
 import { secrets } from '../adapters/secrets';
 import { deriveDeviceKey } from '../domain/device-key';
 import { deriveInstallationSecret } from '../domain/installation-secret';
-import { ApiError, forbidden, notFound } from '../http/errors';
+import { forbidden, notFound, serviceUnavailable } from '../errors';
+import { retryWithBackoff, RETRY } from '../retry';
 import { queryAll } from '../store/query';
 import { INTEGRATION_REPORTS_PARTITION } from '../store/keys';
-import { heldBy, listInstallationDevices, lostDeviceWriteRace, readDeviceGroups, writeDeviceChanges } from '../store/devices';
+import { heldBy, listInstallationDevices, readDeviceGroups, writeDeviceChanges } from '../store/devices';
 import { getCustomer } from '../store/customers';
 import { finishRelease, getInstallation, recordLastSeen, resetCredentials, retireInstallation } from '../store/installations';
 import { getLicense } from '../store/licenses';
@@ -39,7 +42,8 @@ export async function checkIn({ installation, license }: InstallationContext): P
   const document = await licenseDocumentFor(license, {
     installationId,
     status: installation.activationStatus,
-    addOnsInUse: installation.addOnsInUse,
+    addOns: heldAddOnEvaluations(license.product, license.version, license.addOns, installation.addOnsInUse, heldAddOnsOf(installation)),
+    eulaVersion: installation.lastActivation?.eulaVersion ?? config.eulaVersion(),
     videoPush: installation.videoPush,
     devices: devices.map((device) => ({ mac: device.mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, device.mac), licenses: device.licenses })),
   });
@@ -55,33 +59,24 @@ export async function checkIn({ installation, license }: InstallationContext): P
 export async function releaseInstallation(installationId: string, by: Actor): Promise<void> {
   let installation = await getInstallation(installationId);
   if (!installation) throw notFound('installation_not_found', 'No such installation.');
-  const busy = () => new ApiError(503, 'service_unavailable', 'The installation is busy; try the release again shortly.');
+  const busy = () => serviceUnavailable('The installation is busy; try the release again shortly.');
   // An activation in flight holds the installation; wait for it, then retire what it committed.
-  for (let attempt = 0; installation.status === 'active'; attempt++) {
-    try {
-      await retireInstallation(installation, { ...by, at: clock.now().toISOString() });
-      break;
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      if (attempt >= 100) throw busy();
-      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
-      installation = (await getInstallation(installationId))!;
-    }
+  if (installation.status === 'active') {
+    await retryWithBackoff({ attempts: 101, minMs: 50, baseMs: 200, capMs: 200, exhausted: busy }, async (attempt) => {
+      if (attempt > 0) installation = (await getInstallation(installationId))!;
+      if (installation!.status !== 'active') return undefined;
+      return (await retireInstallation(installation!, { ...by, at: clock.now().toISOString() })) === 'retired' ? undefined : RETRY;
+    });
   }
   // Other installations' activations write the same device groups; a write that lost the race re-reads.
-  for (let attempt = 0; ; attempt++) {
-    const groups = await readDeviceGroups(installation.slc, installation.deviceGroups);
-    const releases = heldBy(installationId, installation.slc, groups).map(({ mac, group }) => ({ kind: 'release' as const, mac, group, deletes: true }));
-    try {
-      await writeDeviceChanges(installation.slc, installationId, groups, releases, clock.now().toISOString());
-      await finishRelease(installationId);
-      return;
-    } catch (error) {
-      if (!lostDeviceWriteRace(error)) throw error;
-      if (attempt >= 20) throw busy();
-      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 100));
-    }
-  }
+  const { slc, deviceGroups } = installation;
+  await retryWithBackoff({ attempts: 21, minMs: 20, baseMs: 100, capMs: 100, exhausted: busy }, async () => {
+    const groups = await readDeviceGroups(slc, deviceGroups);
+    const releases = heldBy(installationId, slc, groups).map(({ mac, group }) => ({ kind: 'release' as const, mac, group, deletes: true }));
+    if ((await writeDeviceChanges(slc, installationId, groups, releases, clock.now().toISOString())) === 'devices_changed') return RETRY;
+    await finishRelease(installationId);
+    return undefined;
+  });
 }
 
 /** §4 credentials: a new installation secret; the old one stops working at once. */
@@ -126,6 +121,20 @@ export function installationView(installation: InstallationRecord, devices: unkn
     managementServer: installation.managementServer,
     recordingServers: installation.recordingServers,
     devices,
+    lastActivation: installation.lastActivation ? { at: installation.lastActivation.at, sourceIp: installation.lastActivation.sourceIp } : null,
+    lastSeenAt: installation.lastSeenAt,
+  };
+}
+
+/** An item of `GET /v1/licenses/{slc}/installations` (§4 rev 2). */
+export function toInstallationListItem(installation: InstallationRecord) {
+  return {
+    installationId: installation.installationId,
+    status: installation.status,
+    deployment: installation.deployment.type,
+    managementServer: installation.managementServer,
+    recordingServers: installation.recordingServers,
+    devices: { activated: installation.activatedDevices, disabled: installation.disabledDevices ?? 0 },
     lastActivation: installation.lastActivation ? { at: installation.lastActivation.at, sourceIp: installation.lastActivation.sourceIp } : null,
     lastSeenAt: installation.lastSeenAt,
   };

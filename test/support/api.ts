@@ -3,8 +3,9 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll } from 'vitest';
 import { createLocalServer } from '../../local/server';
 import { lambdaHandlers } from '../../local/handlers';
-import { hmacSha256, sha256Hex } from '../../shared/crypto';
+import { createRequestSigner, requestSignature } from '../../shared/request-signing';
 import { TEST_OPS_TOKEN } from './setup';
+import { contractViolation, type RecordedExchange } from './openapi-contract';
 
 export interface ApiResult<T = any> {
   status: number;
@@ -37,13 +38,20 @@ export interface Api {
   ): Promise<ApiResult<T>>;
 }
 
-export function signature(secret: string, timestamp: number | string, method: string, path: string, rawBody: string): string {
-  return hmacSha256(secret, `${timestamp}\n${method}\n${path.split('?')[0]}\n${sha256Hex(rawBody)}`).toString('hex');
-}
+export const signature = requestSignature;
 
-/** Serves the Lambda handlers over HTTP on a random port for the test file, as `npm start` does. */
+/** Signs afresh for every request: the service accepts each signature once (API.md §2). */
+export const signRequest = createRequestSigner();
+
+/**
+ * Serves the Lambda handlers over HTTP on a random port for the test file, as `npm start` does.
+ * Every response the file's tests receive is recorded, and after the file they are replayed against
+ * the OpenAPI document (test/support/openapi-contract.ts): an undocumented status or error code, or
+ * a body that does not match its schema, fails the file. Each test file (fork) checks its own traffic.
+ */
 export function useApi(): Api {
   let server: Server;
+  const traffic: RecordedExchange[] = [];
   const api: Api = {
     url: '',
     async request(method, path, options = {}) {
@@ -62,6 +70,7 @@ export function useApi(): Api {
       } catch {
         parsed = text;
       }
+      traffic.push({ method: method.toUpperCase(), path, status: response.status, body: parsed });
       return { status: response.status, body: parsed as any, headers: response.headers };
     },
     ops(method, path, body, headers) {
@@ -69,14 +78,19 @@ export function useApi(): Api {
     },
     signed(credentials, method, path, body, options = {}) {
       const rawBody = body === undefined ? '' : JSON.stringify(body);
-      const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+      const signed =
+        options.timestamp === undefined
+          ? signRequest(credentials, method, path, rawBody)
+          : {
+              'x-installation-id': credentials.installationId,
+              'x-timestamp': String(options.timestamp),
+              'x-signature': signature(credentials.installationSecret, options.timestamp, method, path, rawBody),
+            };
       return api.request(method, path, {
         rawBody: rawBody || undefined,
         headers: {
           ...(rawBody ? { 'content-type': 'application/json' } : {}),
-          'x-installation-id': credentials.installationId,
-          'x-timestamp': String(timestamp),
-          'x-signature': signature(credentials.installationSecret, timestamp, method, path, rawBody),
+          ...signed,
           ...(options.headers ?? {}),
         },
       });
@@ -90,6 +104,10 @@ export function useApi(): Api {
   afterAll(async () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    const violations = [...new Set(traffic.map(contractViolation).filter((violation) => violation !== undefined))];
+    if (violations.length > 0) {
+      throw new Error(`${violations.length} recorded responses do not match the OpenAPI document:\n${violations.slice(0, 20).join('\n')}`);
+    }
   });
   return api;
 }
