@@ -2,14 +2,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { bundleReport } from '../scripts/bundle-report';
 import { activationBench } from './activation';
+import { eventsBench } from './events';
 import { startBenchStack } from './support';
 import { throughputBench } from './throughput';
 import { dashboardBench, dashboardBundle } from './dashboard';
 
 const quick = process.argv.includes('--quick');
-/** `--only activation,throughput,bundles` runs some sections; all by default. */
+/** `--only activation,events,throughput,bundles` runs some sections; all by default. */
 const onlyAt = process.argv.indexOf('--only');
-const sections = new Set(onlyAt >= 0 ? process.argv[onlyAt + 1]!.split(',') : ['activation', 'throughput', 'bundles', 'dashboard']);
+const sections = new Set(onlyAt >= 0 ? process.argv[onlyAt + 1]!.split(',') : ['activation', 'events', 'throughput', 'bundles', 'dashboard']);
 const loadAtStart = loadavg().map((value) => Number(value.toFixed(2)));
 
 const results: Record<string, unknown> = { machine: { node: process.version, cpus: cpus().length, loadAverageAtStart: loadAtStart } };
@@ -17,6 +18,15 @@ if (sections.has('activation')) {
   const stack = await startBenchStack();
   try {
     results.activation = await activationBench(stack, quick ? { oneDevice: 20, thousandDevices: 3, tenThousandDevices: 1 } : { oneDevice: 200, thousandDevices: 20, tenThousandDevices: 5 });
+  } finally {
+    await stack.stop();
+  }
+}
+if (sections.has('events')) {
+  // Delay from an activation's commit to its webhook delivery (stream → bus → webhook), bench/events.ts.
+  const stack = await startBenchStack();
+  try {
+    results.events = await eventsBench(stack, quick ? 20 : 100);
   } finally {
     await stack.stop();
   }

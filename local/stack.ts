@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { assertPortFree, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { ensureTable } from '../shared/store/create-table';
+import { startLocalEvents, type LocalEvents } from './events';
 import { randomToken } from '../shared/crypto';
 import { USER_POOL_ENV } from '../shared/adapters/user-pool';
 import { startLocalUserPool, type LocalUserPool } from './cognito';
@@ -48,6 +49,7 @@ export interface LocalStack {
   opsTokenFile?: string;
   dynamodb: DynamoDbLocal;
   userPool: LocalUserPool;
+  events: LocalEvents;
   stop(): Promise<void>;
 }
 
@@ -108,6 +110,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     progress(`DynamoDB Local is up; making sure the table ${LOCAL_TABLE_NAME} exists…`);
     await ensureTable(client, LOCAL_TABLE_NAME);
     client.destroy();
+    const events = await startLocalEvents({ dynamodbEndpoint: dynamodb.endpoint, tableName: LOCAL_TABLE_NAME, dataDir });
     progress('The table is ready; starting the API…');
 
     // Handlers read their settings at import, so they load after the environment is set.
@@ -129,10 +132,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(opsTokenFile ? { opsTokenFile } : {}),
       dynamodb,
       userPool,
+      events,
       stop: async () => {
         server.closeAllConnections();
         await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
         await userPool?.stop();
+        await events.stop();
         await dynamodb.stop();
       },
     };

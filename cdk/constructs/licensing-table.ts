@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { SIGNING_KEYS_PARTITION } from '../../shared/store/keys';
@@ -45,6 +45,8 @@ export class LicensingTable extends Construct {
       deletionProtection: true,
       encryption: TableEncryptionV2.awsManagedKey(),
       timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
+      // The event publisher reads the stream (cdk/constructs/event-delivery.ts).
+      dynamoStream: StreamViewType[tableDefinition.streamViewType],
       globalSecondaryIndexes: tableDefinition.globalSecondaryIndexes.map((index) => ({
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { SIGNING_KEY_GENERATION_ENV, SIGNING_KMS_KEY_ENV } from '../../shared/adapters/envelope-signer';
 import { functionNames, type FunctionName } from '../../shared/http/routes';
 import type { CellSettings } from '../config';
+import { EventDelivery } from '../constructs/event-delivery';
 import { LicensingApi } from '../constructs/licensing-api';
 import { LicensingFunction } from '../constructs/licensing-function';
 import { LicensingTable, type TableAccess } from '../constructs/licensing-table';
@@ -119,6 +120,7 @@ export class LicensingStack extends Stack {
   readonly monitoring: Monitoring;
   readonly userPool: DashboardUserPool;
   readonly dashboard: DashboardHosting;
+  readonly events: EventDelivery;
 
   constructor(scope: Construct, id: string, props: LicensingStackProps) {
     super(scope, id, { description: `Cloud Licensing regional cell (${props.settings.region})`, ...props });
@@ -220,6 +222,28 @@ export class LicensingStack extends Stack {
       table: this.table.table,
       alarmEmail: settings.alarmEmail,
     });
+
+    const sesConfigurationSetArn = settings.sesConfigurationSet
+      ? this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: settings.sesConfigurationSet })
+      : undefined;
+    this.events = new EventDelivery(this, 'Events', {
+      table: this.table,
+      secrets: this.secrets,
+      environment: common,
+      ses: { identityArn: sesIdentityArn, fromAddress: settings.sesFromAddress, configurationSetArn: sesConfigurationSetArn, configurationSetName: settings.sesConfigurationSet },
+      alarmTopic: this.monitoring.topic,
+      logRetention: settings.logRetentionDays as RetentionDays,
+      logLevel: settings.logLevel,
+    });
+    // POST /v1/jobs/care-plus-reminders runs the reminder job in the ops function: it sends the e-mails through SES too.
+    Object.entries({ NOTIFIER: 'aws', SES_FROM_ADDRESS: settings.sesFromAddress, ...(settings.sesConfigurationSet ? { SES_CONFIGURATION_SET: settings.sesConfigurationSet } : {}) }).forEach(
+      ([name, value]) => functions.ops.function.addEnvironment(name, value),
+    );
+    functions.ops.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['ses:SendEmail'], resources: [sesIdentityArn, ...(sesConfigurationSetArn ? [sesConfigurationSetArn] : [])] }),
+    );
+
+    new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName, description: 'The EventBridge bus of the cell audit events' });
 
     this.dashboard = new DashboardHosting(this, 'Dashboard', { api: this.api.httpApi, userPoolClientId: this.userPool.client.userPoolClientId });
 

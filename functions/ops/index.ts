@@ -6,6 +6,7 @@ import { catalogRoutes } from './catalog';
 import { licenseRoutes } from './licenses';
 import { personalDataRoutes } from './personal-data';
 import { userRoutes } from './users';
+import { jobRoutes } from './jobs';
 
 export const handler = createHttpHandler('ops', {
   ...partnerRoutes,
@@ -15,4 +16,5 @@ export const handler = createHttpHandler('ops', {
   ...licenseRoutes,
   ...personalDataRoutes,
   ...userRoutes,
+  ...jobRoutes,
 });

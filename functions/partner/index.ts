@@ -3,10 +3,12 @@ import { partnerCustomerRoutes } from './customers';
 import { partnerInstallationRoutes } from './installations';
 import { partnerHealthRoutes } from './health';
 import { partnerUserRoutes } from './users';
+import { partnerWebhookRoutes } from './webhooks';
 
 export const handler = createHttpHandler('partner', {
   ...partnerCustomerRoutes,
   ...partnerInstallationRoutes,
   ...partnerHealthRoutes,
   ...partnerUserRoutes,
+  ...partnerWebhookRoutes,
 });

@@ -90,6 +90,12 @@ export const routes = [
   { method: 'GET', path: '/v1/partner/installations/{installationId}/health', fn: 'partner', access: PARTNER_OR_TENANT_READ },
   { method: 'POST', path: '/v1/partner/users', fn: 'partner', access: PARTNER },
   { method: 'GET', path: '/v1/partner/users', fn: 'partner', access: PARTNER },
+
+  { method: 'POST', path: '/v1/partner/webhooks', fn: 'partner', access: PARTNER },
+  { method: 'GET', path: '/v1/partner/webhooks', fn: 'partner', access: PARTNER },
+  { method: 'DELETE', path: '/v1/partner/webhooks/{webhookId}', fn: 'partner', access: PARTNER },
+  { method: 'GET', path: '/v1/partner/webhooks/{webhookId}/deliveries', fn: 'partner', access: PARTNER },
+  { method: 'POST', path: '/v1/jobs/care-plus-reminders', fn: 'ops', access: OPS },
 ] as const satisfies readonly RouteDefinition[];
 
 export type RouteKey = `${(typeof routes)[number]['method']} ${(typeof routes)[number]['path']}`;

@@ -86,6 +86,8 @@ export interface ActivationRecord {
   installationId: string;
   fields: Partial<InstallationRecord>;
   event: AuditEvent;
+  /** Events the activation caused (its usage thresholds, §12), recorded after its own event, in this order. */
+  followingEvents?: AuditEvent[];
   integrations: { added: Integration[]; removed: Integration[] };
 }
 
@@ -213,6 +215,7 @@ function installationWrite(tableName: string, installation: InstallationCommit, 
 function recordItems(tableName: string, record: ActivationRecord): TransactItem[] {
   return [
     { Put: { TableName: tableName, Item: auditEventItem(record.slc, record.event) } },
+    ...(record.followingEvents ?? []).map((event, index) => ({ Put: { TableName: tableName, Item: auditEventItem(record.slc, event, index + 1) } })),
     ...record.integrations.added.map((integration) => ({
       Put: {
         TableName: tableName,

@@ -19,7 +19,8 @@ export const keys = {
    * key, so that the writes of a large activation spread over DynamoDB partitions.
    */
   deviceGroup: (slc: string, group: string) => ({ pk: `LICENSE#${slc}#DEVICEGROUP#${group}`, sk: 'DEVICEGROUP' }),
-  event: (slc: string, at: string, eventId: string) => ({ pk: `LICENSE#${slc}`, sk: `EVENT#${at}#${eventId}` }),
+  /** `sequence` orders the events one transaction records at the same time (an activation and the thresholds it reached). */
+  event: (slc: string, at: string, sequence: number, eventId: string) => ({ pk: `LICENSE#${slc}`, sk: `EVENT#${at}#${sequence}#${eventId}` }),
   installation: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'INSTALLATION' }),
   /** A mobile server of an installation (hostname, notification e-mails); its push devices sort under it. */
   mobileServer: (installationId: string, guid: string) => ({ pk: `INSTALLATION#${installationId}`, sk: `MOBILESERVER#${guid}` }),
@@ -95,3 +96,22 @@ export const HEALTH_PREFIX = 'HEALTH#';
 /** Every generation of the license-signing key lives in this one partition (GET /v1/keys reads it with one Query). */
 export const SIGNING_KEYS_PARTITION = 'SIGNING_KEYS';
 export const SIGNING_KEY_GENERATION_PREFIX = 'GENERATION#';
+
+/** Partner webhooks and their deliveries (store/webhooks.ts). */
+export const webhookKeys = {
+  webhook: (partnerId: string, webhookId: string) => ({ pk: `PARTNER#${partnerId}`, sk: `WEBHOOK#${webhookId}` }),
+  delivery: (webhookId: string, eventId: string) => ({ pk: `WEBHOOK#${webhookId}`, sk: `DELIVERY#${eventId}` }),
+  /** gsi1 partition of the deliveries waiting for an attempt, sorted by when it is due. */
+  duePartition: 'WEBHOOK_DELIVERIES#DUE',
+} as const;
+export const WEBHOOK_PREFIX = 'WEBHOOK#';
+export const DELIVERY_PREFIX = 'DELIVERY#';
+
+/** Care Plus reminders (store/care-plus-reminders.ts). */
+export const carePlusKeys = {
+  /** One item per license with a Care Plus end, sorted by that end: the daily job reads up to 90 days ahead. */
+  schedule: (validUntil: string, slc: string) => ({ pk: CARE_PLUS_SCHEDULE_PARTITION, sk: `${validUntil}#${slc}` }),
+  /** That a reminder was recorded for a license, a validUntil and a stage (`90`, `30`, `7`, `expired`). */
+  reminder: (slc: string, validUntil: string, stage: string) => ({ pk: `LICENSE#${slc}`, sk: `CAREPLUSREMINDER#${validUntil}#${stage}` }),
+} as const;
+export const CARE_PLUS_SCHEDULE_PARTITION = 'CAREPLUS_SCHEDULE';

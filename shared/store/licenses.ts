@@ -7,7 +7,7 @@ import { entitledAmount, POOL_KEYS, type PoolAmounts, type PoolKey } from '../do
 import type { LicenseListPlan } from '../domain/scope';
 import { store } from './client';
 import { auditEventItem, type AuditEvent } from './events';
-import { byCustomer, byKind, byOwner, createdOrder, keys } from './keys';
+import { byCustomer, byKind, byOwner, carePlusKeys, createdOrder, keys } from './keys';
 import { decodeCursor, type Page } from './pagination';
 import { queryPage } from './query';
 import type { CustomerRecord, LicenseRecord } from './records';
@@ -134,6 +134,7 @@ export async function putNewLicense(
   const items: TransactItem[] = [
     { Put: { TableName: tableName, Item: licenseItem(license), ConditionExpression: 'attribute_not_exists(pk)' } },
     { Put: { TableName: tableName, Item: auditEventItem(license.slc, event) } },
+    ...carePlusScheduleChange(license.slc, null, license.carePlusValidUntil),
   ];
   if (options.requireVerifiedCustomer) {
     items.push({
@@ -291,9 +292,19 @@ export async function writeCarePlus(current: LicenseRecord, validUntil: string |
     slc: current.slc,
     expectedUpdatedAt: current.updatedAt,
     set: { carePlusValidUntil: validUntil, updatedAt: event.at },
+    alsoCheck: current.carePlusValidUntil === validUntil ? [] : carePlusScheduleChange(current.slc, current.carePlusValidUntil, validUntil),
     event,
   });
   return outcome;
+}
+
+/** Moves the license's entry in the Care Plus schedule (the reminder job's list) with its Care Plus end. */
+function carePlusScheduleChange(slc: string, from: string | null, to: string | null): TransactItem[] {
+  const { tableName } = store();
+  return [
+    ...(from ? [{ Delete: { TableName: tableName, Key: carePlusKeys.schedule(from, slc) } }] : []),
+    ...(to ? [{ Put: { TableName: tableName, Item: { ...carePlusKeys.schedule(to, slc), type: 'care_plus_schedule', slc, validUntil: to } } }] : []),
+  ];
 }
 
 export async function writeRevocation(current: LicenseRecord, revocation: NonNullable<LicenseRecord['revocation']>, event: AuditEvent): Promise<WriteOutcome> {

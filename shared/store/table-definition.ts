@@ -13,6 +13,8 @@ export const tableDefinition = {
     { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   ],
   timeToLiveAttribute: 'expiresAt',
+  /** The stream the event publisher reads: new images are enough (event items are only ever inserted). */
+  streamViewType: 'NEW_IMAGE',
 } as const;
 
 export type IndexName = (typeof tableDefinition.globalSecondaryIndexes)[number]['indexName'];

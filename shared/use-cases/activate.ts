@@ -8,6 +8,8 @@ import { deriveDeviceKey, deviceGroupOf } from '../domain/device-key';
 import { deviceInputProblem, deviceLicensesNeeded, normalizeMac } from '../domain/device-licenses';
 import { editionRefusal, editionRules, type EditionRules } from '../domain/editions';
 import { deriveInstallationSecret } from '../domain/installation-secret';
+import { thresholdsCrossed } from '../domain/usage-thresholds';
+import type { AuditEvent } from '../store/events';
 import { isWithinActivationWindow } from '../domain/versions';
 import { ApiError, badRequest, conflict, forbidden, notFound, serviceUnavailable, unprocessable, validationFailed } from '../errors';
 import { retryWithBackoff, RETRY } from '../retry';
@@ -451,6 +453,23 @@ function deviceChanges(state: ActivationState, plan: ActivationPlan): DeviceChan
   return changes;
 }
 
+/**
+ * §12: the `usage.threshold_reached` events of this activation, recorded in the transaction that
+ * records `activation.completed` and after it (80 before 100). Usage before is the license's as
+ * this pass read it; the allocation this pass committed moved it by the plan's delta.
+ */
+function usageThresholdEvents(state: ActivationState, plan: ActivationPlan, by: { actor: string; sourceIp: string }, at: string): AuditEvent[] {
+  const usedBefore = state.license.usedDeviceLicenses;
+  const delta = plan.allocatedDeviceLicenses - (state.installation?.allocatedDeviceLicenses ?? 0);
+  return thresholdsCrossed(usedBefore, usedBefore + delta, state.license.entitledDeviceLicenses).map((details) => ({
+    at,
+    type: 'usage.threshold_reached',
+    actor: by.actor,
+    sourceIp: by.sourceIp,
+    details: { ...details },
+  }));
+}
+
 /** Step 4: write the changed devices under the lease; `devices_changed` when another installation got in the way. */
 function writeDevices(session: ActivationSession, state: ActivationState, plan: ActivationPlan): Promise<'written' | 'devices_changed'> {
   return writeDeviceChanges(state.slc, state.installationId, state.groups, deviceChanges(state, plan), state.now.toISOString(), (written) => {
@@ -502,6 +521,7 @@ function activationRecord(session: ActivationSession, request: ActivationRequest
         ...(command.offline ? { offline: true } : {}),
       },
     },
+    followingEvents: usageThresholdEvents(state, plan, command, at),
     integrations: {
       added: integrations.filter((integration) => !previous.has(integrationKey(integration))),
       removed: [...previous].filter(([key]) => !current.has(key)).map(([, integration]) => integration),

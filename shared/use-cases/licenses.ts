@@ -13,7 +13,7 @@ import { ApiError, conflict, forbidden, notFound, unprocessable } from '../error
 import type { Caller } from '../http/types';
 import { getCatalogVersion } from '../store/catalog';
 import { getCustomer } from '../store/customers';
-import { listEvents, type AuditEvent, type AuditEventType } from '../store/events';
+import { listEvents, type AuditEvent, type AuditEventType, type RecordedEvent } from '../store/events';
 import { listLicenseDevices } from '../store/devices';
 import {
   addOnPoolUsage,
@@ -335,7 +335,7 @@ export async function devicesOfLicense(caller: Caller, slc: string, limit: numbe
 }
 
 /** The audit trail of a license the caller may see, newest first. */
-export async function eventsOfLicense(caller: Caller, slc: string, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
+export async function eventsOfLicense(caller: Caller, slc: string, limit: number, cursor?: string): Promise<Page<RecordedEvent>> {
   await findLicenseFor(caller, slc);
   return listEvents(slc, limit, cursor);
 }

@@ -156,6 +156,7 @@ describe('POST /v1/licenses', () => {
     expect(events.body).toEqual({
       items: [
         {
+          eventId: expect.stringMatching(/^[0-9a-f-]{36}$/),
           at: license.createdAt,
           type: 'license.created',
           actor: 'ops',
@@ -334,6 +335,7 @@ describe('POST /v1/licenses/{slc}/revoke', () => {
     expect((await api.ops('GET', `/v1/licenses/${license.slc}`)).body).toEqual(response.body);
     const events = (await api.ops('GET', `/v1/licenses/${license.slc}/events`)).body.items;
     expect(events[0]).toEqual({
+      eventId: expect.any(String),
       at: '2026-07-04T10:00:00.000Z',
       type: 'license.revoked',
       actor: 'ops',
@@ -508,6 +510,16 @@ describe('GET /v1/licenses/{slc}/events', () => {
     const rest = await api.ops('GET', `/v1/licenses/${license.slc}/events?limit=3&cursor=${encodeURIComponent(first.body.nextCursor)}`);
     expect(rest.body.items.map((e: any) => e.type)).toEqual(['license.created']);
     expect(rest.body.nextCursor).toBeNull();
+  });
+
+  it('gives every event an eventId that is unique and the same on every read', async () => {
+    const license = await fixtures.license({ customerId: customer.customerId });
+    for (const deviceLicenses of [51, 52]) await api.ops('PATCH', `/v1/licenses/${license.slc}`, { deviceLicenses });
+    const first = (await api.ops('GET', `/v1/licenses/${license.slc}/events`)).body.items.map((e: any) => e.eventId);
+    const again = (await api.ops('GET', `/v1/licenses/${license.slc}/events`)).body.items.map((e: any) => e.eventId);
+    expect(first).toHaveLength(3);
+    expect(new Set(first).size).toBe(3);
+    expect(again).toEqual(first);
   });
 
   it('answers 404 for an unknown SLC and 400 for a bad limit', async () => {

@@ -135,6 +135,13 @@ async function everyRoute(world: World) {
   await asPartner('GET', '/v1/partner/licenses');
   await asPartner('GET', `/v1/partner/installations/${installation.installationId}`);
   await asPartner('GET', `/v1/partner/installations/${installation.installationId}/health`);
+  process.env.WEBHOOK_URL_POLICY = 'local';
+  const webhook = (await asPartner('POST', '/v1/partner/webhooks', { url: `http://127.0.0.1:9/hooks-${CANARY}`, events: ['license.*'] })).body;
+  secrets.add(webhook.secret);
+  await asPartner('GET', '/v1/partner/webhooks');
+  await asPartner('GET', `/v1/partner/webhooks/${webhook.webhookId}/deliveries`);
+  await asPartner('DELETE', `/v1/partner/webhooks/${webhook.webhookId}`);
+  await ops('POST', '/v1/jobs/care-plus-reminders');
 
   const opsUser = (await ops('POST', '/v1/users', { email: `ops.${randomUUID()}@northwind.example`, name: `Ops ${CANARY}`, role: 'ops' })).body;
   secrets.add(opsUser.temporaryPassword);

@@ -18,6 +18,8 @@ import { requestFile, requestFileKeys, type RequestFileKeys } from '../support/o
  * succeed, which shows that the refusals were about tenancy and nothing else.
  */
 const api = useApi();
+// Webhooks to a receiver on this machine are accepted (as under npm start).
+process.env.WEBHOOK_URL_POLICY = 'local';
 
 interface Tenant {
   name: string;
@@ -28,6 +30,7 @@ interface Tenant {
   mobileServerGuid: string;
   deviceGuid: string;
   notificationId: string;
+  webhookId: string;
   cameras: Array<ReturnType<typeof camera>>;
   /** A dashboard user of the tenant's customer. */
   userId: string;
@@ -65,7 +68,8 @@ async function tenant(name: string): Promise<Tenant> {
     api.request('POST', '/v1/partner/users', { token: partner.apiKey, body: { email: uniqueEmail('tenancy'), name: 'Ida', role: 'customer-user', customerId: customer.customerId } }),
     'user',
   );
-  return { name, partner, customerId: customer.customerId, slc: license.slc, installation, mobileServerGuid, deviceGuid, notificationId: notification.notificationId, cameras, userId: user.userId };
+  const webhook = await ok(api.request('POST', '/v1/partner/webhooks', { token: partner.apiKey, body: { url: 'http://127.0.0.1:9/hooks', events: ['*'] } }), 'webhook');
+  return { name, partner, customerId: customer.customerId, slc: license.slc, installation, mobileServerGuid, deviceGuid, notificationId: notification.notificationId, webhookId: webhook.webhookId, cameras, userId: user.userId };
 }
 
 /** The owner's resources in a route's path. */
@@ -78,6 +82,7 @@ function pathFor(route: RouteDefinition, owner: Tenant): string {
     deviceGuid: owner.deviceGuid,
     notificationId: owner.notificationId,
     userId: owner.userId,
+    webhookId: owner.webhookId,
     version: '2025 R1',
   };
   return route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -109,6 +114,8 @@ function bodyFor(route: RouteDefinition, owner: Tenant): unknown {
       return requestFile({ installationId: owner.installation.installationId, ...activationBody(owner.cameras) }, fileKeys, owner.installation);
     case 'POST /v1/partner/users':
       return { email: uniqueEmail('tenancy'), name: 'Bo', role: 'customer-admin', customerId: owner.customerId };
+    case 'POST /v1/partner/webhooks':
+      return { url: 'http://127.0.0.1:9/other-hooks', events: ['license.*'] };
     case 'POST /v1/activations':
       return { installationId: owner.installation.installationId, ...activationBody([...owner.cameras, camera()]) };
     default:

@@ -75,13 +75,10 @@ describe('the regional licensing stack', () => {
   it('runs every function on nodejs24.x, arm64, with tracing, JSON logs to its own log group, and stated memory and timeout', () => {
     const template = templates[REGION]!;
     const ids = functionLogicalIds(stacks[REGION]!);
-    // The service's functions; the only other one is the provider CDK defines for the dashboard's BucketDeployment.
+    // The service's functions (the route groups, and the publisher, webhook and reminder workers); the only other one is the provider CDK defines for the dashboard's BucketDeployment.
     const all = Object.values(template.findResources('AWS::Lambda::Function')) as any[];
-    expect(all.filter((fn) => fn.Properties.Runtime === 'nodejs24.x')).toHaveLength(functionNames.length);
+    expect(all.filter((fn) => fn.Properties.Runtime === 'nodejs24.x')).toHaveLength(functionNames.length + 3);
     expect(all.filter((fn) => fn.Properties.Runtime !== 'nodejs24.x').map((fn) => fn.Properties.Handler)).toEqual(['index.handler']);
-    expect(Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => !Object.values(ids).includes(id))).toEqual([
-      expect.stringMatching(/^CustomCDKBucketDeployment/),
-    ]);
     expect(Runtime.NODEJS_24_X.name).toBe('nodejs24.x');
     for (const name of functionNames) {
       const fn = template.findResources('AWS::Lambda::Function')[ids[name]] as any;
@@ -106,7 +103,8 @@ describe('the regional licensing stack', () => {
       });
     }
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as any[];
-    expect(logGroups.length).toBe(functionNames.length + 1);
+    // one per function (the workers too) and the API's access log
+    expect(logGroups.length).toBe(functionNames.length + 3 + 1);
     for (const group of logGroups) expect(group.Properties.RetentionInDays).toBe(90);
   });
 
@@ -394,14 +392,18 @@ describe('the regional licensing stack', () => {
     }
   });
 
-  it('lets only the installation function push and e-mail, on the configured platform applications and SES identity', () => {
+  it('lets only the installation function push, and it and the ops function (the reminder job route) e-mail, on the configured platform applications and SES identity', () => {
     const stack = stacks[REGION]!;
     const template = templates[REGION]!;
     for (const name of functionNames) {
       const actions = roleStatements(template, stack, name).flatMap(actionsOf);
       const messaging = actions.filter((action) => action.startsWith('sns:') || action.startsWith('ses:')).sort();
       expect(messaging, name).toEqual(
-        name === 'installation' ? ['ses:SendEmail', 'sns:CreatePlatformEndpoint', 'sns:DeleteEndpoint', 'sns:Publish', 'sns:SetEndpointAttributes'] : [],
+        name === 'installation'
+          ? ['ses:SendEmail', 'sns:CreatePlatformEndpoint', 'sns:DeleteEndpoint', 'sns:Publish', 'sns:SetEndpointAttributes']
+          : name === 'ops'
+            ? ['ses:SendEmail']
+            : [],
       );
     }
     const statements = roleStatements(template, stack, 'installation');
@@ -565,6 +567,62 @@ describe('context', () => {
     expect(() =>
       buildApp(new App({ context: { [CONTEXT_KEY]: { ...context, regions: { [REGION]: { ...context.regions[REGION], identityCertificates: ['certs/aws-identity/nowhere-1.pem'] } } } } })),
     ).toThrow(/identity certificates that do not exist:\s+\S+: certs\/aws-identity\/nowhere-1\.pem/);
+  });
+
+  it('publishes the table stream to the cell bus and delivers webhooks from a queue, with least privilege and alarms', () => {
+    const stack = stacks[REGION]!;
+    const template = templates[REGION]!;
+    const idOf = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
+    const statementsOf = (role: { node: { defaultChild?: unknown } }) => {
+      const roleId = idOf(role);
+      return Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((policy: any) => policy.Properties.Roles.some((entry: any) => entry.Ref === roleId))
+        .flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
+    };
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+
+    // the publisher: only inserted event items, in order, partial batch failures, bisection, a dead-letter queue
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: idOf(stack.events.publisher.function) },
+      StartingPosition: 'TRIM_HORIZON',
+      ParallelizationFactor: 1,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['event'] } } } }) }] },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [idOf(stack.events.publisherDeadLetters), 'Arn'] } } },
+    });
+    const publisherActions = statementsOf(stack.events.publisher.role).flatMap(actionsOf);
+    expect(publisherActions).toContain('events:PutEvents');
+    // the stream only: no read or write of the table's items
+    expect(publisherActions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']);
+    expect(publisherActions.some((action) => action.startsWith('ses:') || action.startsWith('sns:') || action.startsWith('secretsmanager:'))).toBe(false);
+    // it sends to its dead-letter queue (the batch positions Lambda gives up on) and to no other queue
+    const sends = statementsOf(stack.events.publisher.role).filter((statement: any) => actionsOf(statement).some((action) => action.startsWith('sqs:')));
+    expect(sends.flatMap(resourcesOf)).toEqual([{ 'Fn::GetAtt': [idOf(stack.events.publisherDeadLetters), 'Arn'] }]);
+
+    // the webhook worker: fed by the queue, sends retries to it, reads the installation key to open secrets, no SNS/SES
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: idOf(stack.events.webhooks.function) }, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: 10 } });
+    const webhookActions = statementsOf(stack.events.webhooks.role).flatMap(actionsOf);
+    expect(webhookActions).toEqual(expect.arrayContaining(['sqs:SendMessage', 'dynamodb:PutItem', 'secretsmanager:GetSecretValue']));
+    expect(webhookActions.some((action) => action.startsWith('ses:') || action.startsWith('sns:') || action.startsWith('events:') || action.startsWith('kms:Sign'))).toBe(false);
+    const webhookVariables = (template.findResources('AWS::Lambda::Function')[idOf(stack.events.webhooks.function)] as any).Properties.Environment.Variables;
+    expect(webhookVariables).toMatchObject({ WEBHOOK_URL_POLICY: 'public' });
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['cloud-licensing'] } });
+
+    // the reminder job: daily, e-mails through SES, nothing else
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 6 * * ? *)', Target: { Arn: { 'Fn::GetAtt': [idOf(stack.events.reminders.function), 'Arn'] } } });
+    const reminderActions = statementsOf(stack.events.reminders.role).flatMap(actionsOf);
+    expect(reminderActions).toContain('ses:SendEmail');
+    expect(reminderActions.some((action) => action.startsWith('sns:') || action.startsWith('sqs:') || action.startsWith('secretsmanager:'))).toBe(false);
+
+    // alarms on both dead-letter queues and on failed deliveries, to the alarm topic
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[];
+    const described = (text: string) => alarms.filter((alarm) => String(alarm.Properties.AlarmDescription).includes(text));
+    expect(described('publisher dead-letter queue')).toHaveLength(1);
+    expect(described('webhook dead-letter queue')).toHaveLength(1);
+    expect(described('webhook delivery failed')[0].Properties).toMatchObject({ MetricName: 'WebhookDeliveriesFailed', Namespace: 'CloudLicensing', Threshold: 0 });
   });
 });
 
