@@ -43,7 +43,7 @@ async function installationCaller(request: Incoming): Promise<Caller> {
   if (!Number.isFinite(seconds) || Math.abs(clock.now().getTime() / 1000 - seconds) > MAX_CLOCK_SKEW_SECONDS) {
     throw unauthorized('stale_request', 'X-Timestamp is more than 300 seconds from the server clock.');
   }
-  return { role: 'installation', installationId: installation.installationId };
+  return { role: 'installation', installationId: installation.installationId, installation };
 }
 
 function bearerToken(headers: Record<string, string>): string | undefined {

@@ -1,7 +1,10 @@
+import type { InstallationRecord } from '../store/records';
+
 export type Caller =
   | { role: 'ops' }
   | { role: 'partner'; partnerId: string }
-  | { role: 'installation'; installationId: string }
+  /** `installation`: the record as authentication read it (strongly consistent), so that the route need not read it again. */
+  | { role: 'installation'; installationId: string; installation: InstallationRecord }
   | { role: 'anonymous' };
 
 export interface ApiRequest {

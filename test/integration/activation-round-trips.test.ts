@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { useApi } from '../support/api';
+import { withMiddleware } from '../support/interleave';
+import { expectLedgerConsistent } from '../support/invariants';
+import { activateFirst, activationBody, camera, createLicense } from '../support/licensing';
+
+/**
+ * The DynamoDB round trips a request waits for (API.md §5, §6): requests that run at the same time
+ * count once. A request starts a new round trip when it starts after every request of the current
+ * one has ended.
+ */
+const api = useApi();
+
+interface Traced {
+  command: string;
+  start: number;
+  end: number;
+}
+
+async function traced<T>(body: () => Promise<T>): Promise<{ result: T; requests: Traced[]; roundTrips: string[][] }> {
+  const requests: Traced[] = [];
+  const result = await withMiddleware(
+    'count-round-trips',
+    (next, context) => async (args) => {
+      const entry = { command: String(context.commandName).replace(/Command$/, ''), start: performance.now(), end: Number.POSITIVE_INFINITY };
+      requests.push(entry);
+      try {
+        return await next(args);
+      } finally {
+        entry.end = performance.now();
+      }
+    },
+    body,
+  );
+  const roundTrips: string[][] = [];
+  let roundEnd = Number.NEGATIVE_INFINITY;
+  for (const request of [...requests].sort((a, b) => a.start - b.start)) {
+    if (request.start >= roundEnd) {
+      roundTrips.push([]);
+      roundEnd = request.end;
+    } else {
+      roundEnd = Math.max(roundEnd, request.end);
+    }
+    roundTrips.at(-1)!.push(request.command);
+  }
+  return { result, requests, roundTrips };
+}
+
+const summaries: Record<string, string[][]> = {};
+
+describe('DynamoDB round trips per request', () => {
+  it('a first activation of 1 and of 100 devices: 3 round trips (license; device groups and owner; one transaction)', async () => {
+    for (const count of [1, 100]) {
+      const { slc } = await createLicense(api, { deviceLicenses: 200 });
+      const devices = Array.from({ length: count }, () => camera());
+      const { result, roundTrips } = await traced(() => api.request('POST', '/v1/activations', { body: { slc, ...activationBody(devices) } }));
+      summaries[`first activation, ${count} devices`] = roundTrips;
+      expect(result.status).toBe(201);
+      expect(result.body.devices.every((device: { status: string }) => device.status === 'activated')).toBe(true);
+      expect(roundTrips.length, JSON.stringify(roundTrips)).toBeLessThanOrEqual(3);
+      expect(roundTrips.at(-1)).toEqual(['TransactWriteItems']);
+      const ledger = await expectLedgerConsistent(slc);
+      expect(ledger.activatedDevices).toBe(count);
+    }
+  });
+
+  it('a re-activation that changes nothing: the signature check, then 2 round trips (license, owner and device groups; one transaction)', async () => {
+    const { slc } = await createLicense(api, { deviceLicenses: 200 });
+    const devices = Array.from({ length: 100 }, () => camera());
+    const installation = await activateFirst(api, slc, devices);
+    const body = { installationId: installation.installationId, ...activationBody(devices) };
+    const { result, roundTrips } = await traced(() => api.signed(installation, 'POST', '/v1/activations', body));
+    summaries['no-change re-activation, 100 devices'] = roundTrips;
+    expect(result.status).toBe(200);
+    expect(result.body.usage.deviceLicenses.used).toBe(100);
+    // The first round trip is the signature check's read of the installation.
+    expect(roundTrips[0]).toEqual(['GetItem']);
+    expect(roundTrips.length - 1, JSON.stringify(roundTrips)).toBeLessThanOrEqual(2);
+    await expectLedgerConsistent(slc);
+  });
+
+  it('a check-in: the signature check, 1 read, and last seen recorded while the document is signed', async () => {
+    const { slc } = await createLicense(api, { deviceLicenses: 200 });
+    const installation = await activateFirst(api, slc, Array.from({ length: 50 }, () => camera()));
+    const path = `/v1/installations/${installation.installationId}/license`;
+    expect((await api.signed(installation, 'GET', path)).status).toBe(200); // the signing key is loaded once per process
+    const { result, requests, roundTrips } = await traced(() => api.signed(installation, 'GET', path));
+    summaries['check-in, 50 devices'] = roundTrips;
+    expect(result.status).toBe(200);
+    const reads = requests.filter((request) => /^(Get|BatchGet|Query)/.test(request.command));
+    expect(reads.map((request) => request.command)).toEqual(['GetItem', 'BatchGetItem']);
+    expect(requests.map((request) => request.command)).toEqual(['GetItem', 'BatchGetItem', 'UpdateItem']);
+  });
+
+  it('prints the round trips measured', () => {
+    console.log(`[round-trips] ${JSON.stringify(summaries)}`);
+    expect(Object.keys(summaries)).toHaveLength(4);
+  });
+});
