@@ -2,13 +2,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { bundleReport } from '../scripts/bundle-report';
 import { activationBench } from './activation';
+import { activationCostBench } from './activation-cost';
 import { startBenchStack } from './support';
 import { throughputBench } from './throughput';
 
 const quick = process.argv.includes('--quick');
-/** `--only activation,throughput,bundles` runs some sections; all by default. */
+/** `--only activation,cost,throughput,bundles` runs some sections; all by default. */
 const onlyAt = process.argv.indexOf('--only');
-const sections = new Set(onlyAt >= 0 ? process.argv[onlyAt + 1]!.split(',') : ['activation', 'throughput', 'bundles']);
+const sections = new Set(onlyAt >= 0 ? process.argv[onlyAt + 1]!.split(',') : ['activation', 'cost', 'throughput', 'bundles']);
 const loadAtStart = loadavg().map((value) => Number(value.toFixed(2)));
 
 const results: Record<string, unknown> = { machine: { node: process.version, cpus: cpus().length, loadAverageAtStart: loadAtStart } };
@@ -16,6 +17,15 @@ if (sections.has('activation')) {
   const stack = await startBenchStack();
   try {
     results.activation = await activationBench(stack, quick ? { oneDevice: 20, thousandDevices: 3, tenThousandDevices: 1 } : { oneDevice: 200, thousandDevices: 20, tenThousandDevices: 5 });
+  } finally {
+    await stack.stop();
+  }
+}
+if (sections.has('cost')) {
+  const stack = await startBenchStack();
+  try {
+    // Each path against its raw floor, and write units of a one-device activation by the size of the SLC it lands in.
+    results.activationCost = await activationCostBench(stack, { samples: quick ? 10 : 50, slcSizes: [10, 10_000, 250_000] });
   } finally {
     await stack.stop();
   }

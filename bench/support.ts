@@ -57,13 +57,13 @@ export async function call(stack: LocalStack, method: string, path: string, body
 
 /** A request signed as an installation (API.md §2). */
 export async function callSigned(stack: LocalStack, credentials: { installationId: string; installationSecret: string }, method: string, path: string, body: unknown) {
-  const text = JSON.stringify(body);
+  const text = body === undefined ? '' : JSON.stringify(body);
   const timestamp = Math.floor(Date.now() / 1000);
   const signature = hmacSha256(credentials.installationSecret, `${timestamp}\n${method}\n${path}\n${sha256Hex(text)}`).toString('hex');
   const response = await fetch(`${stack.apiUrl}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', 'x-installation-id': credentials.installationId, 'x-timestamp': String(timestamp), 'x-signature': signature },
-    body: text,
+    headers: { ...(text ? { 'content-type': 'application/json' } : {}), 'x-installation-id': credentials.installationId, 'x-timestamp': String(timestamp), 'x-signature': signature },
+    ...(text ? { body: text } : {}),
   });
   const answer = await response.text();
   return { status: response.status, body: answer ? JSON.parse(answer) : undefined };
