@@ -7,7 +7,6 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { retryWithBackoff, RETRY, RETRY_NOW, type BackoffPolicy } from '../retry';
 import { store } from './client';
 import { queryAll } from './query';
 import { keys, MOBILE_SERVER_PREFIX } from './keys';
@@ -32,8 +31,8 @@ function strip<T>(item: Stored<T>): T {
   return record as unknown as T;
 }
 
-/** Writes that lost a race with another transaction are tried again after a jittered pause. */
-const raced = (what: string): BackoffPolicy => ({ attempts: 8, baseMs: 10, capMs: 200, exhausted: () => new Error(what) });
+/** Jittered pause before retrying a write that lost a race with another transaction. */
+const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** attempt)));
 
 const prefixOf = (guid: string) => `${MOBILE_SERVER_PREFIX}${guid}`;
 
@@ -52,12 +51,12 @@ async function batchDelete(itemKeys: Array<{ pk: string; sk: string }>): Promise
     let requests: Array<{ DeleteRequest: { Key: Record<string, unknown> } }> = itemKeys
       .slice(i, i + 25)
       .map((key) => ({ DeleteRequest: { Key: { pk: key.pk, sk: key.sk } } }));
-    // Unprocessed deletes (throttling) are sent again after a pause.
-    await retryWithBackoff({ attempts: 10, baseMs: 25, capMs: 1000, exhausted: () => new Error('batch delete did not complete') }, async () => {
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      if (attempt > 8) throw new Error('batch delete did not complete');
       const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
       requests = (result.UnprocessedItems?.[tableName] ?? []) as typeof requests;
-      return requests.length > 0 ? RETRY : undefined;
-    });
+    }
   }
 }
 
@@ -94,13 +93,27 @@ async function sweepDevices(installationId: string, guid: string): Promise<numbe
   return leftovers.length;
 }
 
+export type PutMobileServerOutcome = 'ok' | 'mobile_server_limit_reached';
+
+/** Which of a transaction's items failed its condition. */
+const failedConditions = (error: TransactionCanceledException) =>
+  (error.CancellationReasons ?? []).map((reason) => reason.Code === 'ConditionalCheckFailed');
+
 /**
  * Registers a mobile server or replaces its hostname; its devices and e-mails stay. A new
- * registration starts empty.
+ * registration starts empty. A mobile server that is new to the installation (not one whose
+ * removal is still being finished, which is still counted) is counted in the same transaction,
+ * on condition that the installation stays within `maxServers`.
  */
-export async function putMobileServer(installationId: string, guid: string, hostname: string | null, now: string): Promise<void> {
+export async function putMobileServer(
+  installationId: string,
+  guid: string,
+  hostname: string | null,
+  now: string,
+  maxServers: number,
+): Promise<PutMobileServerOutcome> {
   const { client, tableName } = store();
-  await retryWithBackoff({ attempts: 5, baseMs: 0, capMs: 0, exhausted: () => new Error('mobile server registration kept conflicting') }, async () => {
+  for (let attempt = 0; attempt < 5; attempt++) {
     const { Item } = await client.send(
       new GetCommand({ TableName: tableName, Key: keys.mobileServer(installationId, guid), ConsistentRead: true }),
     );
@@ -116,24 +129,47 @@ export async function putMobileServer(installationId: string, guid: string, host
             ExpressionAttributeValues: { ':hostname': hostname, ':now': now },
           }),
         );
-        return undefined;
+        return 'ok';
       }
       await sweepDevices(installationId, guid);
       const record: MobileServerRecord = { installationId, guid, hostname, emails: [], deviceCount: 0, createdAt: now, updatedAt: now };
+      const item = { ...keys.mobileServer(installationId, guid), type: MOBILE_SERVER_TYPE, ...record };
+      if (existing) {
+        // Over a tombstone: the removal being finished has not been counted down yet.
+        await client.send(
+          new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'deleting = :true', ExpressionAttributeValues: { ':true': true } }),
+        );
+        return 'ok';
+      }
       await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { ...keys.mobileServer(installationId, guid), type: MOBILE_SERVER_TYPE, ...record },
-          ConditionExpression: 'attribute_not_exists(pk) OR deleting = :true',
-          ExpressionAttributeValues: { ':true': true },
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Update: {
+                TableName: tableName,
+                Key: keys.mobileServerCount(installationId),
+                UpdateExpression: 'SET #count = if_not_exists(#count, :zero) + :one',
+                ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
+                ExpressionAttributeNames: { '#count': 'count' },
+                ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':max': maxServers },
+              },
+            },
+          ],
         }),
       );
-      return undefined;
+      return 'ok';
     } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        const [serverExists, countFull] = failedConditions(error);
+        if (countFull && !serverExists) return 'mobile_server_limit_reached';
+        if (!serverExists && !countFull) await backoff(attempt + 1); // a transaction conflict
+        continue;
+      }
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return RETRY_NOW;
     }
-  });
+  }
+  throw new Error('mobile server registration kept conflicting');
 }
 
 /** Removes a mobile server with its devices and e-mails. False when nothing was registered. */
@@ -155,20 +191,65 @@ export async function deleteMobileServer(installationId: string, guid: string): 
     found = false;
   }
   const swept = await sweepDevices(installationId, guid);
-  if (found) {
-    await client.send(
-      new DeleteCommand({
-        TableName: tableName,
-        Key: keys.mobileServer(installationId, guid),
-        ConditionExpression: 'deleting = :true',
-        ExpressionAttributeValues: { ':true': true },
-      }),
-    ).catch((error: unknown) => {
-      // A PUT that re-registered the server in the meantime wins.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
-  }
+  if (found) await deleteTombstone(installationId, guid);
   return found || swept > 0;
+}
+
+/** Removes a swept tombstone and counts the mobile server down, in one transaction. */
+async function deleteTombstone(installationId: string, guid: string): Promise<void> {
+  const { client, tableName } = store();
+  for (let attempt = 0; attempt < 8; attempt++) {
+    if (attempt > 0) await backoff(attempt);
+    try {
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: tableName,
+                Key: keys.mobileServer(installationId, guid),
+                ConditionExpression: 'deleting = :true',
+                ExpressionAttributeValues: { ':true': true },
+              },
+            },
+            {
+              Update: {
+                TableName: tableName,
+                Key: keys.mobileServerCount(installationId),
+                UpdateExpression: 'SET #count = #count - :one',
+                ConditionExpression: '#count > :zero',
+                ExpressionAttributeNames: { '#count': 'count' },
+                ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+              },
+            },
+          ],
+        }),
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [notTombstone, nothingCounted] = failedConditions(error);
+      // A PUT that re-registered the server in the meantime wins (it is still counted).
+      if (notTombstone) return;
+      if (nothingCounted) {
+        // Registered before the count existed: remove it without counting down.
+        await client
+          .send(
+            new DeleteCommand({
+              TableName: tableName,
+              Key: keys.mobileServer(installationId, guid),
+              ConditionExpression: 'deleting = :true',
+              ExpressionAttributeValues: { ':true': true },
+            }),
+          )
+          .catch((failure: unknown) => {
+            if (!(failure instanceof ConditionalCheckFailedException)) throw failure;
+          });
+        return;
+      }
+    }
+  }
+  throw new Error('mobile server removal kept conflicting');
 }
 
 export type PutDeviceOutcome = 'ok' | 'mobile_server_not_found' | 'device_limit_reached';
@@ -186,7 +267,8 @@ export async function putPushDevice(
   const { client, tableName } = store();
   const serverKey = keys.mobileServer(device.installationId, device.mobileServerGuid);
   const deviceKey = keys.pushDevice(device.installationId, device.mobileServerGuid, device.guid);
-  return retryWithBackoff<PutDeviceOutcome>(raced('push device registration kept conflicting'), async () => {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    if (attempt > 0) await backoff(attempt);
     try {
       const record: PushDeviceRecord = { ...device, createdAt: now, updatedAt: now };
       await client.send(
@@ -216,7 +298,7 @@ export async function putPushDevice(
       if (!(error instanceof TransactionCanceledException)) throw error;
       const [deviceReason, serverReason] = error.CancellationReasons ?? [];
       if (deviceReason?.Code !== 'ConditionalCheckFailed' && serverReason?.Code !== 'ConditionalCheckFailed') {
-        return RETRY; // a transaction conflict: try again
+        continue; // a transaction conflict: try again
       }
       if (deviceReason?.Code !== 'ConditionalCheckFailed') {
         const server = await getMobileServer(device.installationId, device.mobileServerGuid);
@@ -253,9 +335,9 @@ export async function putPushDevice(
       const [, serverReason] = error.CancellationReasons ?? [];
       if (serverReason?.Code === 'ConditionalCheckFailed') return 'mobile_server_not_found';
       // The device went away in the meantime, or a conflict: start over.
-      return RETRY;
     }
-  });
+  }
+  throw new Error('push device registration kept conflicting');
 }
 
 /** Removes one push device. */
@@ -266,7 +348,8 @@ export async function deletePushDevice(
 ): Promise<'ok' | 'device_not_found'> {
   const { client, tableName } = store();
   const deviceKey = keys.pushDevice(installationId, mobileServerGuid, deviceGuid);
-  return retryWithBackoff<'ok' | 'device_not_found'>(raced('push device removal kept conflicting'), async () => {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    if (attempt > 0) await backoff(attempt);
     try {
       await client.send(
         new TransactWriteCommand({
@@ -294,9 +377,9 @@ export async function deletePushDevice(
         await client.send(new DeleteCommand({ TableName: tableName, Key: deviceKey }));
         return 'ok';
       }
-      return RETRY;
     }
-  });
+  }
+  throw new Error('push device removal kept conflicting');
 }
 
 /** Replaces the notification e-mail set of a registered mobile server. False when not registered. */

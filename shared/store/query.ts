@@ -26,7 +26,7 @@ export async function queryPage<T = Record<string, unknown>>(
 ): Promise<Page<T>> {
   const { client, tableName } = store();
   const result: QueryCommandOutput = await client.send(
-    new QueryCommand({ ...input, TableName: tableName, Limit: page.limit, ExclusiveStartKey: decodeCursor(page.scope, page.cursor) }),
+    new QueryCommand({ ...input, TableName: tableName, Limit: page.limit, ExclusiveStartKey: await decodeCursor(page.scope, page.cursor) }),
   );
-  return { items: (result.Items ?? []).map(toRecord), nextCursor: encodeCursor(page.scope, result.LastEvaluatedKey) };
+  return { items: (result.Items ?? []).map(toRecord), nextCursor: await encodeCursor(page.scope, result.LastEvaluatedKey) };
 }

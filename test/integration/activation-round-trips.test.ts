@@ -15,14 +15,20 @@ interface Traced {
   command: string;
   start: number;
   end: number;
+  /** A request of the signature check: its read of the installation, its record of the accepted signature. */
+  authentication: boolean;
 }
 
+/** Round trips of a request, without those of the signature check (the same for every signed route). */
 async function traced<T>(body: () => Promise<T>): Promise<{ result: T; requests: Traced[]; roundTrips: string[][] }> {
   const requests: Traced[] = [];
   const result = await withMiddleware(
     'count-round-trips',
     (next, context) => async (args) => {
-      const entry = { command: String(context.commandName).replace(/Command$/, ''), start: performance.now(), end: Number.POSITIVE_INFINITY };
+      const command = String(context.commandName).replace(/Command$/, '');
+      const input = JSON.stringify(args.input);
+      const authentication = (requests.length === 0 && command === 'GetItem' && input.includes('"INSTALLATION#')) || input.includes('"SIGNATURE#');
+      const entry = { command, start: performance.now(), end: Number.POSITIVE_INFINITY, authentication };
       requests.push(entry);
       try {
         return await next(args);
@@ -34,7 +40,7 @@ async function traced<T>(body: () => Promise<T>): Promise<{ result: T; requests:
   );
   const roundTrips: string[][] = [];
   let roundEnd = Number.NEGATIVE_INFINITY;
-  for (const request of [...requests].sort((a, b) => a.start - b.start)) {
+  for (const request of requests.filter((request) => !request.authentication).sort((a, b) => a.start - b.start)) {
     if (request.start >= roundEnd) {
       roundTrips.push([]);
       roundEnd = request.end;
@@ -64,22 +70,21 @@ describe('DynamoDB round trips per request', () => {
     }
   });
 
-  it('a re-activation that changes nothing: the signature check, then 2 round trips (license, owner and device groups; one transaction)', async () => {
+  it('a re-activation that changes nothing: after the signature check, 2 round trips (license, owner and device groups; one transaction)', async () => {
     const { slc } = await createLicense(api, { deviceLicenses: 200 });
     const devices = Array.from({ length: 100 }, () => camera());
     const installation = await activateFirst(api, slc, devices);
     const body = { installationId: installation.installationId, ...activationBody(devices) };
-    const { result, roundTrips } = await traced(() => api.signed(installation, 'POST', '/v1/activations', body));
+    const { result, requests, roundTrips } = await traced(() => api.signed(installation, 'POST', '/v1/activations', body));
     summaries['no-change re-activation, 100 devices'] = roundTrips;
     expect(result.status).toBe(200);
     expect(result.body.usage.deviceLicenses.used).toBe(100);
-    // The first round trip is the signature check's read of the installation.
-    expect(roundTrips[0]).toEqual(['GetItem']);
-    expect(roundTrips.length - 1, JSON.stringify(roundTrips)).toBeLessThanOrEqual(2);
+    expect(requests.filter((request) => request.authentication).map((request) => request.command)).toEqual(['GetItem', 'PutItem']);
+    expect(roundTrips.length, JSON.stringify(roundTrips)).toBeLessThanOrEqual(2);
     await expectLedgerConsistent(slc);
   });
 
-  it('a check-in: the signature check, 1 read, and last seen recorded while the document is signed', async () => {
+  it('a check-in: after the signature check, 1 read, and last seen recorded while the document is signed', async () => {
     const { slc } = await createLicense(api, { deviceLicenses: 200 });
     const installation = await activateFirst(api, slc, Array.from({ length: 50 }, () => camera()));
     const path = `/v1/installations/${installation.installationId}/license`;
@@ -87,9 +92,8 @@ describe('DynamoDB round trips per request', () => {
     const { result, requests, roundTrips } = await traced(() => api.signed(installation, 'GET', path));
     summaries['check-in, 50 devices'] = roundTrips;
     expect(result.status).toBe(200);
-    const reads = requests.filter((request) => /^(Get|BatchGet|Query)/.test(request.command));
-    expect(reads.map((request) => request.command)).toEqual(['GetItem', 'BatchGetItem']);
-    expect(requests.map((request) => request.command)).toEqual(['GetItem', 'BatchGetItem', 'UpdateItem']);
+    const own = requests.filter((request) => !request.authentication).map((request) => request.command);
+    expect(own).toEqual(['BatchGetItem', 'UpdateItem']);
   });
 
   it('prints the round trips measured', () => {
