@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { routes, routeKey, type FunctionName, type RouteDefinition } from '../shared/http/routes';
 import { MAX_BODY_BYTES, type HttpHandler } from '../shared/http/handler';
+import { apiReferenceFile } from './api-reference';
 
 interface CompiledRoute {
   route: RouteDefinition;
@@ -29,6 +30,11 @@ function compile(route: RouteDefinition): CompiledRoute {
 const compiled = (routes as readonly RouteDefinition[])
   .map(compile)
   .sort((a, b) => a.parameterNames.length - b.parameterNames.length);
+
+/** The route a request names, as the server dispatches it (also used to check recorded test traffic). */
+export function routeFor(method: string, pathname: string): RouteDefinition | undefined {
+  return compiled.find((entry) => entry.route.method === method && entry.pattern.test(pathname))?.route;
+}
 
 function lambdaContext(functionName: string, requestId: string): Context {
   return {
@@ -96,6 +102,12 @@ export function createLocalServer(handlers: Record<FunctionName, HttpHandler>): 
     try {
       const url = new URL(request.url ?? '/', 'http://localhost');
       const method = (request.method ?? 'GET').toUpperCase();
+      // Static pages (the API reference) are served where the dashboard assets are, outside the /v1 route table.
+      const file = method === 'GET' ? apiReferenceFile(url.pathname) : undefined;
+      if (file) {
+        response.writeHead(200, { 'content-type': file.contentType, 'content-length': file.body.length });
+        return response.end(file.body);
+      }
       const candidates = compiled.filter((entry) => entry.pattern.test(url.pathname));
       if (candidates.length === 0) return send(response, 404, errorEnvelope('route_not_found', 'No such route.'));
       const match = candidates.find((entry) => entry.route.method === method);

@@ -6,7 +6,7 @@ const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? 8000);
 const dataDir = process.env.DATA_DIR ?? '.data';
 
 try {
-  const stack = await startLocalStack({ port, dynamodbPort, dataDir });
+  const stack = await startLocalStack({ port, dynamodbPort, dataDir, onProgress: (message) => console.log(message) });
   console.log(`Cloud Licensing API listening on ${stack.apiUrl} (DynamoDB Local on port ${dynamodbPort}, data in ${dataDir})`);
   // A supplied token is never printed; a generated one only by the start that generated it.
   if (stack.opsTokenSource === 'generated') {
@@ -16,6 +16,7 @@ try {
   } else {
     console.log('Ops token: the one set in OPS_TOKEN');
   }
+  console.log(`API reference: ${stack.apiUrl}/docs`);
   let stopping = false;
   const stop = async (cause: string) => {
     if (stopping) return;

@@ -47,6 +47,15 @@ export interface LicenseCommit {
   pools: PooledCounter[];
   /** Single-installation editions: a new installation needs the SLC to have none. */
   singleInstallation: boolean;
+  /**
+   * The license's `updatedAt` as the plan read it, required unchanged: pools whose capacity is
+   * nested in the terms (add-on entitlements) are planned against terms no PATCH has changed since.
+   */
+  termsAsOf?: string;
+  /** The edition the plan was made for: an edition change in between makes the commit fail (plan again). */
+  product?: string;
+  /** The designated failover pair (§5.4): taken by this installation, or given back by it. */
+  failover?: { installationId: string; action: 'take' | 'release' };
 }
 
 /** The installation's side of the commit: what it holds afterwards, on the revision it was read at. */
@@ -108,16 +117,38 @@ function licenseUpdate(tableName: string, commit: LicenseCommit, isNew: boolean)
   commit.pools.forEach((pool, i) => {
     names[`#u${i}`] = pool.used;
     values[`:d${i}`] = pool.delta;
-    assignments.push(`#u${i} = #u${i} + :d${i}`);
+    // A pool counter the license item does not have yet (an add-on pool never used) counts from 0.
+    values[':zero'] = 0;
+    assignments.push(`#u${i} = if_not_exists(#u${i}, :zero) + :d${i}`);
     if (pool.capacity === null) return;
     values[`:max${i}`] = pool.capacity - pool.delta; // conditions cannot add: used + delta <= capacity
-    conditions.push(`#u${i} <= :max${i}`);
+    conditions.push(pool.delta > pool.capacity ? `#u${i} < :zero` : `(attribute_not_exists(#u${i}) OR #u${i} <= :max${i})`);
     if (pool.capacityAttribute) {
       names[`#c${i}`] = pool.capacityAttribute;
       values[`:c${i}`] = pool.capacity;
       conditions.push(`#c${i} = :c${i}`);
     }
   });
+  if (commit.product !== undefined) {
+    names['#product'] = 'product';
+    values[':product'] = commit.product;
+    conditions.push('#product = :product');
+  }
+  if (commit.termsAsOf !== undefined) {
+    values[':terms'] = commit.termsAsOf;
+    conditions.push('updatedAt = :terms');
+  }
+  if (commit.failover) {
+    values[':holder'] = commit.failover.installationId;
+    values[':noHolder'] = null;
+    if (commit.failover.action === 'take') {
+      conditions.push('(attribute_not_exists(failoverInstallationId) OR failoverInstallationId = :noHolder OR failoverInstallationId = :holder)');
+      assignments.push('failoverInstallationId = :holder');
+    } else {
+      conditions.push('failoverInstallationId = :holder');
+      assignments.push('failoverInstallationId = :noHolder');
+    }
+  }
   values[':installations'] = isNew ? 1 : 0;
   assignments.push('installationCount = installationCount + :installations');
   if (isNew && commit.singleInstallation) {

@@ -178,7 +178,12 @@ export async function listLicenseDevices(slc: string, limit: number, cursor?: st
 /** A change of one device, in the group that stores it. */
 export type DeviceChange =
   | { kind: 'activate'; mac: string; group: string; deviceKey: string; licenses: number }
-  | { kind: 'release'; mac: string; group: string; deletes: boolean };
+  | { kind: 'release'; mac: string; group: string; deletes: boolean }
+  /** §5.1 `enabled: false`: registered by the installation, holding no license, no deletion counted. */
+  | { kind: 'disable'; mac: string; group: string; deviceKey: string; licenses: number };
+
+/** A device registered disabled by this installation (or activated, then disabled): enabling it is not a new registration. */
+export const disabledBy = (entry: DeviceEntry | undefined, installationId: string) => entry?.status === 'disabled' && entry.lastInstallationId === installationId;
 
 /**
  * A device after a change, from the device as read (undefined when the device is new to the SLC).
@@ -187,8 +192,24 @@ export type DeviceChange =
  */
 export function nextDeviceEntry(installationId: string, current: DeviceEntry | undefined, change: DeviceChange, at: string): DeviceEntry {
   const revision = (current?.revision ?? 0) + 1;
+  if (change.kind === 'disable') {
+    const registers = current?.installationId !== installationId && !disabledBy(current, installationId);
+    return {
+      deviceKey: change.deviceKey,
+      installationId: null,
+      lastInstallationId: installationId,
+      status: 'disabled',
+      ...(current ? (current.neverActivated ? { neverActivated: true } : {}) : { neverActivated: true }),
+      licenses: change.licenses,
+      registrations: (current?.registrations ?? 0) + (registers ? 1 : 0),
+      deletions: current?.deletions ?? 0,
+      firstActivatedAt: current?.firstActivatedAt ?? at,
+      lastChangedAt: at,
+      revision,
+    };
+  }
   if (change.kind === 'activate') {
-    const registers = current?.installationId !== installationId;
+    const registers = current?.installationId !== installationId && !disabledBy(current, installationId);
     return {
       deviceKey: change.deviceKey,
       installationId,
@@ -197,7 +218,7 @@ export function nextDeviceEntry(installationId: string, current: DeviceEntry | u
       licenses: change.licenses,
       registrations: (current?.registrations ?? 0) + (registers ? 1 : 0),
       deletions: current?.deletions ?? 0,
-      firstActivatedAt: current?.firstActivatedAt ?? at,
+      firstActivatedAt: current && !current.neverActivated ? current.firstActivatedAt : at,
       lastChangedAt: at,
       revision,
     };

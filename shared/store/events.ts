@@ -6,6 +6,7 @@ import { queryPage } from './query';
 export type AuditEventType =
   | 'license.created'
   | 'license.updated'
+  | 'license.upgraded'
   | 'care_plus.updated'
   | 'license.revoked'
   | 'license.transferred'

@@ -4,6 +4,9 @@ import { queryAll } from './query';
 import { auditEventItem } from './events';
 import { store } from './client';
 import { byCustomer, byOwner, keys } from './keys';
+import { NOTHING_HELD, type PoolKey } from '../domain/add-on-pools';
+import { addOnHoldings, heldAddOnsOf } from './add-on-holdings';
+import { addOnPoolAttribute } from './licenses';
 import type { Deployment, InstallationRecord } from './records';
 
 export type { InstallationRecord };
@@ -99,6 +102,12 @@ export async function recordLastSeen(installationId: string, at: string): Promis
  */
 export async function retireInstallation(installation: InstallationRecord, by: { actor: string; sourceIp: string; at: string }): Promise<'retired' | 'changed'> {
   const { client, tableName } = store();
+  // The add-on quantities and the failover pair it holds go back to the SLC's pools with it.
+  const held = heldAddOnsOf(installation);
+  const heldKeys = Object.keys(held.quantities) as PoolKey[];
+  const addOnNames = Object.fromEntries(heldKeys.map((key, i) => [`#pool${i}`, addOnPoolAttribute(key)]));
+  const addOnValues = Object.fromEntries(heldKeys.map((key, i) => [`:pool${i}`, held.quantities[key]!]));
+  const addOnAssignments = heldKeys.map((_key, i) => `, #pool${i} = #pool${i} - :pool${i}`).join('') + (held.managementServerFailover ? ', failoverInstallationId = :noHolder' : '');
   try {
     await client.send(
       new TransactWriteCommand({
@@ -108,10 +117,15 @@ export async function retireInstallation(installation: InstallationRecord, by: {
               TableName: tableName,
               Key: keys.installation(installation.installationId),
               UpdateExpression:
-                'SET #status = :retired, allocatedDeviceLicenses = :zero, activatedDevices = :zero, revision = revision + :one, lease = :null, gsi2pk = :unfinished, gsi2sk = :id',
+                'SET #status = :retired, allocatedDeviceLicenses = :zero, activatedDevices = :zero, revision = revision + :one, lease = :null, gsi2pk = :unfinished, gsi2sk = :id' +
+                Object.keys(addOnHoldings(NOTHING_HELD)).map((_attribute, i) => `, #held${i} = :zero`).join(''),
               ConditionExpression:
                 '#status = :active AND revision = :revision AND (attribute_not_exists(lease) OR lease = :null OR lease.#until < :now)',
-              ExpressionAttributeNames: { '#status': 'status', '#until': 'until' },
+              ExpressionAttributeNames: {
+                '#status': 'status',
+                '#until': 'until',
+                ...Object.fromEntries(Object.keys(addOnHoldings(NOTHING_HELD)).map((attribute, i) => [`#held${i}`, attribute])),
+              },
               ExpressionAttributeValues: {
                 ':now': Date.parse(by.at),
                 ':retired': 'retired',
@@ -130,11 +144,14 @@ export async function retireInstallation(installation: InstallationRecord, by: {
               TableName: tableName,
               Key: keys.license(installation.slc),
               UpdateExpression:
-                'SET usedDeviceLicenses = usedDeviceLicenses - :licenses, activatedDevices = activatedDevices - :devices, installationCount = installationCount - :one',
+                `SET usedDeviceLicenses = usedDeviceLicenses - :licenses, activatedDevices = activatedDevices - :devices, installationCount = installationCount - :one${addOnAssignments}`,
+              ...(heldKeys.length > 0 ? { ExpressionAttributeNames: addOnNames } : {}),
               ExpressionAttributeValues: {
                 ':licenses': installation.allocatedDeviceLicenses,
                 ':devices': installation.activatedDevices,
                 ':one': 1,
+                ...addOnValues,
+                ...(held.managementServerFailover ? { ':noHolder': null } : {}),
               },
             },
           },
@@ -150,6 +167,8 @@ export async function retireInstallation(installation: InstallationRecord, by: {
                   installationId: installation.installationId,
                   deviceLicenses: installation.allocatedDeviceLicenses,
                   devices: installation.activatedDevices,
+                  addOns: held.quantities,
+                  managementServerFailover: held.managementServerFailover,
                 },
               }),
             },

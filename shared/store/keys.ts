@@ -1,6 +1,6 @@
 /**
  * Every item key of the single table, in one place. `gsi1` lists children by owner, `gsi2` lists
- * licenses by customer. See docs/DATA-MODEL.md for the access patterns each key serves.
+ * licenses by customer, `gsi3` every license and every customer. See docs/DATA-MODEL.md for the access patterns each key serves.
  */
 export const INTEGRATION_REPORTS_PARTITION = 'INTEGRATIONS';
 
@@ -9,6 +9,10 @@ export const keys = {
   partnerApiKey: (apiKeySha256: string) => ({ pk: `PARTNERKEY#${apiKeySha256}`, sk: 'PARTNERKEY' }),
   customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'CUSTOMER' }),
   catalogVersion: (version: string) => ({ pk: 'CATALOG', sk: `VERSION#${version}` }),
+  /** An EULA version of the catalog and its status. */
+  eula: (eulaVersion: string) => ({ pk: 'CATALOG', sk: `EULA#${eulaVersion}` }),
+  /** Which EULA version is current; every change of the EULA catalog is conditioned on it. */
+  eulaCurrent: () => ({ pk: 'CATALOG', sk: 'EULACURRENT' }),
   license: (slc: string) => ({ pk: `LICENSE#${slc}`, sk: 'LICENSE' }),
   /**
    * One of the 256 items holding an SLC's devices (see store/devices.ts), each its own partition
@@ -62,8 +66,15 @@ export const byCustomer = {
   unfinishedInstallations: (slc: string) => `LICENSE#${slc}#UNFINISHED`,
 } as const;
 
+/** gsi3: every item of a kind, in creation order (ops lists of all licenses and all customers). */
+export const byKind = {
+  licenses: 'ALL#LICENSES',
+  customers: 'ALL#CUSTOMERS',
+} as const;
+
 export const EVENT_PREFIX = 'EVENT#';
 export const CATALOG_VERSION_PREFIX = 'VERSION#';
+export const EULA_PREFIX = 'EULA#';
 
 /** Sort key of customers and licenses on gsi1/gsi2: oldest first, ties broken by id. */
 export const createdOrder = (createdAt: string, id: string) => `${createdAt}#${id}`;

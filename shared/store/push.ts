@@ -114,8 +114,7 @@ export async function putMobileServer(
   maxServers: number,
 ): Promise<PutMobileServerOutcome> {
   const { client, tableName } = store();
-  const policy = { attempts: 5, baseMs: 10, capMs: 200, exhausted: () => new Error('mobile server registration kept conflicting') };
-  return retryWithBackoff<PutMobileServerOutcome>(policy, async () => {
+  return retryWithBackoff<PutMobileServerOutcome>({ attempts: 5, baseMs: 10, capMs: 200, exhausted: () => new Error('mobile server registration kept conflicting') }, async () => {
     const { Item } = await client.send(
       new GetCommand({ TableName: tableName, Key: keys.mobileServer(installationId, guid), ConsistentRead: true }),
     );
@@ -165,7 +164,8 @@ export async function putMobileServer(
       if (error instanceof TransactionCanceledException) {
         const [serverExists, countFull] = failedConditions(error);
         if (countFull && !serverExists) return 'mobile_server_limit_reached';
-        return !serverExists && !countFull ? RETRY : RETRY_NOW; // a transaction conflict pauses first
+        // A transaction conflict is tried again after a pause; a server registered meanwhile at once.
+        return !serverExists && !countFull ? RETRY : RETRY_NOW;
       }
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       return RETRY_NOW;

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { clock } from '../adapters/clock';
 import { logger } from '../adapters/observability';
 import { secrets } from '../adapters/secrets';
-import { config } from '../config';
 import { planActivation, type ActivationPlan } from '../domain/activation-plan';
+import { allocateAddOns, type AddOnPoolPlan } from '../domain/add-on-pools';
 import { deriveDeviceKey, deviceGroupOf } from '../domain/device-key';
 import { deviceInputProblem, deviceLicensesNeeded, normalizeMac } from '../domain/device-licenses';
 import { editionRefusal, editionRules, type EditionRules } from '../domain/editions';
@@ -25,10 +25,14 @@ import {
   type Integration,
   type LicenseCommit,
 } from '../store/activations';
-import { deviceGroupUpdates, devicesWithoutRoom, heldBy, writeDeviceChanges, type DeviceChange, type DeviceGroup, type DeviceGroupUpdate, type HeldDevice } from '../store/devices';
+import { deviceGroupUpdates, devicesWithoutRoom, disabledBy, heldBy, writeDeviceChanges, type DeviceChange, type DeviceGroup, type DeviceGroupUpdate, type HeldDevice } from '../store/devices';
 import { createInstallationRecord, getInstallation, listUnfinishedInstallations, releaseLease } from '../store/installations';
+import { addOnHoldings, addOnPools, heldAddOnsOf } from '../store/add-on-holdings';
+import { readActivationCatalog } from '../store/catalog';
+import { addOnPoolUsage } from '../store/licenses';
 import type { Deployment, InstallationRecord, LicenseRecord } from '../store/records';
 import { licenseDocumentFor, type LicenseDocumentResult } from './license-document';
+import { eulaAcceptedIn } from './catalog';
 import { assertVerified, releaseInstallation } from './installations';
 
 /** How long an activation may hold its installation before another may take over (crash recovery). */
@@ -60,7 +64,7 @@ export interface ActivatedDeviceView {
   mac: string;
   deviceKey: string;
   licenses: number;
-  status: 'activated' | 'not_activated';
+  status: 'activated' | 'not_activated' | 'disabled';
   reason?: string;
 }
 
@@ -76,6 +80,7 @@ export interface ActivationResult {
     videoPush: { users: number; licensed: number };
     addOns: LicenseDocumentResult['addOns'];
     carePlus: { active: boolean; validUntil: string | null };
+    eulaVersion: string;
     license: string;
   };
 }
@@ -83,6 +88,7 @@ export interface ActivationResult {
 interface PreparedDevice {
   mac: string;
   licenses: number;
+  enabled: boolean;
 }
 
 /** §5.1–§5.2: normalise MACs, refuse duplicates and invalid devices, count the licenses each needs. */
@@ -103,7 +109,7 @@ export function prepareDevices(configuration: ActivationConfiguration): Prepared
         { path: `devices.${index}.supportedDeviceList.licenses`, message: problem },
       ]);
     }
-    return { mac, licenses: deviceLicensesNeeded({ ...device, mac }) };
+    return { mac, licenses: deviceLicensesNeeded({ ...device, mac }), enabled: device.enabled };
   });
 }
 
@@ -116,11 +122,9 @@ interface ActivationRequest {
 }
 
 function prepareRequest(command: ActivationCommand): ActivationRequest {
-  if (command.configuration.eulaVersion !== config.eulaVersion()) {
-    throw unprocessable('eula_not_accepted', `Activation needs acceptance of EULA version ${config.eulaVersion()}.`);
-  }
+  const devices = prepareDevices(command.configuration);
   const integrations = [...new Map(command.configuration.integrations.map((integration) => [integrationKey(integration), integration])).values()];
-  return { command, devices: prepareDevices(command.configuration), integrations };
+  return { command, devices, integrations };
 }
 
 /**
@@ -230,6 +234,8 @@ interface ActivationState {
   groups: Map<string, DeviceGroup>;
   /** The devices the installation holds now, by MAC. */
   held: Map<string, HeldDevice>;
+  /** The last day of the activation window of the license's version, from the catalog now (§4 rev 2). */
+  activationAvailableUntil: string;
 }
 
 /**
@@ -327,38 +333,67 @@ async function loadState(session: ActivationSession, request: ActivationRequest,
   }
   if (!session.committed) assertVerified(customer);
   const held = new Map(heldBy(installationId, slc, groups).map((device) => [device.mac, device]));
-  return { now, slc, license, rules, installation, installationId, placed, groups, held };
+  // One read of the catalogs: "An activation's `eulaVersion` must be `current` or `accepted`, else 422
+  // `eula_not_accepted`", and the window of the license's version as the catalog has it now. A
+  // version is never removed from the catalog; the window the license was issued with stands in should it be.
+  const catalog = await readActivationCatalog(license.version, request.command.configuration.eulaVersion);
+  if (!session.committed && !eulaAcceptedIn(request.command.configuration.eulaVersion, catalog.eula)) {
+    throw unprocessable('eula_not_accepted', `EULA version ${request.command.configuration.eulaVersion} is not one activations may accept; accept the current EULA.`);
+  }
+  const activationAvailableUntil = catalog.version?.activationAvailableUntil ?? license.activationAvailableUntil;
+  return { now, slc, license, rules, installation, installationId, placed, groups, held, activationAvailableUntil };
 }
 
 const sortedGroups = (groups: Iterable<string>) => [...new Set(groups)].sort();
 
-/** Step 2: the plan of §5.5 against what the pass read. */
-function planFor(state: ActivationState, request: ActivationRequest): ActivationPlan {
+/** The devices (§5.5) and the add-ons (§5.4) one pass commits. */
+type Plan = ActivationPlan & { addOns: AddOnPoolPlan };
+
+/** Step 2: the plan of §5.5 and the add-on allocation of §5.4 against what the pass read. */
+function planFor(state: ActivationState, request: ActivationRequest): Plan {
   const { license, rules, installation, installationId, placed, groups, held } = state;
   const heldElsewhere = new Set<string>();
+  // Devices registered disabled after having been activated: enabling them again is not a new device (§5.1).
+  const activatedBefore = new Set<string>();
   for (const { mac, group } of placed.values()) {
-    const holder = groups.get(group)!.devices[mac]?.installationId;
-    if (holder && holder !== installationId) heldElsewhere.add(mac);
+    const entry = groups.get(group)!.devices[mac];
+    if (entry?.installationId && entry.installationId !== installationId) heldElsewhere.add(mac);
+    if (entry?.status === 'disabled' && !entry.neverActivated) activatedBefore.add(mac);
   }
   const ownLicenses = installation?.allocatedDeviceLicenses ?? 0;
   const ownDevices = installation?.activatedDevices ?? 0;
-  return planActivation({
+  const addOns = allocateAddOns({
+    product: license.product,
+    version: license.version,
+    entitlements: license.addOns,
+    requested: request.command.configuration.addOnsInUse,
+    usedBySlc: addOnPoolUsage(license),
+    heldByThis: heldAddOnsOf(installation),
+    failoverHolder: license.failoverInstallationId ?? null,
+    installationId,
+  });
+  const devices = planActivation({
     devices: request.devices,
     previouslyActivated: new Map([...held].map(([mac, device]) => [mac, { licenses: device.licenses }])),
     heldElsewhere,
     withoutRoom: devicesWithoutRoom(groups, [...placed.values()]),
+    activatedBefore,
     availableDeviceLicenses: license.entitledDeviceLicenses - (license.usedDeviceLicenses - ownLicenses),
     maxActivatedDevices: rules.maxActivatedDevices === null ? null : rules.maxActivatedDevices - (license.activatedDevices - ownDevices),
-    withinActivationWindow: isWithinActivationWindow(license.activationAvailableUntil, state.now),
+    withinActivationWindow: isWithinActivationWindow(state.activationAvailableUntil, state.now),
     videoPushUsers: request.command.configuration.videoPushUsers,
   });
+  return { ...devices, addOns };
 }
 
 const activatedGroups = (state: ActivationState, plan: ActivationPlan) =>
   sortedGroups(plan.devices.filter((device) => device.status === 'activated').map((device) => state.placed.get(device.mac)!.group));
 
-/** The license pools the plan moves: device licenses against the entitlement, activated devices against the edition's cap. */
-function licenseCommit(state: ActivationState, plan: ActivationPlan): LicenseCommit {
+/**
+ * The license pools the plan moves: device licenses against the entitlement, activated devices
+ * against the edition's cap, each add-on quantity against its entitlement, and the failover pair.
+ */
+function licenseCommit(state: ActivationState, plan: Plan): LicenseCommit {
   const { license, rules, installation } = state;
   const deltaLicenses = plan.allocatedDeviceLicenses - (installation?.allocatedDeviceLicenses ?? 0);
   const deltaDevices = plan.activatedDevices - (installation?.activatedDevices ?? 0);
@@ -367,8 +402,14 @@ function licenseCommit(state: ActivationState, plan: ActivationPlan): LicenseCom
     pools: [
       { used: 'usedDeviceLicenses', delta: deltaLicenses, capacity: license.entitledDeviceLicenses, capacityAttribute: 'entitledDeviceLicenses' },
       { used: 'activatedDevices', delta: deltaDevices, capacity: rules.maxActivatedDevices },
+      ...addOnPools(plan.addOns, license.addOns),
     ],
     singleInstallation: rules.singleInstallation,
+    // The edition's rules were applied as read: an upgrade in between is planned against again.
+    product: license.product,
+    // Add-on pools that grow were planned against the entitlements as read.
+    ...(Object.values(plan.addOns.delta).some((delta) => delta > 0) || plan.addOns.failover === 'take' ? { termsAsOf: license.updatedAt } : {}),
+    ...(plan.addOns.failover !== 'unchanged' ? { failover: { installationId: state.installationId, action: plan.addOns.failover } } : {}),
   };
 }
 
@@ -379,13 +420,13 @@ function licenseCommit(state: ActivationState, plan: ActivationPlan): LicenseCom
  * second write. Otherwise the installation takes its lease and names the groups its devices are
  * about to be written to, and steps 4 and 5 follow.
  */
-async function commitPlan(session: ActivationSession, request: ActivationRequest, state: ActivationState, plan: ActivationPlan): Promise<{ outcome: CommitOutcome; complete: boolean }> {
+async function commitPlan(session: ActivationSession, request: ActivationRequest, state: ActivationState, plan: Plan): Promise<{ outcome: CommitOutcome; complete: boolean }> {
   const { installation, installationId, now } = state;
   const updates = deviceGroupUpdates(installationId, state.groups, deviceChanges(state, plan), now.toISOString());
   const record = activationRecord(session, request, state, plan, updates);
   const complete = fitsOneTransaction(updates, record);
   const lease = complete ? null : session.lease(now);
-  const holdings = { allocatedDeviceLicenses: plan.allocatedDeviceLicenses, activatedDevices: plan.activatedDevices };
+  const holdings = { allocatedDeviceLicenses: plan.allocatedDeviceLicenses, activatedDevices: plan.activatedDevices, ...addOnHoldings(plan.addOns.held) };
   const installationCommit: InstallationCommit = installation
     ? {
         kind: 'existing',
@@ -439,7 +480,12 @@ function deviceChanges(state: ActivationState, plan: ActivationPlan): DeviceChan
   const changes: DeviceChange[] = [];
   for (const device of plan.devices) {
     const holding = held.get(device.mac);
-    if (device.status === 'activated') {
+    if (device.status === 'disabled') {
+      const { group } = placed.get(device.mac)!;
+      const entry = state.groups.get(group)!.devices[device.mac];
+      if (disabledBy(entry, state.installationId) && entry!.licenses === device.licenses) continue;
+      changes.push({ kind: 'disable', ...placed.get(device.mac)!, licenses: device.licenses });
+    } else if (device.status === 'activated') {
       if (holding && holding.licenses === device.licenses) continue;
       changes.push({ kind: 'activate', ...placed.get(device.mac)!, licenses: device.licenses });
     } else if (holding) {
@@ -461,9 +507,6 @@ function writeDevices(session: ActivationSession, state: ActivationState, plan: 
 const releasesOf = (updates: readonly DeviceGroupUpdate[]) =>
   updates.flatMap((update) => update.devices.flatMap(({ change }) => (change.kind === 'release' && change.deletes ? [change.mac] : [])));
 
-const statusOf = (plan: ActivationPlan): 'activated' | 'partially_activated' =>
-  plan.devices.every((device) => device.status === 'activated') && plan.videoPush.licensed === plan.videoPush.users ? 'activated' : 'partially_activated';
-
 /** What the completed activation records: on the installation, as its `activation.completed` event, and as integration reports. */
 function activationRecord(
   session: ActivationSession,
@@ -476,7 +519,7 @@ function activationRecord(
   const { command, integrations } = request;
   const { configuration } = command;
   const at = state.now.toISOString();
-  const status = statusOf(plan);
+  const { status } = plan;
   const previous = new Map((state.installation?.integrations ?? []).map((integration) => [integrationKey(integration), integration]));
   const current = new Set(integrations.map(integrationKey));
   return {
@@ -488,6 +531,7 @@ function activationRecord(
       videoPush: plan.videoPush,
       addOnsInUse: configuration.addOnsInUse,
       activationStatus: status,
+      disabledDevices: plan.disabled.length,
       integrations,
       deviceGroups: activatedGroups(state, plan),
       customerId: state.license.customerId,
@@ -504,7 +548,8 @@ function activationRecord(
         status,
         eulaVersion: configuration.eulaVersion,
         devicesActivated: plan.activatedDevices,
-        devicesNotActivated: plan.devices.length - plan.activatedDevices,
+        devicesNotActivated: plan.devices.length - plan.activatedDevices - plan.disabled.length,
+        devicesDisabled: plan.disabled.length,
         devicesReleased: new Set([...session.released, ...releasesOf(sameTransaction)]).size,
         deviceLicenses: plan.allocatedDeviceLicenses,
         videoPushUsers: plan.videoPush,
@@ -527,10 +572,10 @@ async function finalize(session: ActivationSession, request: ActivationRequest, 
 }
 
 /** Step 6: the answer, with the license document signed for the state the activation left. */
-async function respond(session: ActivationSession, request: ActivationRequest, state: ActivationState, plan: ActivationPlan): Promise<ActivationResult> {
+async function respond(session: ActivationSession, request: ActivationRequest, state: ActivationState, plan: Plan): Promise<ActivationResult> {
   const { installationId, placed } = state;
   const { configuration } = request.command;
-  const status = statusOf(plan);
+  const { status } = plan;
   // Until the answer is built the activation can still fail (the signer); a first activation is
   // then taken back by the session, so that no installation exists whose secret nobody got.
   // Usage is the license as this pass read it with the pass's own change applied.
@@ -540,7 +585,8 @@ async function respond(session: ActivationSession, request: ActivationRequest, s
   const document = await licenseDocumentFor(license, {
     installationId,
     status,
-    addOnsInUse: configuration.addOnsInUse,
+    addOns: plan.addOns.evaluations,
+    eulaVersion: configuration.eulaVersion,
     videoPush: plan.videoPush,
     devices: plan.devices
       .filter((device) => device.status === 'activated')
@@ -570,6 +616,7 @@ async function respond(session: ActivationSession, request: ActivationRequest, s
       videoPush: plan.videoPush,
       addOns: document.addOns,
       carePlus: document.carePlus,
+      eulaVersion: configuration.eulaVersion,
       license: document.license,
     },
   };

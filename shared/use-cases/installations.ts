@@ -1,4 +1,7 @@
 import { clock } from '../adapters/clock';
+import { config } from '../config';
+import { heldAddOnEvaluations } from '../domain/add-on-pools';
+import { heldAddOnsOf } from '../store/add-on-holdings';
 import { secrets } from '../adapters/secrets';
 import { deriveDeviceKey } from '../domain/device-key';
 import { deriveInstallationSecret } from '../domain/installation-secret';
@@ -50,7 +53,8 @@ export async function checkIn(installation: InstallationRecord): Promise<{
     licenseDocumentFor(license, {
       installationId,
       status: installation.activationStatus,
-      addOnsInUse: installation.addOnsInUse,
+      addOns: heldAddOnEvaluations(license.product, license.version, license.addOns, installation.addOnsInUse, heldAddOnsOf(installation)),
+      eulaVersion: installation.lastActivation?.eulaVersion ?? config.eulaVersion(),
       videoPush: installation.videoPush,
       devices: devices.map((device) => ({ mac: device.mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, device.mac), licenses: device.licenses })),
     }),
@@ -129,6 +133,20 @@ export function installationView(installation: InstallationRecord, devices: unkn
     managementServer: installation.managementServer,
     recordingServers: installation.recordingServers,
     devices,
+    lastActivation: installation.lastActivation ? { at: installation.lastActivation.at, sourceIp: installation.lastActivation.sourceIp } : null,
+    lastSeenAt: installation.lastSeenAt,
+  };
+}
+
+/** An item of `GET /v1/licenses/{slc}/installations` (§4 rev 2). */
+export function toInstallationListItem(installation: InstallationRecord) {
+  return {
+    installationId: installation.installationId,
+    status: installation.status,
+    deployment: installation.deployment.type,
+    managementServer: installation.managementServer,
+    recordingServers: installation.recordingServers,
+    devices: { activated: installation.activatedDevices, disabled: installation.disabledDevices ?? 0 },
     lastActivation: installation.lastActivation ? { at: installation.lastActivation.at, sourceIp: installation.lastActivation.sourceIp } : null,
     lastSeenAt: installation.lastSeenAt,
   };

@@ -16,7 +16,12 @@ beforeAll(async () => {
 const asPartner = (partner: { apiKey: string }, method: string, path: string, body?: unknown) =>
   api.request(method, path, { token: partner.apiKey, body });
 
-const newCustomer = { name: 'Harbour Security GmbH', country: 'DE', contacts: [{ name: 'Jonas Weber', email: 'jonas@example.com' }] };
+const newCustomer = {
+  name: 'Harbour Security GmbH',
+  country: 'DE',
+  contacts: [{ name: 'Jonas Weber', email: 'jonas@example.com' }],
+  endUserConsent: { eulaAccepted: true, personalDataConsent: true },
+};
 
 describe('POST /v1/partner/customers', () => {
   it('registers a customer under the calling partner', async () => {

@@ -38,7 +38,7 @@ async function ok<T = any>(response: Promise<ApiResult<T>>, what: string): Promi
 async function tenant(name: string): Promise<Tenant> {
   const partner = await ok(api.ops('POST', '/v1/partners', { name: `Partner ${name}` }), 'partner');
   const customer = await ok(
-    api.request('POST', '/v1/partner/customers', { token: partner.apiKey, body: { name: `Customer ${name}`, country: 'DK', contacts: [{ name: 'Ida', email: `ida.${name.toLowerCase()}@example.com` }] } }),
+    api.request('POST', '/v1/partner/customers', { token: partner.apiKey, body: { name: `Customer ${name}`, country: 'DK', contacts: [{ name: 'Ida', email: `ida.${name.toLowerCase()}@example.com` }], endUserConsent: { eulaAccepted: true, personalDataConsent: true } } }),
     'customer',
   );
   const license = await ok(
@@ -93,7 +93,9 @@ function bodyFor(route: RouteDefinition, owner: Tenant): unknown {
     case 'POST /v1/installations/{installationId}/health':
       return { consent: true, status: 'degraded', errors: [{ source: 'recorder', message: 'disk' }] };
     case 'POST /v1/partner/customers':
-      return { name: 'Another customer', country: 'SE', contacts: [{ name: 'Bo', email: 'bo@example.com' }] };
+      return { name: 'Another customer', country: 'SE', contacts: [{ name: 'Bo', email: 'bo@example.com' }], endUserConsent: { eulaAccepted: true, personalDataConsent: true } };
+    case 'PATCH /v1/customers/{customerId}':
+      return { name: `Customer ${owner.name} (corrected)` };
     case 'POST /v1/activations':
       return { installationId: owner.installation.installationId, ...activationBody([...owner.cameras, camera()]) };
     default:
