@@ -321,13 +321,18 @@ async function loadState(session: ActivationSession, request: ActivationRequest,
   const placed = new Map(
     request.devices.map(({ mac }) => [mac, { mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, mac), group: deviceGroupOf(license.deviceKeySalt, mac) }]),
   );
-  // The groups of the requested devices the first read could not know, and the owner if it did not know who that is.
+  // The groups of the requested devices the first read could not know, and the owner if it did not
+  // know who that is, read beside the catalogs (which need the license's version): one round trip.
   const groups = first.groups;
   const missing = sortedGroups([...placed.values()].map(({ group }) => group).filter((group) => !groups.has(group)));
   const ownerUnknown = first.customer?.customerId !== license.customerId;
+  const needSecond = missing.length > 0 || (ownerUnknown && !session.committed);
+  const [second, catalog] = await Promise.all([
+    needSecond ? readActivationInputs(slc, { license: false, customerId: ownerUnknown ? license.customerId : undefined, groups: missing }) : undefined,
+    readActivationCatalog(license.version, request.command.configuration.eulaVersion),
+  ]);
   let customer = first.customer;
-  if (missing.length > 0 || (ownerUnknown && !session.committed)) {
-    const second = await readActivationInputs(slc, { license: false, customerId: ownerUnknown ? license.customerId : undefined, groups: missing });
+  if (second) {
     for (const [group, read] of second.groups) groups.set(group, read);
     if (ownerUnknown) customer = second.customer;
   }
@@ -336,7 +341,6 @@ async function loadState(session: ActivationSession, request: ActivationRequest,
   // One read of the catalogs: "An activation's `eulaVersion` must be `current` or `accepted`, else 422
   // `eula_not_accepted`", and the window of the license's version as the catalog has it now. A
   // version is never removed from the catalog; the window the license was issued with stands in should it be.
-  const catalog = await readActivationCatalog(license.version, request.command.configuration.eulaVersion);
   if (!session.committed && !eulaAcceptedIn(request.command.configuration.eulaVersion, catalog.eula)) {
     throw unprocessable('eula_not_accepted', `EULA version ${request.command.configuration.eulaVersion} is not one activations may accept; accept the current EULA.`);
   }
