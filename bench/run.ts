@@ -3,14 +3,15 @@ import { cpus, loadavg } from 'node:os';
 import { bundleReport } from '../scripts/bundle-report';
 import { activationBench } from './activation';
 import { eventsBench } from './events';
+import { activationCostBench } from './activation-cost';
 import { startBenchStack } from './support';
 import { throughputBench } from './throughput';
 import { dashboardBench, dashboardBundle } from './dashboard';
 
 const quick = process.argv.includes('--quick');
-/** `--only activation,events,throughput,bundles` runs some sections; all by default. */
+/** `--only activation,cost,events,throughput,bundles,dashboard` runs some sections; all by default. */
 const onlyAt = process.argv.indexOf('--only');
-const sections = new Set(onlyAt >= 0 ? process.argv[onlyAt + 1]!.split(',') : ['activation', 'events', 'throughput', 'bundles', 'dashboard']);
+const sections = new Set(onlyAt >= 0 ? process.argv[onlyAt + 1]!.split(',') : ['activation', 'cost', 'events', 'throughput', 'bundles', 'dashboard']);
 const loadAtStart = loadavg().map((value) => Number(value.toFixed(2)));
 
 const results: Record<string, unknown> = { machine: { node: process.version, cpus: cpus().length, loadAverageAtStart: loadAtStart } };
@@ -27,6 +28,15 @@ if (sections.has('events')) {
   const stack = await startBenchStack();
   try {
     results.events = await eventsBench(stack, quick ? 20 : 100);
+  } finally {
+    await stack.stop();
+  }
+}
+if (sections.has('cost')) {
+  const stack = await startBenchStack();
+  try {
+    // Each path against its raw floor, and write units of a one-device activation by the size of the SLC it lands in.
+    results.activationCost = await activationCostBench(stack, { samples: quick ? 10 : 50, slcSizes: [10, 10_000, 250_000] });
   } finally {
     await stack.stop();
   }

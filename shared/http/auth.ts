@@ -74,7 +74,7 @@ async function installationCaller(request: Incoming): Promise<Caller> {
   if ((await recordAcceptedSignature(installation.installationId, expected, seconds + ACCEPTED_SIGNATURE_RETENTION_SECONDS)) === 'replayed') {
     throw unauthorized('replayed_request', 'This signature was accepted once already; sign the request again with a new timestamp.');
   }
-  return { role: 'installation', installationId: installation.installationId };
+  return { role: 'installation', installationId: installation.installationId, installation };
 }
 
 function bearerToken(headers: Record<string, string>): string | undefined {

@@ -1,3 +1,4 @@
+import type { InstallationRecord } from '../store/records';
 import type { ZodMiniType } from 'zod/mini';
 
 /** A dashboard user's role (§11); `ops` and `partner` users act with the powers of that credential. */
@@ -9,7 +10,8 @@ export type Caller =
   | { role: 'ops'; userId?: string }
   | { role: 'partner'; partnerId: string; userId?: string }
   | { role: CustomerRole; customerId: string; partnerId: string | null; userId: string }
-  | { role: 'installation'; installationId: string }
+  /** `installation`: the record as authentication read it (strongly consistent), so that the route need not read it again. */
+  | { role: 'installation'; installationId: string; installation: InstallationRecord }
   | { role: 'anonymous' };
 
 export interface ApiRequest {

@@ -1,11 +1,12 @@
 import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
-import { updateItemOf, type DeviceGroupUpdate } from './devices';
+import { getCustomer } from './customers';
+import { readDeviceGroupsWith, updateItemOf, type DeviceGroup, type DeviceGroupUpdate } from './devices';
 import { auditEventItem, type AuditEvent } from './events';
 import { installationItem } from './installations';
 import { keys } from './keys';
-import type { InstallationRecord } from './records';
+import type { CustomerRecord, InstallationRecord, LicenseRecord } from './records';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -180,7 +181,6 @@ function installationWrite(tableName: string, installation: InstallationCommit, 
   }
   const names: Record<string, string> = { '#status': 'status', '#owner': 'owner', '#until': 'until' };
   const values: Record<string, unknown> = {
-    ':groups': installation.deviceGroups,
     ':one': 1,
     ':lease': installation.lease,
     ':active': 'active',
@@ -189,15 +189,15 @@ function installationWrite(tableName: string, installation: InstallationCommit, 
     ':owner': installation.leaseOwner,
     ':now': installation.now,
   };
-  const assignments = ['deviceGroups = :groups', 'revision = revision + :one', 'lease = :lease'];
+  const assignments = ['revision = revision + :one', 'lease = :lease'];
   const set = (prefix: string, fields: Record<string, unknown>) =>
     Object.entries(fields).forEach(([field, value], i) => {
       names[`#${prefix}${i}`] = field;
       values[`:${prefix}${i}`] = value;
       assignments.push(`#${prefix}${i} = :${prefix}${i}`);
     });
-  set('h', installation.holdings);
-  if (record) set('f', record.fields);
+  // The record's fields (the groups of the activated devices among them) win over the groups named for the device writes.
+  set('f', { deviceGroups: installation.deviceGroups, ...installation.holdings, ...record?.fields });
   return {
     Update: {
       TableName: tableName,
@@ -313,4 +313,37 @@ function cancellationOutcome(error: unknown, failed: (index: number) => CommitOu
   }
   if (reasons.some((reason) => reason.Code === 'ValidationError' && /size/i.test(reason.Message ?? ''))) return 'devices_changed';
   return 'contention';
+}
+
+export interface LicenseState {
+  license: LicenseRecord | undefined;
+  /** The customer owning the license (undefined when the license is missing, or the customer is). */
+  customer: CustomerRecord | undefined;
+  groups: Map<string, DeviceGroup>;
+}
+
+/**
+ * What an activation or a check-in reads, in one round trip (BatchGetItem, strongly consistent):
+ * the license when asked for, the customer of `customerId` when given, and device groups of the SLC.
+ */
+export async function readActivationInputs(
+  slc: string,
+  wanted: { license: boolean; customerId: string | undefined; groups: Iterable<string> },
+): Promise<LicenseState> {
+  const others: Partial<Record<'license' | 'customer', { pk: string; sk: string }>> = {};
+  if (wanted.license) others.license = keys.license(slc);
+  if (wanted.customerId) others.customer = keys.customer(wanted.customerId);
+  const read = await readDeviceGroupsWith(slc, wanted.groups, others as Record<'license' | 'customer', { pk: string; sk: string }>);
+  return { license: read.items.license as LicenseRecord | undefined, customer: read.items.customer as CustomerRecord | undefined, groups: read.groups };
+}
+
+/**
+ * The license, its owning customer and device groups of its SLC in one round trip when the
+ * customer is known beforehand (`customerHint`, the owner an installation recorded at its last
+ * activation). A hint the license contradicts (a transfer since), or none, costs a second read.
+ */
+export async function readLicenseState(slc: string, groups: Iterable<string>, customerHint: string | undefined): Promise<LicenseState> {
+  const state = await readActivationInputs(slc, { license: true, customerId: customerHint, groups });
+  if (state.license && state.license.customerId !== customerHint) state.customer = await getCustomer(state.license.customerId);
+  return state;
 }

@@ -66,10 +66,32 @@ export function recordOf(slc: string, mac: string, { revision: _revision, ...ent
 
 /** The device groups of an SLC, read consistently unless asked otherwise; absent groups come back empty. */
 export async function readDeviceGroups(slc: string, groups: Iterable<string>, options: { consistent: boolean } = { consistent: true }): Promise<Map<string, DeviceGroup>> {
+  return (await readDeviceGroupsWith(slc, groups, {}, options)).groups;
+}
+
+/**
+ * Device groups together with other items in the same BatchGetItem requests (the license, the
+ * owning customer, catalog entries): one round trip where the keys of all are known. Strongly
+ * consistent unless asked otherwise; absent groups come back empty, absent items undefined.
+ */
+export async function readDeviceGroupsWith<K extends string>(
+  slc: string,
+  groups: Iterable<string>,
+  others: Readonly<Record<K, { pk: string; sk: string }>>,
+  options: { consistent: boolean } = { consistent: true },
+): Promise<{ groups: Map<string, DeviceGroup>; items: Record<K, Record<string, unknown> | undefined> }> {
   const found = new Map<string, DeviceGroup>();
   for (const group of groups) found.set(group, emptyGroup(group));
-  for (const item of await batchGet([...found.keys()].map((group) => keys.deviceGroup(slc, group)), options)) found.set(item.group as string, groupOfItem(item));
-  return found;
+  const wanted = Object.entries(others) as Array<[K, { pk: string; sk: string }]>;
+  const byKey = new Map(wanted.map(([name, key]) => [`${key.pk}\n${key.sk}`, name]));
+  const items = Object.fromEntries(wanted.map(([name]) => [name, undefined])) as Record<K, Record<string, unknown> | undefined>;
+  const read = await batchGet([...wanted.map(([, key]) => key), ...[...found.keys()].map((group) => keys.deviceGroup(slc, group))], options);
+  for (const item of read) {
+    const name = byKey.get(`${String(item.pk)}\n${String(item.sk)}`);
+    if (name !== undefined) items[name] = item;
+    else found.set(item.group as string, groupOfItem(item));
+  }
+  return { groups: found, items };
 }
 
 /** The devices an installation holds, from the groups its record names. */

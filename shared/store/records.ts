@@ -79,6 +79,12 @@ export type Deployment =
 export interface InstallationRecord {
   installationId: string;
   slc: string;
+  /**
+   * The customer that owned the license at the installation's last activation: lets the customer be
+   * read together with the license. The license's `customerId` is the truth (a transfer changes it);
+   * absent on installations stored before it was kept.
+   */
+  customerId?: string;
   status: 'active' | 'retired';
   credentialVersion: number;
   /** Device licenses this installation holds (its devices plus its video push users). */

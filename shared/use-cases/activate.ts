@@ -12,27 +12,30 @@ import { thresholdsCrossed } from '../domain/usage-thresholds';
 import type { AuditEvent } from '../store/events';
 import { isWithinActivationWindow } from '../domain/versions';
 import { ApiError, badRequest, conflict, forbidden, notFound, serviceUnavailable, unprocessable, validationFailed } from '../errors';
-import { retryWithBackoff, RETRY } from '../retry';
+import { retryWithBackoff, RETRY, RETRY_NOW, type Retry } from '../retry';
 import type { ActivationConfiguration } from '../schemas/activation';
 import {
   commitActivation,
   finalizeActivation,
   integrationKey,
+  readActivationInputs,
+  commitItemCount,
+  MAX_TRANSACTION_ITEMS,
   type ActivationRecord,
   type CommitOutcome,
   type InstallationCommit,
   type Integration,
   type LicenseCommit,
 } from '../store/activations';
-import { devicesWithoutRoom, disabledBy, heldBy, readDeviceGroups, writeDeviceChanges, type DeviceChange, type DeviceGroup, type HeldDevice } from '../store/devices';
+import { deviceGroupUpdates, devicesWithoutRoom, disabledBy, heldBy, writeDeviceChanges, type DeviceChange, type DeviceGroup, type DeviceGroupUpdate, type HeldDevice } from '../store/devices';
 import { createInstallationRecord, getInstallation, listUnfinishedInstallations, releaseLease } from '../store/installations';
 import { addOnHoldings, addOnPools, heldAddOnsOf } from '../store/add-on-holdings';
 import { readActivationCatalog } from '../store/catalog';
-import { addOnPoolUsage, getLicense } from '../store/licenses';
+import { addOnPoolUsage } from '../store/licenses';
 import type { Deployment, InstallationRecord, LicenseRecord } from '../store/records';
 import { licenseDocumentFor, type LicenseDocumentResult } from './license-document';
 import { eulaAcceptedIn } from './catalog';
-import { assertOwnerVerified, releaseInstallation } from './installations';
+import { assertVerified, releaseInstallation } from './installations';
 
 /** How long an activation may hold its installation before another may take over (crash recovery). */
 const LEASE_MS = 60_000;
@@ -47,7 +50,8 @@ export type ActivationTarget =
   | { kind: 'first'; slc: string }
   /** A new installation with an id chosen beforehand (the AMI path: one per instance). */
   | { kind: 'first-with-id'; slc: string; installationId: string }
-  | { kind: 'reactivation'; installationId: string };
+  /** `installation`: the record as authentication read it (strongly consistent), used by the first pass. */
+  | { kind: 'reactivation'; installationId: string; installation?: InstallationRecord };
 
 export interface ActivationCommand {
   target: ActivationTarget;
@@ -189,6 +193,11 @@ class ActivationSession {
     this.leasedInstallationId = undefined;
   }
 
+  /** A transaction wrote these device updates: their counted deletions are this request's. */
+  releasedAll(updates: readonly DeviceGroupUpdate[]): void {
+    for (const mac of releasesOf(updates)) this.released.add(mac);
+  }
+
   answer(): void {
     this.answered = true;
   }
@@ -233,41 +242,35 @@ interface ActivationState {
   activationAvailableUntil: string;
 }
 
-async function loadActiveLicense(slc: string): Promise<LicenseRecord> {
-  const license = await getLicense(slc);
-  if (!license) throw notFound('license_not_found', 'No license has this SLC.');
-  if (license.status === 'revoked') throw forbidden('license_revoked', 'This license has been revoked.');
-  await assertOwnerVerified(license);
-  return license;
-}
-
 /**
  * Installations of the SLC left unfinished hold licenses or cameras nobody can use: one whose first
  * activation never finished (the process died mid-way) once its lease has expired, and a retired one
  * whose devices were not all released (the release was cut short). Each activation finishes them
  * first; a failure here is left for the next one rather than failing this activation.
  */
-async function reclaimUnfinishedInstallations(slc: string, now: Date, command: ActivationCommand): Promise<void> {
+async function reclaimUnfinishedInstallations(slc: string, now: Date, command: ActivationCommand): Promise<boolean> {
+  let reclaimed = false;
   try {
     for (const installation of await listUnfinishedInstallations(slc)) {
       const abandoned =
         installation.status === 'active' && !installation.lastActivation && (!installation.lease || installation.lease.until < now.getTime());
       if (abandoned || installation.status === 'retired') {
+        reclaimed = true;
         await releaseInstallation(installation.installationId, { actor: 'service', sourceIp: command.sourceIp });
       }
     }
   } catch (error) {
     logger.warn('unfinished installations not reclaimed yet', { error: error as Error });
   }
+  return reclaimed;
 }
 
 /** The installation the pass works on, if it exists yet, and its SLC; refuses a target that cannot be activated. */
-async function loadInstallation(session: ActivationSession, attempt: number, now: Date): Promise<{ slc: string; installation: InstallationRecord | undefined }> {
+async function loadInstallation(session: ActivationSession, attempt: number): Promise<{ slc: string; installation: InstallationRecord | undefined }> {
   const { target } = session.command;
   if (target.kind === 'reactivation') {
-    const installation = await getInstallation(target.installationId);
+    const installation = attempt === 0 && target.installation ? target.installation : await getInstallation(target.installationId);
     if (!installation || installation.status !== 'active') throw notFound('installation_not_found', 'No such installation.');
-    if (attempt === 0) await reclaimUnfinishedInstallations(installation.slc, now, session.command);
     return { slc: installation.slc, installation };
   }
   const knownId = session.leasedInstallationId ?? (target.kind === 'first-with-id' ? target.installationId : undefined);
@@ -276,23 +279,41 @@ async function loadInstallation(session: ActivationSession, attempt: number, now
     // first-with-id: an installation that never finished its first activation is resumed.
     if (installation.status !== 'active' || installation.lastActivation) throw conflict('installation_exists', 'This instance already has an installation.');
     session.resuming = true;
-  } else if (attempt === 0) {
-    await reclaimUnfinishedInstallations(target.slc, now, session.command);
   }
   return { slc: target.slc, installation };
 }
 
 /**
- * Step 1 of a pass: read the installation, the license and the device groups the plan needs, and
+ * The license with the groups the installation names (and its owner, when the installation
+ * recorded who that is), read together; the first pass of a request also finishes the SLC's
+ * unfinished installations, asked for at the same time. RETRY_NOW when it reclaimed one: the pass
+ * starts again from what that left.
+ */
+async function readLicense(session: ActivationSession, slc: string, installation: InstallationRecord | undefined, attempt: number, now: Date) {
+  const reclaim = attempt === 0 && !session.resuming ? reclaimUnfinishedInstallations(slc, now, session.command) : Promise.resolve(false);
+  const [read, reclaimed] = await Promise.all([
+    readActivationInputs(slc, { license: true, customerId: installation?.customerId, groups: installation?.deviceGroups ?? [] }),
+    reclaim,
+  ]);
+  return reclaimed ? RETRY_NOW : read;
+}
+
+/**
+ * Step 1 of a pass: read the installation, the license, its owner and the device groups the plan
+ * needs (two round trips at most: what can be known before the license is read goes with it), and
  * refuse what cannot be activated. RETRY while another activation of the installation holds it.
  */
-async function loadState(session: ActivationSession, request: ActivationRequest, attempt: number): Promise<ActivationState | typeof RETRY> {
+async function loadState(session: ActivationSession, request: ActivationRequest, attempt: number): Promise<ActivationState | Retry> {
   const now = clock.now();
-  const { slc, installation } = await loadInstallation(session, attempt, now);
+  const { slc, installation } = await loadInstallation(session, attempt);
+  const first = await readLicense(session, slc, installation, attempt, now);
+  if (first === RETRY_NOW) return RETRY_NOW;
+  const { license } = first;
   // Once this request has committed an allocation it is finished, not refused: a revocation or an
   // edition change that lands between its passes comes after it, and a refusal now would leave
   // the allocation behind without the devices it was made for.
-  const license = session.committed ? (await getLicense(slc))! : await loadActiveLicense(slc);
+  if (!license) throw notFound('license_not_found', 'No license has this SLC.');
+  if (!session.committed && license.status === 'revoked') throw forbidden('license_revoked', 'This license has been revoked.');
   const rules = editionRules(license.product);
   const refusal = session.committed ? undefined : editionRefusal(license.product, { recordingServers: request.command.configuration.recordingServers });
   if (refusal) throw new ApiError(refusal.status, refusal.code, refusal.message);
@@ -301,16 +322,29 @@ async function loadState(session: ActivationSession, request: ActivationRequest,
     throw conflict('installation_limit_reached', 'This edition allows one installation per SLC, and it has one.');
   }
   const installationId = installation?.installationId ?? session.newInstallationId!;
-  // The groups of the requested devices are read with the groups of the installation's devices.
   const placed = new Map(
     request.devices.map(({ mac }) => [mac, { mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, mac), group: deviceGroupOf(license.deviceKeySalt, mac) }]),
   );
-  const groups = await readDeviceGroups(slc, sortedGroups([...[...placed.values()].map(({ group }) => group), ...(installation?.deviceGroups ?? [])]));
+  // The groups of the requested devices the first read could not know, and the owner if it did not
+  // know who that is, read beside the catalogs (which need the license's version): one round trip.
+  const groups = first.groups;
+  const missing = sortedGroups([...placed.values()].map(({ group }) => group).filter((group) => !groups.has(group)));
+  const ownerUnknown = first.customer?.customerId !== license.customerId;
+  const needSecond = missing.length > 0 || (ownerUnknown && !session.committed);
+  const [second, catalog] = await Promise.all([
+    needSecond ? readActivationInputs(slc, { license: false, customerId: ownerUnknown ? license.customerId : undefined, groups: missing }) : undefined,
+    readActivationCatalog(license.version, request.command.configuration.eulaVersion),
+  ]);
+  let customer = first.customer;
+  if (second) {
+    for (const [group, read] of second.groups) groups.set(group, read);
+    if (ownerUnknown) customer = second.customer;
+  }
+  if (!session.committed) assertVerified(customer);
   const held = new Map(heldBy(installationId, slc, groups).map((device) => [device.mac, device]));
   // One read of the catalogs: "An activation's `eulaVersion` must be `current` or `accepted`, else 422
   // `eula_not_accepted`", and the window of the license's version as the catalog has it now. A
   // version is never removed from the catalog; the window the license was issued with stands in should it be.
-  const catalog = await readActivationCatalog(license.version, request.command.configuration.eulaVersion);
   if (!session.committed && !eulaAcceptedIn(request.command.configuration.eulaVersion, catalog.eula)) {
     throw unprocessable('eula_not_accepted', `EULA version ${request.command.configuration.eulaVersion} is not one activations may accept; accept the current EULA.`);
   }
@@ -388,11 +422,18 @@ function licenseCommit(state: ActivationState, plan: Plan): LicenseCommit {
 }
 
 /**
- * Step 3: commit the plan's allocation, in one conditional transaction with the license's counters.
- * The installation takes its lease and names the groups its devices are about to be written to.
+ * Step 3: commit the plan, in one conditional transaction with the license's counters. When the
+ * whole activation fits in that transaction (its device updates, the installation, the event and
+ * the integration reports: up to about 90 devices) it is complete once committed: no lease, no
+ * second write. Otherwise the installation takes its lease and names the groups its devices are
+ * about to be written to, and steps 4 and 5 follow.
  */
-async function commitPlan(session: ActivationSession, state: ActivationState, plan: Plan): Promise<CommitOutcome> {
+async function commitPlan(session: ActivationSession, request: ActivationRequest, state: ActivationState, plan: Plan): Promise<{ outcome: CommitOutcome; complete: boolean }> {
   const { installation, installationId, now } = state;
+  const updates = deviceGroupUpdates(installationId, state.groups, deviceChanges(state, plan), now.toISOString());
+  const record = activationRecord(session, request, state, plan, updates);
+  const complete = fitsOneTransaction(updates, record);
+  const lease = complete ? null : session.lease(now);
   const holdings = { allocatedDeviceLicenses: plan.allocatedDeviceLicenses, activatedDevices: plan.activatedDevices, ...addOnHoldings(plan.addOns.held) };
   const installationCommit: InstallationCommit = installation
     ? {
@@ -401,7 +442,7 @@ async function commitPlan(session: ActivationSession, state: ActivationState, pl
         expectedRevision: installation.revision,
         holdings,
         deviceGroups: sortedGroups([...installation.deviceGroups, ...activatedGroups(state, plan)]),
-        lease: session.lease(now),
+        lease,
         leaseOwner: session.leaseOwner,
         now: now.getTime(),
       }
@@ -411,7 +452,7 @@ async function commitPlan(session: ActivationSession, state: ActivationState, pl
           ...createInstallationRecord({
             installationId,
             slc: state.slc,
-            lease: session.lease(now),
+            lease,
             deployment: session.command.deployment ?? { type: 'on-premises' },
             createdAt: now.toISOString(),
           }),
@@ -422,13 +463,23 @@ async function commitPlan(session: ActivationSession, state: ActivationState, pl
   const isNew = !installation;
   let outcome: CommitOutcome;
   try {
-    outcome = await commitActivation({ license: licenseCommit(state, plan), installation: installationCommit });
+    outcome = await commitActivation({
+      license: licenseCommit(state, plan),
+      installation: installationCommit,
+      ...(complete ? { devices: updates, record } : {}),
+    });
   } catch (error) {
     session.commitUnanswered(installationId, isNew);
     throw error;
   }
-  session.afterCommit(installationId, isNew, outcome, false);
-  return outcome;
+  session.afterCommit(installationId, isNew, outcome, complete);
+  if (outcome === 'committed' && complete) session.releasedAll(updates);
+  return { outcome, complete };
+}
+
+/** Whether the device updates and the record go in the commit's transaction (at most one update per group). */
+function fitsOneTransaction(updates: readonly DeviceGroupUpdate[], record: ActivationRecord): boolean {
+  return commitItemCount(updates, record.integrations) <= MAX_TRANSACTION_ITEMS && new Set(updates.map((update) => update.group)).size === updates.length;
 }
 
 /** The device changes that bring the installation's stored devices to the plan. Unchanged devices are not written. */
@@ -477,9 +528,19 @@ function writeDevices(session: ActivationSession, state: ActivationState, plan: 
   });
 }
 
+/** The devices whose deletion the updates count. */
+const releasesOf = (updates: readonly DeviceGroupUpdate[]) =>
+  updates.flatMap((update) => update.devices.flatMap(({ change }) => (change.kind === 'release' && change.deletes ? [change.mac] : [])));
 
 /** What the completed activation records: on the installation, as its `activation.completed` event, and as integration reports. */
-function activationRecord(session: ActivationSession, request: ActivationRequest, state: ActivationState, plan: ActivationPlan): ActivationRecord {
+function activationRecord(
+  session: ActivationSession,
+  request: ActivationRequest,
+  state: ActivationState,
+  plan: ActivationPlan,
+  /** Device updates that go in the same transaction as the record; their releases count as this request's. */
+  sameTransaction: readonly DeviceGroupUpdate[] = [],
+): ActivationRecord {
   const { command, integrations } = request;
   const { configuration } = command;
   const at = state.now.toISOString();
@@ -498,6 +559,7 @@ function activationRecord(session: ActivationSession, request: ActivationRequest
       disabledDevices: plan.disabled.length,
       integrations,
       deviceGroups: activatedGroups(state, plan),
+      customerId: state.license.customerId,
       ...(command.deployment ? { deployment: command.deployment } : {}),
       lastActivation: { at, sourceIp: command.sourceIp, eulaVersion: configuration.eulaVersion },
     },
@@ -513,7 +575,7 @@ function activationRecord(session: ActivationSession, request: ActivationRequest
         devicesActivated: plan.activatedDevices,
         devicesNotActivated: plan.devices.length - plan.activatedDevices - plan.disabled.length,
         devicesDisabled: plan.disabled.length,
-        devicesReleased: session.released.size,
+        devicesReleased: new Set([...session.released, ...releasesOf(sameTransaction)]).size,
         deviceLicenses: plan.allocatedDeviceLicenses,
         videoPushUsers: plan.videoPush,
         integrations,
@@ -541,10 +603,13 @@ async function respond(session: ActivationSession, request: ActivationRequest, s
   const { installationId, placed } = state;
   const { configuration } = request.command;
   const { status } = plan;
-  // Until the answer is built the activation can still fail (a read, the signer); a first
-  // activation is then taken back by the session, so that no installation exists whose secret nobody got.
-  const after = (await getLicense(state.slc))!;
-  const document = await licenseDocumentFor(after, {
+  // Until the answer is built the activation can still fail (the signer); a first activation is
+  // then taken back by the session, so that no installation exists whose secret nobody got.
+  // Usage is the license as this pass read it with the pass's own change applied.
+  const { license } = state;
+  const { pools } = licenseCommit(state, plan);
+  const used = license.usedDeviceLicenses + pools[0]!.delta;
+  const document = await licenseDocumentFor(license, {
     installationId,
     status,
     addOns: plan.addOns.evaluations,
@@ -572,12 +637,8 @@ async function respond(session: ActivationSession, request: ActivationRequest, s
       // Every pass of this request that released a device counted its deletion; the answer lists them all.
       released: [...session.released].sort(),
       usage: {
-        deviceLicenses: {
-          entitled: after.entitledDeviceLicenses,
-          used: after.usedDeviceLicenses,
-          available: Math.max(0, after.entitledDeviceLicenses - after.usedDeviceLicenses),
-        },
-        devices: after.activatedDevices,
+        deviceLicenses: { entitled: license.entitledDeviceLicenses, used, available: Math.max(0, license.entitledDeviceLicenses - used) },
+        devices: license.activatedDevices + pools[1]!.delta,
       },
       videoPush: plan.videoPush,
       addOns: document.addOns,
@@ -601,11 +662,14 @@ export async function activate(command: ActivationCommand): Promise<ActivationRe
   try {
     const { state, plan } = await retryWithBackoff(CONTENTION, async (attempt) => {
       const state = await loadState(session, request, attempt);
-      if (state === RETRY) return RETRY;
+      if (state === RETRY || state === RETRY_NOW) return state;
       const plan = planFor(state, request);
-      if ((await commitPlan(session, state, plan)) !== 'committed') return RETRY;
-      if ((await writeDevices(session, state, plan)) === 'devices_changed') return RETRY;
-      await finalize(session, request, state, plan);
+      const { outcome, complete } = await commitPlan(session, request, state, plan);
+      if (outcome !== 'committed') return RETRY;
+      if (!complete) {
+        if ((await writeDevices(session, state, plan)) === 'devices_changed') return RETRY;
+        await finalize(session, request, state, plan);
+      }
       return { state, plan };
     });
     return await respond(session, request, state, plan);

@@ -10,12 +10,13 @@ import { retryWithBackoff, RETRY } from '../retry';
 import { queryAll } from '../store/query';
 import { INTEGRATION_REPORTS_PARTITION } from '../store/keys';
 import { heldBy, listInstallationDevices, readDeviceGroups, writeDeviceChanges } from '../store/devices';
-import { getCustomer } from '../store/customers';
+import { readLicenseState } from '../store/activations';
+import { logger } from '../adapters/observability';
 import { finishRelease, getInstallation, recordLastSeen, resetCredentials, retireInstallation } from '../store/installations';
 import { getLicense } from '../store/licenses';
-import type { InstallationRecord, LicenseRecord } from '../store/records';
+import type { CustomerRecord, InstallationRecord, LicenseRecord } from '../store/records';
 import { licenseDocumentFor } from './license-document';
-import type { InstallationContext } from './installation-context';
+import { licenseRevoked, type InstallationContext } from './installation-context';
 import type { Caller } from '../http/types';
 import { callerMaySee } from './visibility';
 
@@ -25,31 +26,42 @@ export interface Actor {
 }
 
 /** §5.6: the customer that owns the license must still be verified (403 customer_not_verified). */
-export async function assertOwnerVerified(license: LicenseRecord): Promise<void> {
-  const customer = await getCustomer(license.customerId);
+export function assertVerified(customer: CustomerRecord | undefined): void {
   if (!customer || customer.verification !== 'verified') {
     throw forbidden('customer_not_verified', 'The customer that owns this license is not verified.');
   }
 }
 
-/** §6 check-in: a freshly signed license document for the installation's current state. */
-export async function checkIn({ installation, license }: InstallationContext): Promise<{
+/**
+ * §6 check-in: a freshly signed license document for the installation's current state. The license,
+ * its owner and the installation's device groups are read together; last seen is recorded while the
+ * document is signed.
+ */
+export async function checkIn(installation: InstallationRecord): Promise<{
   license: string;
   status: string;
   carePlus: { active: boolean; validUntil: string | null };
 }> {
-  await assertOwnerVerified(license);
-  const { installationId } = installation;
-  const devices = await listInstallationDevices(installation);
-  const document = await licenseDocumentFor(license, {
-    installationId,
-    status: installation.activationStatus,
-    addOns: heldAddOnEvaluations(license.product, license.version, license.addOns, installation.addOnsInUse, heldAddOnsOf(installation)),
-    eulaVersion: installation.lastActivation?.eulaVersion ?? config.eulaVersion(),
-    videoPush: installation.videoPush,
-    devices: devices.map((device) => ({ mac: device.mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, device.mac), licenses: device.licenses })),
-  });
-  await recordLastSeen(installationId, clock.now().toISOString());
+  const { installationId, slc } = installation;
+  const { license, customer, groups } = await readLicenseState(slc, installation.deviceGroups, installation.customerId);
+  if (!license) {
+    logger.error('installation refers to a license that does not exist', { installationId });
+    throw new Error('installation without license');
+  }
+  if (license.status === 'revoked') throw licenseRevoked();
+  assertVerified(customer);
+  const devices = heldBy(installationId, slc, groups);
+  const [document] = await Promise.all([
+    licenseDocumentFor(license, {
+      installationId,
+      status: installation.activationStatus,
+      addOns: heldAddOnEvaluations(license.product, license.version, license.addOns, installation.addOnsInUse, heldAddOnsOf(installation)),
+      eulaVersion: installation.lastActivation?.eulaVersion ?? config.eulaVersion(),
+      videoPush: installation.videoPush,
+      devices: devices.map((device) => ({ mac: device.mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, device.mac), licenses: device.licenses })),
+    }),
+    recordLastSeen(installationId, clock.now().toISOString()),
+  ]);
   return { license: document.license, status: installation.activationStatus, carePlus: document.carePlus };
 }
 
