@@ -4,7 +4,7 @@ import { constantTimeEqual, sha256Hex } from '../crypto';
 import { requestSignature } from '../request-signing';
 import { recordAcceptedSignature } from '../store/request-signatures';
 import { findPartnerIdByApiKeyHash } from '../store/partners';
-import { getInstallation } from '../store/installations';
+import { getInstallation, recordFirstSignedRequest } from '../store/installations';
 import { getUser } from '../store/users';
 import { userPool } from '../adapters/user-pool';
 import { deriveInstallationSecret } from '../domain/installation-secret';
@@ -73,6 +73,13 @@ async function installationCaller(request: Incoming): Promise<Caller> {
   }
   if ((await recordAcceptedSignature(installation.installationId, expected, seconds + ACCEPTED_SIGNATURE_RETENTION_SECONDS)) === 'replayed') {
     throw unauthorized('replayed_request', 'This signature was accepted once already; sign the request again with a new timestamp.');
+  }
+  // Its secret has arrived: a repeated first activation of its management server is now 409 (§5.1
+  // rev 2). Recorded once, by the first signed request; later ones pay nothing for it.
+  if (installation.firstSignedRequestAt === null) {
+    const at = clock.now().toISOString();
+    await recordFirstSignedRequest(installation.installationId, at);
+    return { role: 'installation', installationId: installation.installationId, installation: { ...installation, firstSignedRequestAt: at } };
   }
   return { role: 'installation', installationId: installation.installationId, installation };
 }

@@ -19,6 +19,8 @@ export type CommitOutcome =
   | 'installation_changed'
   /** A device of the plan changed elsewhere, or its group filled up: plan again. */
   | 'devices_changed'
+  /** Another installation claimed the management server first (§5.1 rev 2): read its claim and converge on it. */
+  | 'server_claimed'
   /** Another transaction was in the way: try again. */
   | 'contention';
 
@@ -73,6 +75,11 @@ export type InstallationCommit =
       /** The lease owner of this request: a lease it holds already does not stand in its way. */
       leaseOwner: string;
       now: number;
+      /**
+       * A repeated first activation completing the installation (§5.1 rev 2): only while it has made
+       * no signed request, else the commit is `installation_changed`.
+       */
+      unsigned?: boolean;
     };
 
 export interface Integration {
@@ -190,6 +197,7 @@ function installationWrite(tableName: string, installation: InstallationCommit, 
     ':now': installation.now,
   };
   const assignments = ['revision = revision + :one', 'lease = :lease'];
+  const unsigned = installation.unsigned ? ' AND firstSignedRequestAt = :null' : '';
   const set = (prefix: string, fields: Record<string, unknown>) =>
     Object.entries(fields).forEach(([field, value], i) => {
       names[`#${prefix}${i}`] = field;
@@ -204,11 +212,29 @@ function installationWrite(tableName: string, installation: InstallationCommit, 
       Key: keys.installation(installation.installationId),
       UpdateExpression: `SET ${assignments.join(', ')}${record ? ' REMOVE gsi2pk, gsi2sk' : ''}`,
       ConditionExpression:
-        '#status = :active AND revision = :revision AND (attribute_not_exists(lease) OR lease = :null OR lease.#owner = :owner OR lease.#until < :now)',
+        `#status = :active AND revision = :revision AND (attribute_not_exists(lease) OR lease = :null OR lease.#owner = :owner OR lease.#until < :now)${unsigned}`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },
   };
+}
+
+/**
+ * The claim a new installation makes on its management server (§5.1 rev 2): only one installation
+ * per SLC and management server id is created, however many first activations of it run at once.
+ */
+function managementServerClaimPut(tableName: string, installation: InstallationCommit): TransactItem[] {
+  if (installation.kind !== 'new' || !installation.record.managementServerClaim) return [];
+  const { slc, installationId, managementServerClaim, createdAt } = installation.record;
+  return [
+    {
+      Put: {
+        TableName: tableName,
+        Item: { ...keys.managementServerClaim(slc, managementServerClaim), type: 'management_server_claim', slc, managementServerId: managementServerClaim, installationId, claimedAt: createdAt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  ];
 }
 
 /** The audit event and the integration reports of a completed activation. */
@@ -229,8 +255,9 @@ function recordItems(tableName: string, record: ActivationRecord): TransactItem[
 }
 
 /** How many actions the transaction of a commit takes. */
-export function commitItemCount(devices: readonly DeviceGroupUpdate[], integrations: ActivationRecord['integrations']): number {
-  return 2 + devices.length + 1 + integrations.added.length + integrations.removed.length;
+export function commitItemCount(devices: readonly DeviceGroupUpdate[], integrations: ActivationRecord['integrations'], claimsServer: boolean): number {
+  // The license, the installation, the devices, the event, the integration reports and a new installation's claim.
+  return 2 + devices.length + 1 + integrations.added.length + integrations.removed.length + (claimsServer ? 1 : 0);
 }
 
 /**
@@ -249,12 +276,16 @@ export async function commitActivation(commit: ActivationCommit): Promise<Commit
     installationWrite(tableName, commit.installation, commit.record),
     ...devices.map((update) => ({ Update: { TableName: tableName, ...updateItemOf(commit.license.slc, update) } })),
     ...(commit.record ? recordItems(tableName, commit.record) : []),
+    ...managementServerClaimPut(tableName, commit.installation),
   ];
+  const claimIndex = commit.installation.kind === 'new' && commit.installation.record.managementServerClaim ? items.length - 1 : -1;
   try {
     await client.send(new TransactWriteCommand({ TransactItems: items }));
     return 'committed';
   } catch (error) {
-    return cancellationOutcome(error, (index) => (index === 0 ? 'license_changed' : index === 1 ? 'installation_changed' : index < 2 + devices.length ? 'devices_changed' : undefined));
+    return cancellationOutcome(error, (index) =>
+      index === 0 ? 'license_changed' : index === 1 ? 'installation_changed' : index < 2 + devices.length ? 'devices_changed' : index === claimIndex ? 'server_claimed' : undefined,
+    );
   }
 }
 
@@ -315,8 +346,17 @@ function cancellationOutcome(error: unknown, failed: (index: number) => CommitOu
   return 'contention';
 }
 
+/** A management server's claim on an SLC: the installation its first activation created. */
+export interface ManagementServerClaim {
+  slc: string;
+  managementServerId: string;
+  installationId: string;
+}
+
 export interface LicenseState {
   license: LicenseRecord | undefined;
+  /** The claim asked for (`claim`), when it exists. */
+  claim?: ManagementServerClaim | undefined;
   /** The customer owning the license (undefined when the license is missing, or the customer is). */
   customer: CustomerRecord | undefined;
   groups: Map<string, DeviceGroup>;
@@ -328,13 +368,19 @@ export interface LicenseState {
  */
 export async function readActivationInputs(
   slc: string,
-  wanted: { license: boolean; customerId: string | undefined; groups: Iterable<string> },
+  wanted: { license: boolean; customerId: string | undefined; groups: Iterable<string>; managementServerId?: string },
 ): Promise<LicenseState> {
-  const others: Partial<Record<'license' | 'customer', { pk: string; sk: string }>> = {};
+  const others: Partial<Record<'license' | 'customer' | 'claim', { pk: string; sk: string }>> = {};
   if (wanted.license) others.license = keys.license(slc);
   if (wanted.customerId) others.customer = keys.customer(wanted.customerId);
-  const read = await readDeviceGroupsWith(slc, wanted.groups, others as Record<'license' | 'customer', { pk: string; sk: string }>);
-  return { license: read.items.license as LicenseRecord | undefined, customer: read.items.customer as CustomerRecord | undefined, groups: read.groups };
+  if (wanted.managementServerId) others.claim = keys.managementServerClaim(slc, wanted.managementServerId);
+  const read = await readDeviceGroupsWith(slc, wanted.groups, others as Record<'license' | 'customer' | 'claim', { pk: string; sk: string }>);
+  return {
+    license: read.items.license as LicenseRecord | undefined,
+    customer: read.items.customer as CustomerRecord | undefined,
+    claim: read.items.claim as ManagementServerClaim | undefined,
+    groups: read.groups,
+  };
 }
 
 /**

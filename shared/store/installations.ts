@@ -1,4 +1,4 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './query';
 import { auditEventItem } from './events';
@@ -18,6 +18,8 @@ export function createInstallationRecord(input: {
   lease: { owner: string; until: number } | null;
   deployment: Deployment;
   createdAt: string;
+  /** The management server id the installation claims on its SLC (a plain first activation); null for none (the AMI path). */
+  managementServerClaim: string | null;
 }): InstallationRecord {
   return {
     installationId: input.installationId,
@@ -38,6 +40,8 @@ export function createInstallationRecord(input: {
     deployment: input.deployment,
     lastActivation: null,
     lastSeenAt: null,
+    firstSignedRequestAt: null,
+    managementServerClaim: input.managementServerClaim,
     createdAt: input.createdAt,
   };
 }
@@ -79,6 +83,29 @@ export async function releaseLease(installationId: string, owner: string): Promi
       ExpressionAttributeValues: { ':null': null, ':owner': owner },
     }),
   );
+}
+
+/**
+ * Records that the installation has made its first signed request that verified (its secret has
+ * arrived): from then on a repeated first activation of its management server is 409
+ * `installation_exists` (§5.1 rev 2). One conditional update, made only while it is unset; a
+ * concurrent request that set it first is no failure.
+ */
+export async function recordFirstSignedRequest(installationId: string, at: string): Promise<void> {
+  const { client, tableName } = store();
+  try {
+    await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.installation(installationId),
+        UpdateExpression: 'SET firstSignedRequestAt = :at',
+        ConditionExpression: 'attribute_exists(pk) AND firstSignedRequestAt = :null',
+        ExpressionAttributeValues: { ':at': at, ':null': null },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
 }
 
 export async function recordLastSeen(installationId: string, at: string): Promise<void> {
@@ -155,6 +182,10 @@ export async function retireInstallation(installation: InstallationRecord, by: {
               },
             },
           },
+          // Its management server's claim goes with it: a first activation of that server creates a new installation.
+          ...(installation.managementServerClaim
+            ? [{ Delete: { TableName: tableName, Key: keys.managementServerClaim(installation.slc, installation.managementServerClaim) } }]
+            : []),
           {
             Put: {
               TableName: tableName,

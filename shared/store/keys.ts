@@ -22,6 +22,12 @@ export const keys = {
   /** `sequence` orders the events one transaction records at the same time (an activation and the thresholds it reached). */
   event: (slc: string, at: string, sequence: number, eventId: string) => ({ pk: `LICENSE#${slc}`, sk: `EVENT#${at}#${sequence}#${eventId}` }),
   installation: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'INSTALLATION' }),
+  /**
+   * The claim of one management server on an SLC: which installation its first activation created
+   * (§5.1 rev 2: a repeated first activation of that server converges on it). Written with the
+   * installation, deleted when it is retired.
+   */
+  managementServerClaim: (slc: string, managementServerId: string) => ({ pk: `LICENSE#${slc}#MANAGEMENTSERVER#${managementServerId}`, sk: 'MANAGEMENTSERVER' }),
   /** A mobile server of an installation (hostname, notification e-mails); its push devices sort under it. */
   mobileServer: (installationId: string, guid: string) => ({ pk: `INSTALLATION#${installationId}`, sk: `MOBILESERVER#${guid}` }),
   /** How many mobile servers an installation has registered (kept under the cap by conditional writes). */

@@ -114,6 +114,14 @@ export interface InstallationRecord {
   deployment: Deployment;
   lastActivation: null | { at: string; sourceIp: string; eulaVersion: string };
   lastSeenAt: string | null;
+  /**
+   * When the installation first made a signed request that verified (so its secret had arrived);
+   * null until then, when a repeated first activation of its management server converges on it
+   * (§5.1 rev 2). Absent on installations stored before it was kept: they count as signed.
+   */
+  firstSignedRequestAt?: string | null;
+  /** The management server id whose claim (keys.managementServerClaim) this installation holds; deleted with it when retired. */
+  managementServerClaim?: string | null;
   createdAt: string;
 }
 

@@ -142,8 +142,14 @@ class ActivationSession {
   leasedInstallationId: string | undefined;
   /** A pass created the installation (or resumed one a crashed first attempt created): the answer is 201. */
   created = false;
-  /** The first-with-id path found an unfinished installation of its own id and resumes it. */
+  /**
+   * The request completes an installation an earlier attempt created: the first-with-id path found
+   * an unfinished installation of its own id, or a first activation found its management server's
+   * claim on an installation that has made no signed request yet (§5.1 rev 2).
+   */
   resuming = false;
+  /** The installation a first activation's management server claim names (read with the license). */
+  claimedInstallationId: string | undefined;
   /** A commit of a new installation whose outcome is unknown: it may exist and hold devices. */
   uncertainInstallationId: string | undefined;
   /** Devices this request released with their deletion counted, in any of its passes. */
@@ -172,6 +178,12 @@ class ActivationSession {
 
   /** The commit of the installation's allocation ended: committed, refused, or with no answer (thrown). */
   afterCommit(installationId: string, isNew: boolean, outcome: CommitOutcome, completes: boolean): void {
+    if (outcome === 'server_claimed') {
+      // Another first activation of the same management server created its installation first:
+      // the next pass reads the claim and completes that installation instead.
+      this.newInstallationId = randomUUID();
+      return;
+    }
     if (outcome !== 'committed') {
       // A new installation's id was taken meanwhile: a plain first activation draws another.
       if (outcome === 'installation_changed' && isNew && this.command.target.kind === 'first') this.newInstallationId = randomUUID();
@@ -204,10 +216,11 @@ class ActivationSession {
 
   async cleanUp(): Promise<void> {
     const { command } = this;
-    if (!this.answered && (this.created || this.uncertainInstallationId) && command.target.kind === 'first') {
+    if (!this.answered && !this.resuming && (this.created || this.uncertainInstallationId) && command.target.kind === 'first') {
       // A first activation that failed after creating its installation takes it back, so that the
-      // client's retry starts clean. Had the process died instead, the next first activation on the
-      // SLC reclaims it (reclaimUnfinishedInstallations).
+      // client's retry starts clean. Had the process died instead, the client's repeat completes it
+      // (§5.1 rev 2), or the next first activation on the SLC reclaims it (reclaimUnfinishedInstallations).
+      // An installation an earlier attempt created is left as it is: its answer may have reached the client.
       const abandoned = this.leasedInstallationId ?? this.uncertainInstallationId ?? this.newInstallationId!;
       this.leasedInstallationId = undefined;
       // The lease may be gone already (the activation had finished writing); the installation goes either way.
@@ -251,9 +264,15 @@ interface ActivationState {
 async function reclaimUnfinishedInstallations(slc: string, now: Date, command: ActivationCommand): Promise<boolean> {
   let reclaimed = false;
   try {
+    const ownServer = command.target.kind === 'first' ? command.configuration.managementServer.id : undefined;
     for (const installation of await listUnfinishedInstallations(slc)) {
+      // The installation this request's management server claims is completed by it instead (§5.1 rev 2).
+      const repeated = ownServer !== undefined && installation.managementServerClaim === ownServer;
       const abandoned =
-        installation.status === 'active' && !installation.lastActivation && (!installation.lease || installation.lease.until < now.getTime());
+        installation.status === 'active' &&
+        !installation.lastActivation &&
+        !repeated &&
+        (!installation.lease || installation.lease.until < now.getTime());
       if (abandoned || installation.status === 'retired') {
         reclaimed = true;
         await releaseInstallation(installation.installationId, { actor: 'service', sourceIp: command.sourceIp });
@@ -273,14 +292,36 @@ async function loadInstallation(session: ActivationSession, attempt: number): Pr
     if (!installation || installation.status !== 'active') throw notFound('installation_not_found', 'No such installation.');
     return { slc: installation.slc, installation };
   }
-  const knownId = session.leasedInstallationId ?? (target.kind === 'first-with-id' ? target.installationId : undefined);
+  const knownId = session.leasedInstallationId ?? (target.kind === 'first-with-id' ? target.installationId : session.claimedInstallationId);
   const installation = knownId ? await getInstallation(knownId) : undefined;
+  if (target.kind === 'first' && session.claimedInstallationId !== undefined && knownId === session.claimedInstallationId && !session.committed) {
+    return { slc: target.slc, installation: repeatedFirstActivation(session, installation) };
+  }
   if (installation && !session.committed) {
     // first-with-id: an installation that never finished its first activation is resumed.
     if (installation.status !== 'active' || installation.lastActivation) throw conflict('installation_exists', 'This instance already has an installation.');
     session.resuming = true;
   }
   return { slc: target.slc, installation };
+}
+
+/**
+ * §5.1 rev 2: a first activation of a management server that has claimed an installation of the
+ * SLC. While that installation has made no signed request (its secret may not have arrived) this
+ * request completes it and answers as its first attempt would have; afterwards 409. An
+ * installation retired since the claim was read has freed it: the pass reads the claim again.
+ */
+function repeatedFirstActivation(session: ActivationSession, installation: InstallationRecord | undefined): InstallationRecord | undefined {
+  if (!installation || installation.status !== 'active') {
+    session.claimedInstallationId = undefined;
+    session.resuming = false;
+    return undefined;
+  }
+  if (installation.firstSignedRequestAt !== null) {
+    throw conflict('installation_exists', 'This management server already has an installation on this SLC; re-activate it with its installation id and a signed request.');
+  }
+  session.resuming = true;
+  return installation;
 }
 
 /**
@@ -291,10 +332,23 @@ async function loadInstallation(session: ActivationSession, attempt: number): Pr
  */
 async function readLicense(session: ActivationSession, slc: string, installation: InstallationRecord | undefined, attempt: number, now: Date) {
   const reclaim = attempt === 0 && !session.resuming ? reclaimUnfinishedInstallations(slc, now, session.command) : Promise.resolve(false);
+  const { target, configuration } = session.command;
+  // A first activation that knows of no installation yet asks for its management server's claim with the license.
+  const askClaim = target.kind === 'first' && !installation && !session.committed;
   const [read, reclaimed] = await Promise.all([
-    readActivationInputs(slc, { license: true, customerId: installation?.customerId, groups: installation?.deviceGroups ?? [] }),
+    readActivationInputs(slc, {
+      license: true,
+      customerId: installation?.customerId,
+      groups: installation?.deviceGroups ?? [],
+      ...(askClaim ? { managementServerId: configuration.managementServer.id } : {}),
+    }),
     reclaim,
   ]);
+  if (read.claim) {
+    // The server has an installation: the pass starts again on it (with the groups it names).
+    session.claimedInstallationId = read.claim.installationId;
+    return RETRY_NOW;
+  }
   return reclaimed ? RETRY_NOW : read;
 }
 
@@ -432,7 +486,7 @@ async function commitPlan(session: ActivationSession, request: ActivationRequest
   const { installation, installationId, now } = state;
   const updates = deviceGroupUpdates(installationId, state.groups, deviceChanges(state, plan), now.toISOString());
   const record = activationRecord(session, request, state, plan, updates);
-  const complete = fitsOneTransaction(updates, record);
+  const complete = fitsOneTransaction(updates, record, !installation && session.command.target.kind === 'first');
   const lease = complete ? null : session.lease(now);
   const holdings = { allocatedDeviceLicenses: plan.allocatedDeviceLicenses, activatedDevices: plan.activatedDevices, ...addOnHoldings(plan.addOns.held) };
   const installationCommit: InstallationCommit = installation
@@ -445,6 +499,7 @@ async function commitPlan(session: ActivationSession, request: ActivationRequest
         lease,
         leaseOwner: session.leaseOwner,
         now: now.getTime(),
+        ...(session.resuming && session.command.target.kind === 'first' ? { unsigned: true } : {}),
       }
     : {
         kind: 'new',
@@ -455,6 +510,7 @@ async function commitPlan(session: ActivationSession, request: ActivationRequest
             lease,
             deployment: session.command.deployment ?? { type: 'on-premises' },
             createdAt: now.toISOString(),
+            managementServerClaim: session.command.target.kind === 'first' ? session.command.configuration.managementServer.id : null,
           }),
           ...holdings,
           deviceGroups: activatedGroups(state, plan),
@@ -478,8 +534,8 @@ async function commitPlan(session: ActivationSession, request: ActivationRequest
 }
 
 /** Whether the device updates and the record go in the commit's transaction (at most one update per group). */
-function fitsOneTransaction(updates: readonly DeviceGroupUpdate[], record: ActivationRecord): boolean {
-  return commitItemCount(updates, record.integrations) <= MAX_TRANSACTION_ITEMS && new Set(updates.map((update) => update.group)).size === updates.length;
+function fitsOneTransaction(updates: readonly DeviceGroupUpdate[], record: ActivationRecord, claimsServer: boolean): boolean {
+  return commitItemCount(updates, record.integrations, claimsServer) <= MAX_TRANSACTION_ITEMS && new Set(updates.map((update) => update.group)).size === updates.length;
 }
 
 /** The device changes that bring the installation's stored devices to the plan. Unchanged devices are not written. */
@@ -619,7 +675,9 @@ async function respond(session: ActivationSession, request: ActivationRequest, s
       .filter((device) => device.status === 'activated')
       .map((device) => ({ mac: device.mac, deviceKey: placed.get(device.mac)!.deviceKey, licenses: device.licenses })),
   });
-  const installationSecret = session.created ? deriveInstallationSecret(await secrets().installationKey(), installationId, 1) : undefined;
+  // The secret of the credentials generation as stored: a repeated first activation answers the same secret (§5.1 rev 2).
+  const generation = state.installation?.credentialVersion ?? 1;
+  const installationSecret = session.created ? deriveInstallationSecret(await secrets().installationKey(), installationId, generation) : undefined;
   session.answer();
   return {
     created: session.created,
