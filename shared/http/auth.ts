@@ -71,16 +71,18 @@ async function installationCaller(request: Incoming): Promise<Caller> {
   if (!Number.isFinite(seconds) || Math.abs(clock.now().getTime() / 1000 - seconds) > MAX_CLOCK_SKEW_SECONDS) {
     throw unauthorized('stale_request', 'X-Timestamp is more than 300 seconds from the server clock.');
   }
-  if ((await recordAcceptedSignature(installation.installationId, expected, seconds + ACCEPTED_SIGNATURE_RETENTION_SECONDS)) === 'replayed') {
+  // The first signed request that verifies also records that the secret has arrived: a repeated
+  // first activation of its management server is 409 from then on (§5.1 rev 2). Written beside the
+  // signature's record (no round trip of its own), once; later requests pay nothing for it.
+  const firstSigned = installation.firstSignedRequestAt === null ? clock.now().toISOString() : undefined;
+  const [accepted] = await Promise.all([
+    recordAcceptedSignature(installation.installationId, expected, seconds + ACCEPTED_SIGNATURE_RETENTION_SECONDS),
+    firstSigned ? recordFirstSignedRequest(installation.installationId, firstSigned) : undefined,
+  ]);
+  if (accepted === 'replayed') {
     throw unauthorized('replayed_request', 'This signature was accepted once already; sign the request again with a new timestamp.');
   }
-  // Its secret has arrived: a repeated first activation of its management server is now 409 (§5.1
-  // rev 2). Recorded once, by the first signed request; later ones pay nothing for it.
-  if (installation.firstSignedRequestAt === null) {
-    const at = clock.now().toISOString();
-    await recordFirstSignedRequest(installation.installationId, at);
-    return { role: 'installation', installationId: installation.installationId, installation: { ...installation, firstSignedRequestAt: at } };
-  }
+  if (firstSigned) return { role: 'installation', installationId: installation.installationId, installation: { ...installation, firstSignedRequestAt: firstSigned } };
   return { role: 'installation', installationId: installation.installationId, installation };
 }
 

@@ -15,7 +15,10 @@ interface Traced {
   command: string;
   start: number;
   end: number;
-  /** A request of the signature check: its read of the installation, its record of the accepted signature. */
+  /**
+   * A request of the signature check: its read of the installation, its record of the accepted
+   * signature, and (on an installation's first signed request only) the record that it has made one.
+   */
   authentication: boolean;
 }
 
@@ -27,7 +30,7 @@ async function traced<T>(body: () => Promise<T>): Promise<{ result: T; requests:
     (next, context) => async (args) => {
       const command = String(context.commandName).replace(/Command$/, '');
       const input = JSON.stringify(args.input);
-      const authentication = (requests.length === 0 && command === 'GetItem' && input.includes('"INSTALLATION#')) || input.includes('"SIGNATURE#');
+      const authentication = (requests.length === 0 && command === 'GetItem' && input.includes('"INSTALLATION#')) || input.includes('"SIGNATURE#') || input.includes('SET firstSignedRequestAt');
       const entry = { command, start: performance.now(), end: Number.POSITIVE_INFINITY, authentication };
       requests.push(entry);
       try {
@@ -79,7 +82,10 @@ describe('DynamoDB round trips per request', () => {
     summaries['no-change re-activation, 100 devices'] = roundTrips;
     expect(result.status).toBe(200);
     expect(result.body.usage.deviceLicenses.used).toBe(100);
-    expect(requests.filter((request) => request.authentication).map((request) => request.command)).toEqual(['GetItem', 'PutItem']);
+    // The installation's first signed request: its record that it has made one goes beside the signature's.
+    expect(requests.filter((request) => request.authentication).map((request) => request.command).sort()).toEqual(['GetItem', 'PutItem', 'UpdateItem']);
+    const [, record, firstSigned] = requests.filter((request) => request.authentication);
+    expect(firstSigned!.start).toBeLessThan(record!.end);
     // Two would be the license read and the transaction; the catalog read (the version's window and the
     // EULA catalog, §4 rev 2) needs the license's version and comes after it: three until the
     // installation records its version the way it records its owner.
@@ -97,6 +103,8 @@ describe('DynamoDB round trips per request', () => {
     expect(result.status).toBe(200);
     const own = requests.filter((request) => !request.authentication).map((request) => request.command);
     expect(own).toEqual(['BatchGetItem', 'UpdateItem']);
+    // A later signed request's check is the read and the signature's record only.
+    expect(requests.filter((request) => request.authentication).map((request) => request.command)).toEqual(['GetItem', 'PutItem']);
   });
 
   it('prints the round trips measured', () => {
