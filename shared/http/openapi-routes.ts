@@ -98,7 +98,7 @@ export const routeDocs: Record<RouteKeyOf<FunctionName>, RouteDoc> = {
     tag: 'Partners and customers',
     body: createCustomerRequest,
     responses: { 201: responses.customerView },
-    errors: { 422: ['partner_not_found'] },
+    errors: { 422: ['partner_not_found', 'consent_required'] },
   },
   'GET /v1/customers': {
     summary: 'Customers the caller may see, newest first (ops all, a partner its own)',
@@ -200,7 +200,11 @@ export const routeDocs: Record<RouteKeyOf<FunctionName>, RouteDoc> = {
     tag: 'Licenses',
     body: changeLicenseRequest,
     responses: { 200: responses.licenseView },
-    errors: { 404: ['license_not_found'], 409: ['entitlement_below_usage', 'license_revoked'], 422: ['add_on_not_available', 'edition_limit'] },
+    errors: {
+      404: ['license_not_found'],
+      409: ['entitlement_below_usage', 'edition_limits_exceeded', 'license_revoked'],
+      422: ['add_on_not_available', 'edition_limit', 'unknown_product_version', 'version_downgrade'],
+    },
   },
   'PUT /v1/licenses/{slc}/care-plus': {
     summary: 'Set (or end) Care Plus of a license',
