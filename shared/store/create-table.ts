@@ -46,7 +46,10 @@ async function waitUntilActive(client: DynamoDBClient, tableName: string, what: 
     const table = await describe(client, tableName);
     const indexes = table?.GlobalSecondaryIndexes ?? [];
     if (table?.TableStatus === 'ACTIVE' && indexes.every((index) => index.IndexStatus === 'ACTIVE')) return;
-    if (Date.now() > deadline) throw new Error(`table ${tableName} did not become ACTIVE after ${what}`);
+    if (Date.now() > deadline) {
+      const states = [`table ${table?.TableStatus}`, ...indexes.map((index) => `${index.IndexName} ${index.IndexStatus}`)].join(', ');
+      throw new Error(`table ${tableName} did not become ACTIVE after ${what} (${states})`);
+    }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
