@@ -62,6 +62,7 @@ describe('ensureTable on a table of an earlier version', () => {
     await ensureTable(client, tableName);
     const again = await client.send(new DescribeTableCommand({ TableName: tableName }));
     expect(again.Table!.GlobalSecondaryIndexes).toHaveLength(tableDefinition.globalSecondaryIndexes.length);
-    // The backfill runs inside the DynamoDB Local that every test file shares: slow when the whole suite runs.
+    // Known problem: alone this passes in about a second; beside the other integration files on the
+    // shared DynamoDB Local the added index never reported ACTIVE within 180 s (not yet understood).
   }, 180_000);
 });
