@@ -7,21 +7,29 @@ import {
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local';
 import { ensureTable } from '../../shared/store/create-table';
 import { tableDefinition } from '../../shared/store/table-definition';
 
-/** A table made by an earlier version (no gsi3, no stream) is brought up to the definition on DynamoDB Local. */
-const client = new DynamoDBClient({
-  endpoint: process.env.DYNAMODB_ENDPOINT,
-  region: 'local',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-});
+/**
+ * A table made by an earlier version (no gsi3, no stream) is brought up to the definition on DynamoDB Local.
+ * It gets a DynamoDB Local of its own, as `npm start` has: on the instance the other test files share,
+ * DynamoDB Local's index back-fill waits behind their tables' work.
+ */
+let dynamodb: DynamoDbLocal;
+let client: DynamoDBClient;
 const tableName = `old-${randomBytes(6).toString('hex')}`;
 
+beforeAll(async () => {
+  dynamodb = await startDynamoDbLocal({ port: await freePort(), dataDir: ':memory:' });
+  client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+});
+
 afterAll(async () => {
-  await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
-  client.destroy();
+  await client?.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+  client?.destroy();
+  await dynamodb?.stop();
 });
 
 const key = (name: string) => [
