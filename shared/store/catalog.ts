@@ -36,8 +36,8 @@ export async function listCatalogVersions(limit: number, cursor?: string): Promi
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': keys.catalogVersion('').pk, ':prefix': CATALOG_VERSION_PREFIX },
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
+      ExclusiveStartKey: await decodeCursor(scope, cursor),
     }),
   );
-  return { items: (result.Items ?? []).map(recordOf), nextCursor: encodeCursor(scope, result.LastEvaluatedKey) };
+  return { items: (result.Items ?? []).map(recordOf), nextCursor: await encodeCursor(scope, result.LastEvaluatedKey) };
 }

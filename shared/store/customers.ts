@@ -40,8 +40,8 @@ export async function listPartnerCustomers(partnerId: string, limit: number, cur
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': byOwner.partnerCustomers(partnerId) },
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
+      ExclusiveStartKey: await decodeCursor(scope, cursor),
     }),
   );
-  return { items: (result.Items ?? []) as CustomerRecord[], nextCursor: encodeCursor(scope, result.LastEvaluatedKey) };
+  return { items: (result.Items ?? []) as CustomerRecord[], nextCursor: await encodeCursor(scope, result.LastEvaluatedKey) };
 }

@@ -141,7 +141,7 @@ const LISTING_GROUPS_PER_READ = 32;
  */
 export async function listLicenseDevices(slc: string, limit: number, cursor?: string): Promise<Page<DeviceRecord>> {
   const scope = `license-devices:${slc}`;
-  const position = decodeCursor(scope, cursor);
+  const position = await decodeCursor(scope, cursor);
   const after = position === undefined ? undefined : { group: position.group, mac: position.mac };
   if (after && (typeof after.group !== 'string' || !ALL_DEVICE_GROUPS.includes(after.group) || typeof after.mac !== 'string')) {
     throw badRequest('invalid_cursor', 'The cursor is not one this list returned.');
@@ -158,7 +158,7 @@ export async function listLicenseDevices(slc: string, limit: number, cursor?: st
         .filter(([mac]) => !after || group !== after.group || mac > (after.mac as string))
         .sort(([a], [b]) => (a < b ? -1 : 1));
       for (const [mac, entry] of entries) {
-        if (items.length === limit) return { items, nextCursor: encodeCursor(scope, { group, mac: lastMac }) };
+        if (items.length === limit) return { items, nextCursor: await encodeCursor(scope, { group, mac: lastMac }) };
         items.push(recordOf(slc, mac, entry));
         lastMac = mac;
       }

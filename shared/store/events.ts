@@ -37,11 +37,11 @@ export async function listEvents(slc: string, limit: number, cursor?: string): P
       ExpressionAttributeValues: { ':pk': keys.license(slc).pk, ':prefix': EVENT_PREFIX },
       ScanIndexForward: false,
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
+      ExclusiveStartKey: await decodeCursor(scope, cursor),
     }),
   );
   return {
     items: (result.Items ?? []).map((item) => item.event as AuditEvent),
-    nextCursor: encodeCursor(scope, result.LastEvaluatedKey),
+    nextCursor: await encodeCursor(scope, result.LastEvaluatedKey),
   };
 }

@@ -28,7 +28,7 @@ export async function listHealthReports(installationId: string, limit: number, n
       ExpressionAttributeValues: { ':pk': keys.installation(installationId).pk, ':prefix': HEALTH_PREFIX, ':now': nowSeconds },
       ScanIndexForward: false,
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
+      ExclusiveStartKey: await decodeCursor(scope, cursor),
     }),
   );
   return {
@@ -36,6 +36,6 @@ export async function listHealthReports(installationId: string, limit: number, n
       const { pk: _pk, sk: _sk, type: _type, ...record } = item;
       return record as HealthReportRecord;
     }),
-    nextCursor: encodeCursor(scope, result.LastEvaluatedKey),
+    nextCursor: await encodeCursor(scope, result.LastEvaluatedKey),
   };
 }

@@ -303,8 +303,8 @@ export async function listPartnerLicenses(partnerId: string, limit: number, curs
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': byOwner.partnerLicenses(partnerId) },
       Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
+      ExclusiveStartKey: await decodeCursor(scope, cursor),
     }),
   );
-  return { items: (result.Items ?? []) as LicenseRecord[], nextCursor: encodeCursor(scope, result.LastEvaluatedKey) };
+  return { items: (result.Items ?? []) as LicenseRecord[], nextCursor: await encodeCursor(scope, result.LastEvaluatedKey) };
 }

@@ -92,7 +92,7 @@ describe('devices stored in device groups', () => {
     expect([...seen].sort()).toEqual(devices.map((device) => device.mac).sort());
 
     // A cursor signed for this list but not naming a group and MAC (an older layout's position) is refused.
-    const stale = encodeCursor(`license-devices:${slc}`, { pk: `LICENSE#${slc}`, sk: 'DEVICE#02:00:00:00:00:01' })!;
+    const stale = (await encodeCursor(`license-devices:${slc}`, { pk: `LICENSE#${slc}`, sk: 'DEVICE#02:00:00:00:00:01' }))!;
     const refused = await api.ops('GET', `/v1/licenses/${slc}/devices?cursor=${encodeURIComponent(stale)}`);
     expect([refused.status, refused.body.error.code]).toEqual([400, 'invalid_cursor']);
   });
