@@ -24,7 +24,8 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-function persistentKey(dataDir: string): string {
+/** The installation key kept in the data directory: both local runtimes derive the same installation secrets from it. */
+export function persistentKey(dataDir: string): string {
   const path = join(dataDir, 'service.key');
   if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600 });
   return readFileSync(path, 'utf8').trim();

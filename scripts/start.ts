@@ -1,12 +1,20 @@
 import { startLocalStack } from '../local/stack';
 import { LocalStartError } from '../local/dynamodb-local';
 
+/** `LOCAL_RUNTIME=bundles`: the API through the synthesized Lambda bundles and the AWS stand-ins (local/bundles/). */
+async function startStack(options: { port: number; dynamodbPort: number; dataDir: string }) {
+  const runtime = process.env.LOCAL_RUNTIME ?? 'embedded';
+  if (runtime === 'embedded') return startLocalStack(options);
+  if (runtime === 'bundles') return (await import('../local/bundles/runtime')).startBundleStack(options);
+  throw new LocalStartError(`LOCAL_RUNTIME must be "embedded" or "bundles", not "${runtime}"`);
+}
+
 const port = Number(process.env.PORT ?? 3000);
 const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? 8000);
 const dataDir = process.env.DATA_DIR ?? '.data';
 
 try {
-  const stack = await startLocalStack({ port, dynamodbPort, dataDir });
+  const stack = await startStack({ port, dynamodbPort, dataDir });
   console.log(`Cloud Licensing API listening on ${stack.apiUrl} (DynamoDB Local on port ${dynamodbPort}, data in ${dataDir})`);
   console.log(`Ops token: ${stack.opsToken}`);
   let stopping = false;

@@ -1,3 +1,5 @@
+import { Sha256 } from '@smithy/core/checksum';
+import { SignatureV4 } from '@smithy/signature-v4';
 import {
   arn,
   awsJson,
@@ -30,7 +32,7 @@ const stringOf = (value: AttributeValue | undefined): string | undefined => (typ
  * DynamoDB stays DynamoDB Local; this recording proxy sits in front of it (the functions' endpoint,
  * AWS_ENDPOINT_URL_DYNAMODB, points here). It checks the signature like every stand-in, records
  * each call as the IAM actions it needs on the table or index (transactions by their parts) with
- * `dynamodb:LeadingKeys`, and passes the request through unchanged, answer and checksum included.
+ * `dynamodb:LeadingKeys`, and passes the request on (signed with the local credentials) and the answer back unchanged, checksum included.
  */
 export class DynamoDbProxy implements StandInService {
   readonly name = 'DynamoDB';
@@ -38,6 +40,16 @@ export class DynamoDbProxy implements StandInService {
   readonly endpointEnv = 'AWS_ENDPOINT_URL_DYNAMODB';
   readonly resourceTypes = ['AWS::DynamoDB::GlobalTable', 'AWS::DynamoDB::Table'] as const;
   private readonly schemas = new Map<string, KeySchema>();
+  /**
+   * DynamoDB Local keeps one database per access key and region: the proxy signs what it forwards
+   * with the local credentials every local tool uses, so the functions see the same table as `npm start`.
+   */
+  private readonly localSigner = new SignatureV4({
+    service: 'dynamodb',
+    region: 'local',
+    sha256: Sha256,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 
   /**
    * @param target DynamoDB Local's endpoint.
@@ -62,13 +74,22 @@ export class DynamoDbProxy implements StandInService {
   async handle(request: StandInRequest, context: StandInContext): Promise<StandInAnswer> {
     const operation = awsJson.operation(request, 'DynamoDB_20120810');
     this.recordCall(operation, awsJson.input(request), context);
-    const response = await fetch(this.target, {
+    const target = new URL(this.target);
+    const forwarded = await this.localSigner.sign({
       method: 'POST',
-      headers: Object.fromEntries(
-        Object.entries(request.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name)) as Array<[string, string]>,
-      ),
+      protocol: target.protocol,
+      hostname: target.hostname,
+      port: Number(target.port),
+      path: '/',
+      query: {},
+      headers: {
+        host: target.host,
+        'content-type': String(request.headers['content-type'] ?? 'application/x-amz-json-1.0'),
+        'x-amz-target': String(request.headers['x-amz-target']),
+      },
       body: request.body,
     });
+    const response = await fetch(target, { method: 'POST', headers: forwarded.headers, body: request.body });
     const headers: Record<string, string> = {};
     for (const name of ['content-type', 'x-amzn-requestid', 'x-amz-crc32']) {
       const value = response.headers.get(name);
