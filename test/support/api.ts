@@ -41,6 +41,8 @@ export interface InstallationCredentials {
 
 export interface Api {
   url: string;
+  /** The bundle runtime serving the API (API_RUNTIME=bundles only): its stand-ins, recorded calls and functions. */
+  bundles?: import('../../local/bundles/runtime').BundleRuntime;
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResult<T>>;
   ops<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResult<T>>;
   signed<T = any>(
@@ -114,6 +116,7 @@ export function useApi(): Api {
         log: (functionId, line) => functionLogs.push({ functionId, line }),
       });
       runtime = started;
+      api.bundles = started;
       api.url = started.apiUrl;
       return;
     }
