@@ -108,6 +108,23 @@ class Environment {
 }
 
 /**
+ * One cold start, measured: a fresh execution environment of the function loads its module (init)
+ * and answers one event (the first request: its secret and key fetches included), then is stopped.
+ */
+export async function coldStart(options: PoolOptions, event: unknown): Promise<{ initMs: number; firstRequestMs: number; result: unknown }> {
+  const environment = new Environment(options);
+  try {
+    const initMs = await environment.ready;
+    const started = performance.now();
+    const result = await environment.invoke(event);
+    return { initMs, firstRequestMs: performance.now() - started, result };
+  } finally {
+    environment.kill();
+    await environment.stopped();
+  }
+}
+
+/**
  * The execution environments of one function: an invocation takes an idle one, or starts a new one
  * (a cold start) while fewer than `maxConcurrency` run, or waits for one to be free. One invocation
  * at a time per environment, as in Lambda.
