@@ -87,7 +87,7 @@ async function firstRequests(runtime: BundleRuntime): Promise<Record<string, () 
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return (await response.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    return (await response.json()) as Record<string, any>;
   };
   await call('PUT', `/v1/catalog/versions/${encodeURIComponent('2026 R1')}`, { generalAvailability: '2026-02-10' });
   const partner = await call('POST', '/v1/partners', { name: 'Bench Partner' });
