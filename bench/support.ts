@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { hmacSha256, sha256Hex } from '../shared/crypto';
+import { createRequestSigner } from '../shared/request-signing';
 import { store } from '../shared/store/client';
 import { freePort } from '../local/dynamodb-local';
 import { startLocalStack, type LocalStack } from '../local/stack';
@@ -55,14 +55,15 @@ export async function call(stack: LocalStack, method: string, path: string, body
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
+/** Signs afresh for every request: the service accepts each signature once (API.md §2). */
+export const signRequest = createRequestSigner();
+
 /** A request signed as an installation (API.md §2). */
 export async function callSigned(stack: LocalStack, credentials: { installationId: string; installationSecret: string }, method: string, path: string, body: unknown) {
   const text = JSON.stringify(body);
-  const timestamp = Math.floor(Date.now() / 1000);
-  const signature = hmacSha256(credentials.installationSecret, `${timestamp}\n${method}\n${path}\n${sha256Hex(text)}`).toString('hex');
   const response = await fetch(`${stack.apiUrl}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', 'x-installation-id': credentials.installationId, 'x-timestamp': String(timestamp), 'x-signature': signature },
+    headers: { 'content-type': 'application/json', ...signRequest(credentials, method, path, text) },
     body: text,
   });
   const answer = await response.text();

@@ -3,10 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { hmacSha256, sha256Hex } from '../shared/crypto';
 import { createDocumentClient } from '../shared/store/client';
 import type { ApiProcessSample } from './api-process';
-import { devices, percentile, round } from './support';
+import { devices, percentile, round, signRequest } from './support';
 
 /**
  * Sustained activations per second of the local API under autocannon, next to DynamoDB Local's raw
@@ -147,13 +146,11 @@ async function activationLoad(api: ApiProcess, world: Awaited<ReturnType<typeof 
     installation.toggled = !installation.toggled;
     const deviceList = installation.toggled ? [...installation.devices, installation.extra] : installation.devices;
     const body = JSON.stringify({ installationId: installation.installationId, ...configuration(deviceList) });
-    const timestamp = Math.floor(Date.now() / 1000);
-    const signature = hmacSha256(installation.installationSecret, `${timestamp}\nPOST\n/v1/activations\n${sha256Hex(body)}`).toString('hex');
     return {
       ...request,
       method: 'POST',
       path: '/v1/activations',
-      headers: { 'content-type': 'application/json', 'x-installation-id': installation.installationId, 'x-timestamp': String(timestamp), 'x-signature': signature },
+      headers: { 'content-type': 'application/json', ...signRequest(installation, 'POST', '/v1/activations', body) },
       body,
     };
   };

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { routes, type FunctionName, type RouteDefinition } from '../shared/http/routes';
@@ -79,6 +80,28 @@ async function readBody(request: IncomingMessage): Promise<Buffer | 'too_large'>
   return Buffer.concat(chunks);
 }
 
+/** The request line and headers together; beyond it the answer is 431 in the envelope. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+/**
+ * What Node's HTTP parser refuses before any handler runs (headers or a query string over the
+ * limit, malformed HTTP) is still answered in the error envelope, then the connection is closed.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [status, body] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, errorEnvelope('request_headers_too_large', `The request line and headers are larger than ${MAX_HEADER_BYTES / 1024} KiB.`)]
+      : [400, errorEnvelope('malformed_request', 'The request is not valid HTTP/1.1.')];
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+  );
+}
+
 /**
  * The local HTTP API: each request becomes an API Gateway HTTP API (payload 2.0) event for the
  * handler that Lambda runs for that route, found in the same route table the stack deploys.
@@ -87,7 +110,7 @@ export function createLocalServer(handlers: Record<FunctionName, HttpHandler> | 
   // Literal routes win over templated ones, as in API Gateway.
   const compiled = (options.routes ?? routeTableRoutes()).map(compile).sort((a, b) => a.parameterNames.length - b.parameterNames.length);
   const byName = handlers as Record<string, HttpHandler>;
-  return createServer(async (request, response) => {
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, async (request, response) => {
     let failedTarget = '';
     try {
       const url = new URL(request.url ?? '/', 'http://localhost');
@@ -164,4 +187,6 @@ export function createLocalServer(handlers: Record<FunctionName, HttpHandler> | 
       else response.end();
     }
   });
+  server.on('clientError', answerClientError);
+  return server;
 }

@@ -17,9 +17,18 @@ export interface LocalStackOptions {
   opsToken?: string;
 }
 
+/**
+ * Where the ops token came from: `supplied` (OPS_TOKEN or the caller; never printed), `generated`
+ * by this start (printed once, by this start), or `kept` from the one an earlier start generated.
+ */
+export type OpsTokenSource = 'supplied' | 'generated' | 'kept';
+
 export interface LocalStack {
   apiUrl: string;
   opsToken: string;
+  opsTokenSource: OpsTokenSource;
+  /** The file that keeps a generated token across restarts (absent with DATA_DIR=:memory:). */
+  opsTokenFile?: string;
   dynamodb: DynamoDbLocal;
   stop(): Promise<void>;
 }
@@ -29,6 +38,17 @@ export function persistentKey(dataDir: string): string {
   const path = join(dataDir, 'service.key');
   if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600 });
   return readFileSync(path, 'utf8').trim();
+}
+
+/** The supplied token; else the one generated at an earlier start on this DATA_DIR; else a new one, kept there. */
+export function resolveOpsToken(supplied: string | undefined, dataDir: string | undefined): { token: string; source: OpsTokenSource; file?: string } {
+  if (supplied) return { token: supplied, source: 'supplied' };
+  if (!dataDir) return { token: `ops_${randomToken(24)}`, source: 'generated' };
+  const file = join(dataDir, 'ops-token');
+  if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), source: 'kept', file };
+  const token = `ops_${randomToken(24)}`;
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return { token, source: 'generated', file };
 }
 
 /** DynamoDB Local, the table, the service keys and the HTTP API: what `npm start` runs. */
@@ -43,7 +63,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dataDir: dataDir ? join(dataDir, 'dynamodb') : ':memory:',
   });
   try {
-    const opsToken = options.opsToken ?? (process.env.OPS_TOKEN || `ops_${randomToken(24)}`);
+    const { token: opsToken, source: opsTokenSource, file: opsTokenFile } = resolveOpsToken(options.opsToken ?? (process.env.OPS_TOKEN || undefined), dataDir);
     Object.assign(process.env, {
       AWS_REGION: process.env.AWS_REGION ?? 'local',
       DYNAMODB_ENDPOINT: dynamodb.endpoint,
@@ -78,6 +98,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return {
       apiUrl: `http://127.0.0.1:${port}`,
       opsToken,
+      opsTokenSource,
+      ...(opsTokenFile ? { opsTokenFile } : {}),
       dynamodb,
       stop: async () => {
         server.closeAllConnections();

@@ -3,28 +3,30 @@
  *
  *   npx tsx scripts/signed-request.ts <installationId> <installationSecret> <METHOD> <path> [body.json]
  *
- * BASE (default http://127.0.0.1:3000) names the API.
+ * BASE (default http://127.0.0.1:3000) names the API. Every run signs afresh with the current time;
+ * the service accepts a signature once, so when the same request was sent within the same second
+ * (401 replayed_request) it is signed again one second later and sent once more.
  */
 import { readFileSync } from 'node:fs';
-import { hmacSha256, sha256Hex } from '../shared/crypto';
+import { createRequestSigner } from '../shared/request-signing';
 
-const [installationId, secret, method, path, bodyFile] = process.argv.slice(2);
-if (!installationId || !secret || !method || !path) {
+const [installationId, installationSecret, method, path, bodyFile] = process.argv.slice(2);
+if (!installationId || !installationSecret || !method || !path) {
   console.error('usage: signed-request.ts <installationId> <installationSecret> <METHOD> <path> [body.json]');
   process.exit(2);
 }
 const base = process.env.BASE ?? 'http://127.0.0.1:3000';
 const body = bodyFile ? readFileSync(bodyFile === '-' ? 0 : bodyFile, 'utf8') : '';
-const timestamp = Math.floor(Date.now() / 1000);
-const signature = hmacSha256(secret, `${timestamp}\n${method.toUpperCase()}\n${path.split('?')[0]}\n${sha256Hex(body)}`).toString('hex');
-const response = await fetch(`${base}${path}`, {
-  method: method.toUpperCase(),
-  headers: {
-    'x-installation-id': installationId,
-    'x-timestamp': String(timestamp),
-    'x-signature': signature,
-    ...(body ? { 'content-type': 'application/json' } : {}),
-  },
-  body: body || undefined,
-});
-console.log(response.status, await response.text());
+const sign = createRequestSigner();
+
+for (let attempt = 1; ; attempt++) {
+  const response = await fetch(`${base}${path}`, {
+    method: method.toUpperCase(),
+    headers: { ...sign({ installationId, installationSecret }, method, path, body), ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body || undefined,
+  });
+  const text = await response.text();
+  if (response.status === 401 && attempt < 3 && text.includes('"replayed_request"')) continue;
+  console.log(response.status, text);
+  break;
+}

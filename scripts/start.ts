@@ -16,7 +16,14 @@ const dataDir = process.env.DATA_DIR ?? '.data';
 try {
   const stack = await startStack({ port, dynamodbPort, dataDir });
   console.log(`Cloud Licensing API listening on ${stack.apiUrl} (DynamoDB Local on port ${dynamodbPort}, data in ${dataDir})`);
-  console.log(`Ops token: ${stack.opsToken}`);
+  // A supplied token is never printed; a generated one only by the start that generated it.
+  if (stack.opsTokenSource === 'generated') {
+    console.log(`Ops token: ${stack.opsToken} (generated${stack.opsTokenFile ? `; kept in ${stack.opsTokenFile} and not printed again` : ' for this run'})`);
+  } else if (stack.opsTokenSource === 'kept') {
+    console.log(`Ops token: the one generated at the first start, kept in ${stack.opsTokenFile}`);
+  } else {
+    console.log('Ops token: the one set in OPS_TOKEN');
+  }
   let stopping = false;
   const stop = async (cause: string) => {
     if (stopping) return;

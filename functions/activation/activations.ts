@@ -1,6 +1,6 @@
 import { badRequest, forbidden, unauthorized } from '../../shared/http/errors';
-import { parseWith } from '../../shared/http/validation';
-import { actorOf, type RouteImplementation } from '../../shared/http/types';
+import { parseWith, withBody } from '../../shared/http/validation';
+import { actorOf } from '../../shared/http/types';
 import { amiActivationRequestSchema, activationRequestSchema } from '../../shared/schemas/activation';
 import { productVersion } from '../../shared/schemas/common';
 import { activateIncludedAmi } from '../../shared/use-cases/ami-activation';
@@ -8,8 +8,7 @@ import { activate } from '../../shared/use-cases/activate';
 import { deploymentOf } from '../../shared/use-cases/deployment';
 
 export const activationRoutes = {
-  'POST /v1/activations': (async (request) => {
-    const { slc, installationId, aws, ...configuration } = parseWith(activationRequestSchema, request.body ?? {});
+  'POST /v1/activations': withBody(activationRequestSchema, async (request, { slc, installationId, aws, ...configuration }) => {
     if ((slc === undefined) === (installationId === undefined)) {
       throw badRequest('validation_failed', 'A first activation carries "slc"; a re-activation carries "installationId".', [
         { path: slc === undefined ? 'slc' : 'installationId', message: 'exactly one of slc and installationId is required' },
@@ -28,10 +27,9 @@ export const activationRoutes = {
       sourceIp: request.sourceIp,
     });
     return { status: result.created ? 201 : 200, body: result.body };
-  }) satisfies RouteImplementation,
+  }),
 
-  'POST /v1/activations/ami': (async (request) => {
-    const { aws, ...configuration } = parseWith(amiActivationRequestSchema, request.body ?? {});
+  'POST /v1/activations/ami': withBody(amiActivationRequestSchema, async (request, { aws, ...configuration }) => {
     const version = parseWith(productVersion, request.headers['x-product-version'], 'headers.x-product-version');
     const result = await activateIncludedAmi({
       aws,
@@ -41,5 +39,5 @@ export const activationRoutes = {
       sourceIp: request.sourceIp,
     });
     return { status: result.created ? 201 : 200, body: result.body };
-  }) satisfies RouteImplementation,
+  }),
 };

@@ -1,11 +1,15 @@
-import type { RouteImplementation } from '../../shared/http/types';
+import { withBody } from '../../shared/http/validation';
+import { healthReportRequest } from '../../shared/schemas/push';
 import { loadInstallationContext } from '../../shared/use-cases/installation-context';
 import { parseHealthReport, submitHealthReport } from '../../shared/use-cases/health-reports';
 
 export const healthReportRoutes = {
-  'POST /v1/installations/{installationId}/health': (async (request) => {
-    const context = await loadInstallationContext(request);
-    const input = parseHealthReport(request.body);
-    return { status: 202, body: await submitHealthReport(context, input, request.sourceIp) };
-  }) satisfies RouteImplementation,
+  'POST /v1/installations/{installationId}/health': withBody(
+    healthReportRequest,
+    async (request, input) => {
+      const context = await loadInstallationContext(request);
+      return { status: 202, body: await submitHealthReport(context, input, request.sourceIp) };
+    },
+    parseHealthReport,
+  ),
 };

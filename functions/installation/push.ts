@@ -1,4 +1,4 @@
-import { parseWith } from '../../shared/http/validation';
+import { parseWith, withBody } from '../../shared/http/validation';
 import type { RouteImplementation } from '../../shared/http/types';
 import { mobileServerPath, pushDevicePath, putEmailsRequest, putMobileServerRequest, putPushDeviceRequest } from '../../shared/schemas/push';
 import { loadInstallationContext } from '../../shared/use-cases/installation-context';
@@ -12,12 +12,11 @@ import {
 } from '../../shared/use-cases/push';
 
 export const pushRoutes = {
-  'PUT /v1/installations/{installationId}/mobile-servers/{mobileServerGuid}': (async (request) => {
+  'PUT /v1/installations/{installationId}/mobile-servers/{mobileServerGuid}': withBody(putMobileServerRequest, async (request, input) => {
     const { installation } = await loadInstallationContext(request);
     const path = parseWith(mobileServerPath, request.pathParameters, 'path');
-    const input = parseWith(putMobileServerRequest, request.body ?? {});
     return { status: 200, body: await registerMobileServer(installation.installationId, path.mobileServerGuid, input) };
-  }) satisfies RouteImplementation,
+  }),
 
   'GET /v1/installations/{installationId}/mobile-servers/{mobileServerGuid}': (async (request) => {
     const { installation } = await loadInstallationContext(request);
@@ -32,12 +31,11 @@ export const pushRoutes = {
     return { status: 204 };
   }) satisfies RouteImplementation,
 
-  'PUT /v1/installations/{installationId}/mobile-servers/{mobileServerGuid}/devices/{deviceGuid}': (async (request) => {
+  'PUT /v1/installations/{installationId}/mobile-servers/{mobileServerGuid}/devices/{deviceGuid}': withBody(putPushDeviceRequest, async (request, input) => {
     const { installation } = await loadInstallationContext(request);
     const path = parseWith(pushDevicePath, request.pathParameters, 'path');
-    const input = parseWith(putPushDeviceRequest, request.body ?? {});
     return { status: 200, body: await registerPushDevice(installation.installationId, path.mobileServerGuid, path.deviceGuid, input) };
-  }) satisfies RouteImplementation,
+  }),
 
   'DELETE /v1/installations/{installationId}/mobile-servers/{mobileServerGuid}/devices/{deviceGuid}': (async (request) => {
     const { installation } = await loadInstallationContext(request);
@@ -46,10 +44,9 @@ export const pushRoutes = {
     return { status: 204 };
   }) satisfies RouteImplementation,
 
-  'PUT /v1/installations/{installationId}/mobile-servers/{mobileServerGuid}/emails': (async (request) => {
+  'PUT /v1/installations/{installationId}/mobile-servers/{mobileServerGuid}/emails': withBody(putEmailsRequest, async (request, input) => {
     const { installation } = await loadInstallationContext(request);
     const path = parseWith(mobileServerPath, request.pathParameters, 'path');
-    const input = parseWith(putEmailsRequest, request.body ?? {});
     return { status: 200, body: await replaceNotificationEmails(installation.installationId, path.mobileServerGuid, input.emails) };
-  }) satisfies RouteImplementation,
+  }),
 };

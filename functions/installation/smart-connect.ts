@@ -1,15 +1,14 @@
-import { parseWith } from '../../shared/http/validation';
+import { withBody } from '../../shared/http/validation';
 import type { RouteImplementation } from '../../shared/http/types';
 import { putSmartConnectRequest } from '../../shared/schemas/push';
 import { loadInstallationContext } from '../../shared/use-cases/installation-context';
 import { readSmartConnect, setSmartConnect } from '../../shared/use-cases/smart-connect';
 
 export const smartConnectRoutes = {
-  'PUT /v1/installations/{installationId}/smart-connect': (async (request) => {
+  'PUT /v1/installations/{installationId}/smart-connect': withBody(putSmartConnectRequest, async (request, input) => {
     const context = await loadInstallationContext(request);
-    const input = parseWith(putSmartConnectRequest, request.body ?? {});
     return { status: 200, body: await setSmartConnect(context, input) };
-  }) satisfies RouteImplementation,
+  }),
 
   'GET /v1/installations/{installationId}/smart-connect': (async (request) => {
     const context = await loadInstallationContext(request);

@@ -1,16 +1,15 @@
 import type { RouteImplementation } from '../../shared/http/types';
-import { parseWith } from '../../shared/http/validation';
+import { parseWith, withBody } from '../../shared/http/validation';
 import { putCatalogVersionRequest, versionParameter } from '../../shared/schemas/catalog';
 import { listQuery } from '../../shared/schemas/common';
 import { catalogVersions, defineCatalogVersion, toCatalogVersionView } from '../../shared/use-cases/catalog';
 
 export const catalogRoutes = {
-  'PUT /v1/catalog/versions/{version}': (async (request) => {
+  'PUT /v1/catalog/versions/{version}': withBody(putCatalogVersionRequest, async (request, { generalAvailability }) => {
     const version = parseWith(versionParameter, request.pathParameters.version, 'version');
-    const { generalAvailability } = parseWith(putCatalogVersionRequest, request.body ?? {});
     const entry = await defineCatalogVersion(version, generalAvailability);
     return { status: 200, body: toCatalogVersionView(entry) };
-  }) satisfies RouteImplementation,
+  }),
 
   'GET /v1/catalog/versions': (async (request) => {
     const { limit, cursor } = parseWith(listQuery, request.query, 'query');

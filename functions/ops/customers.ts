@@ -1,15 +1,14 @@
 import { notFound } from '../../shared/http/errors';
 import type { RouteImplementation } from '../../shared/http/types';
-import { parseWith } from '../../shared/http/validation';
+import { withBody } from '../../shared/http/validation';
 import { createCustomerRequest, customerIdParameter } from '../../shared/schemas/customers';
 import { findCustomerFor, registerCustomer, toCustomerView } from '../../shared/use-cases/customers';
 
 export const customerRoutes = {
-  'POST /v1/customers': (async (request) => {
-    const input = parseWith(createCustomerRequest, request.body ?? {});
+  'POST /v1/customers': withBody(createCustomerRequest, async (request, input) => {
     const customer = await registerCustomer(input);
     return { status: 201, body: toCustomerView(customer) };
-  }) satisfies RouteImplementation,
+  }),
 
   'GET /v1/customers/{customerId}': (async (request) => {
     const customerId = customerIdParameter.safeParse(request.pathParameters.customerId);

@@ -1,6 +1,6 @@
 import { clock } from '../../shared/adapters/clock';
 import { actorOf, type ApiRequest, type RouteImplementation } from '../../shared/http/types';
-import { parseWith } from '../../shared/http/validation';
+import { parseWith, withBody } from '../../shared/http/validation';
 import { listQuery } from '../../shared/schemas/common';
 import {
   carePlusRequest,
@@ -40,8 +40,7 @@ const issueRequestOf = (request: ApiRequest): IssueRequest | undefined => {
 };
 
 export const licenseRoutes = {
-  'POST /v1/licenses': (async (request) => {
-    const input = parseWith(issueLicenseRequest, request.body ?? {});
+  'POST /v1/licenses': withBody(issueLicenseRequest, async (request, input) => {
     const license = await issueLicense(
       {
         customerId: input.customerId,
@@ -56,29 +55,25 @@ export const licenseRoutes = {
       issueRequestOf(request),
     );
     return view(201, license);
-  }) satisfies RouteImplementation,
+  }),
 
   'GET /v1/licenses/{slc}': (async (request) => view(200, await findLicenseFor(request.caller, slcOf(request)))) satisfies RouteImplementation,
 
-  'PATCH /v1/licenses/{slc}': (async (request) => {
-    const change = parseWith(changeLicenseRequest, request.body ?? {});
+  'PATCH /v1/licenses/{slc}': withBody(changeLicenseRequest, async (request, change) => {
     return view(200, await changeEntitlements(slcOf(request), change, contextOf(request)));
-  }) satisfies RouteImplementation,
+  }),
 
-  'PUT /v1/licenses/{slc}/care-plus': (async (request) => {
-    const { validUntil } = parseWith(carePlusRequest, request.body ?? {});
+  'PUT /v1/licenses/{slc}/care-plus': withBody(carePlusRequest, async (request, { validUntil }) => {
     return view(200, await setCarePlus(slcOf(request), validUntil, contextOf(request)));
-  }) satisfies RouteImplementation,
+  }),
 
-  'POST /v1/licenses/{slc}/revoke': (async (request) => {
-    const input = parseWith(revokeLicenseRequest, request.body ?? {});
+  'POST /v1/licenses/{slc}/revoke': withBody(revokeLicenseRequest, async (request, input) => {
     return view(200, await revokeLicense(slcOf(request), input, contextOf(request)));
-  }) satisfies RouteImplementation,
+  }),
 
-  'POST /v1/licenses/{slc}/transfer': (async (request) => {
-    const input = parseWith(transferLicenseRequest, request.body ?? {});
+  'POST /v1/licenses/{slc}/transfer': withBody(transferLicenseRequest, async (request, input) => {
     return view(200, await transferLicense(slcOf(request), input, contextOf(request)));
-  }) satisfies RouteImplementation,
+  }),
 
   'GET /v1/licenses/{slc}/devices': (async (request) => {
     const { limit, cursor } = parseWith(listQuery, request.query, 'query');

@@ -1,7 +1,7 @@
 import { clock } from '../../shared/adapters/clock';
 import { forbidden } from '../../shared/http/errors';
 import type { ApiRequest, RouteImplementation } from '../../shared/http/types';
-import { parseWith } from '../../shared/http/validation';
+import { parseWith, withBody } from '../../shared/http/validation';
 import { listQuery } from '../../shared/schemas/common';
 import { createPartnerCustomerRequest } from '../../shared/schemas/customers';
 import { customersOfPartner, registerCustomer, toCustomerView } from '../../shared/use-cases/customers';
@@ -22,12 +22,11 @@ export const partnerCustomerRoutes = {
     return { status: 200, body: { items: page.items.map(toCustomerView), nextCursor: page.nextCursor } };
   }) satisfies RouteImplementation,
 
-  'POST /v1/partner/customers': (async (request) => {
+  'POST /v1/partner/customers': withBody(createPartnerCustomerRequest, async (request, input) => {
     const partnerId = partnerIdOf(request);
-    const input = parseWith(createPartnerCustomerRequest, request.body ?? {});
     const customer = await registerCustomer({ ...input, partnerId });
     return { status: 201, body: toCustomerView(customer) };
-  }) satisfies RouteImplementation,
+  }),
 
   'GET /v1/partner/licenses': (async (request) => {
     const partnerId = partnerIdOf(request);

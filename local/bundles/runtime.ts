@@ -16,7 +16,7 @@ import { startStandIns, type StandIns } from '../aws/stand-ins';
 import type { CellIdentity, PhysicalResource } from '../aws/service';
 import { assertPortFree, startDynamoDbLocal, type DynamoDbLocal } from '../dynamodb-local';
 import { createLocalServer, type ServedRoute } from '../server';
-import { LOCAL_TABLE_NAME, persistentKey, type LocalStack } from '../stack';
+import { LOCAL_TABLE_NAME, persistentKey, resolveOpsToken, type LocalStack, type OpsTokenSource } from '../stack';
 import { FunctionPool, InvocationError } from './pool';
 import { synthesize } from './synth';
 import { functionsOf, readCellTemplate, resolveValue, routesOf, templateResource, type CellTemplate, type FunctionDefinition } from './template';
@@ -70,6 +70,8 @@ export interface BundleFunction {
 export interface BundleRuntime {
   apiUrl: string;
   opsToken: string;
+  opsTokenSource: OpsTokenSource;
+  opsTokenFile?: string;
   /** DynamoDB Local when the runtime started it. */
   dynamodb: DynamoDbLocal | undefined;
   template: CellTemplate;
@@ -191,7 +193,9 @@ export async function startBundleRuntime(options: BundleRuntimeOptions): Promise
     cleanups.push(() => standIns.stop());
     const physical = provision(template, cell, standIns);
 
-    const opsToken = options.opsToken ?? (options.settings ?? process.env).OPS_TOKEN ?? `ops_${randomToken(24)}`;
+    // As `npm start`: a supplied token, else one generated at the first start and kept in the data directory.
+    const ops = resolveOpsToken(options.opsToken ?? ((options.settings ?? process.env).OPS_TOKEN || undefined), dataDir);
+    const opsToken = ops.token;
     const seeds: Record<string, string> = {
       [OPS_TOKEN_SECRET_ENV]: sha256Hex(opsToken),
       [INSTALLATION_KEY_SECRET_ENV]: options.installationKey ?? (dataDir ? persistentKey(dataDir) : randomBytes(32).toString('base64')),
@@ -256,6 +260,8 @@ export async function startBundleRuntime(options: BundleRuntimeOptions): Promise
     return {
       apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
       opsToken,
+      opsTokenSource: ops.source,
+      opsTokenFile: ops.file,
       dynamodb,
       template,
       cell,
@@ -297,5 +303,12 @@ async function createSigningKey(functions: Map<string, BundleFunction>, tableNam
 /** What `LOCAL_RUNTIME=bundles npm start` runs: the bundle runtime with its own DynamoDB Local, as a LocalStack. */
 export async function startBundleStack(options: Omit<BundleRuntimeOptions, 'dynamodbEndpoint'>): Promise<LocalStack> {
   const runtime = await startBundleRuntime(options);
-  return { apiUrl: runtime.apiUrl, opsToken: runtime.opsToken, dynamodb: runtime.dynamodb!, stop: runtime.stop };
+  return {
+    apiUrl: runtime.apiUrl,
+    opsToken: runtime.opsToken,
+    opsTokenSource: runtime.opsTokenSource,
+    opsTokenFile: runtime.opsTokenFile,
+    dynamodb: runtime.dynamodb!,
+    stop: runtime.stop,
+  };
 }

@@ -11,6 +11,12 @@ export const NOTIFICATION_WINDOW_SECONDS = 60;
 /** Push devices one mobile server may register (bounds the fan-out of one notification). */
 export const MAX_PUSH_DEVICES_PER_MOBILE_SERVER = 1000;
 
+/**
+ * Mobile servers one installation may register. With at most 1,000 push devices and 100 e-mail
+ * addresses each, an installation holds at most 20,000 push devices and 2,000 addresses.
+ */
+export const MAX_MOBILE_SERVERS_PER_INSTALLATION = 20;
+
 /** Notification records are kept 30 days, then DynamoDB's TTL removes them. */
 export const NOTIFICATION_RETENTION_SECONDS = 30 * 24 * 3600;
 

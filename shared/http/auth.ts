@@ -1,6 +1,8 @@
 import { clock } from '../adapters/clock';
 import { secrets } from '../adapters/secrets';
-import { constantTimeEqual, hmacSha256, sha256Hex } from '../crypto';
+import { constantTimeEqual, sha256Hex } from '../crypto';
+import { requestSignature } from '../request-signing';
+import { recordAcceptedSignature } from '../store/request-signatures';
 import { findPartnerIdByApiKeyHash } from '../store/partners';
 import { getInstallation } from '../store/installations';
 import { deriveInstallationSecret } from '../domain/installation-secret';
@@ -9,6 +11,11 @@ import type { Access } from './routes';
 import type { ApiRequest, Caller } from './types';
 
 export const MAX_CLOCK_SKEW_SECONDS = 300;
+/**
+ * How long an accepted signature is remembered past its timestamp: the 300-second window plus as
+ * much again for clocks of different instances that disagree. DynamoDB's TTL removes it later still.
+ */
+const ACCEPTED_SIGNATURE_RETENTION_SECONDS = 2 * MAX_CLOCK_SKEW_SECONDS;
 
 type Incoming = Omit<ApiRequest, 'caller' | 'body'>;
 
@@ -22,7 +29,8 @@ async function bearerCaller(token: string): Promise<Caller> {
 
 /**
  * Verifies a signed installation request: HMAC-SHA256 with the installation secret over
- * "<timestamp>\n<METHOD>\n<path>\n<hex SHA-256 of the raw body>".
+ * "<timestamp>\n<METHOD>\n<path>\n<hex SHA-256 of the raw body>", a timestamp within 300 s, and
+ * a signature not accepted before (recorded in the table, so across every instance).
  */
 async function installationCaller(request: Incoming): Promise<Caller> {
   const installationId = request.headers['x-installation-id'];
@@ -36,12 +44,14 @@ async function installationCaller(request: Incoming): Promise<Caller> {
     throw unauthorized('unauthorized', 'The installation is not known.');
   }
   const secret = deriveInstallationSecret(await secrets().installationKey(), installation.installationId, installation.credentialVersion);
-  const signedText = `${timestamp}\n${request.method}\n${request.path}\n${sha256Hex(request.rawBody)}`;
-  const expected = hmacSha256(secret, signedText).toString('hex');
+  const expected = requestSignature(secret, timestamp, request.method, request.path, request.rawBody);
   if (!constantTimeEqual(expected, signature)) throw unauthorized('invalid_signature', 'The request signature does not match.');
   const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
   if (!Number.isFinite(seconds) || Math.abs(clock.now().getTime() / 1000 - seconds) > MAX_CLOCK_SKEW_SECONDS) {
     throw unauthorized('stale_request', 'X-Timestamp is more than 300 seconds from the server clock.');
+  }
+  if ((await recordAcceptedSignature(installation.installationId, expected, seconds + ACCEPTED_SIGNATURE_RETENTION_SECONDS)) === 'replayed') {
+    throw unauthorized('replayed_request', 'This signature was accepted once already; sign the request again with a new timestamp.');
   }
   return { role: 'installation', installationId: installation.installationId };
 }

@@ -9,12 +9,19 @@ import { authenticate } from './auth';
 import { describeFailure } from './failure';
 import { withIdempotency } from './idempotency';
 import { findRoute, type FunctionName, type RouteKeyOf } from './routes';
-import type { ApiRequest, ApiResponse, RouteImplementation } from './types';
+import type { ApiRequest, ApiResponse, RequestBody, RouteImplementation } from './types';
+import { validationFailed } from './validation';
 
 export const MAX_BODY_BYTES = 6 * 1024 * 1024;
 
 /** Completeness against the route table is checked by test/unit/routes.test.ts. */
 export type RouteImplementations<F extends FunctionName> = Partial<Record<RouteKeyOf<F>, RouteImplementation>>;
+
+/** What a handler serves: its route keys, and the body schema of each route that takes a body. */
+export interface RouteIndex {
+  routeKeys: string[];
+  bodySchemas: Record<string, RequestBody['schema']>;
+}
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -96,10 +103,23 @@ function parseBody(rawBody: string, contentType: string | undefined, isUtf8: boo
 }
 
 /**
- * Builds the Lambda handler of one route group: size and content-type checks, JSON parsing,
- * authentication, idempotency for POST, dispatch by route key, and the error envelope.
+ * The body as the route declares it: a route without a declared body takes none, so any body
+ * (`{}` and `null` included) is 400 validation_failed; a declared body is parsed as the route says.
  */
-export function createHttpHandler<F extends FunctionName>(fn: F, implementations: RouteImplementations<F>): HttpHandler & { routeKeys: string[] } {
+function bodyOf(declared: RequestBody | undefined, rawBody: string, contentType: string | undefined, isUtf8: boolean): unknown {
+  if (!declared) {
+    if (rawBody.length > 0) throw validationFailed([{ path: 'body', message: 'this route takes no request body' }]);
+    return undefined;
+  }
+  return declared.parse(parseBody(rawBody, contentType, isUtf8));
+}
+
+/**
+ * Builds the Lambda handler of one route group: size checks, authentication, the body as the
+ * route declares it (content type, JSON, schema), idempotency for POST, dispatch by route key, and
+ * the error envelope.
+ */
+export function createHttpHandler<F extends FunctionName>(fn: F, implementations: RouteImplementations<F>): HttpHandler & RouteIndex {
   const table = implementations as Record<string, RouteImplementation>;
 
   const dispatch = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
@@ -113,7 +133,7 @@ export function createHttpHandler<F extends FunctionName>(fn: F, implementations
       }
       const { contentType, utf8: isUtf8, ...incoming } = await readRequest(event);
       const caller = await authenticate(route.access, incoming);
-      const request: ApiRequest = { ...incoming, caller, body: parseBody(incoming.rawBody, contentType, isUtf8) };
+      const request: ApiRequest = { ...incoming, caller, body: bodyOf(implementation.body, incoming.rawBody, contentType, isUtf8) };
       const response: ApiResponse =
         request.method === 'POST' ? await withIdempotency(request, implementation) : await implementation(request);
       status = response.status;
@@ -137,5 +157,6 @@ export function createHttpHandler<F extends FunctionName>(fn: F, implementations
   const handler = middy(dispatch)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics)) as unknown as HttpHandler;
-  return Object.assign(handler, { routeKeys: Object.keys(table) });
+  const bodySchemas = Object.fromEntries(Object.entries(table).flatMap(([key, route]) => (route.body ? [[key, route.body.schema]] : [])));
+  return Object.assign(handler, { routeKeys: Object.keys(table), bodySchemas });
 }

@@ -1,3 +1,5 @@
+import type { ZodMiniType } from 'zod/mini';
+
 export type Caller =
   | { role: 'ops' }
   | { role: 'partner'; partnerId: string }
@@ -13,7 +15,7 @@ export interface ApiRequest {
   query: Record<string, string>;
   /** Header names lowercased. */
   headers: Record<string, string>;
-  /** Parsed JSON body; undefined when the request had none. */
+  /** The body as the route's declared `RequestBody` parsed it; undefined on routes that take none. */
   body: unknown;
   rawBody: string;
   caller: Caller;
@@ -27,7 +29,15 @@ export interface ApiResponse {
   headers?: Record<string, string>;
 }
 
-export type RouteImplementation = (request: ApiRequest) => Promise<ApiResponse>;
+/** What a route says about its body: routes without one take no body at all (API.md §1). */
+export interface RequestBody<T = unknown> {
+  /** The shape the body must have. */
+  schema: ZodMiniType;
+  /** Turns the JSON value (undefined when the request has no body) into the route's input, or throws a 4xx. */
+  parse(input: unknown): T;
+}
+
+export type RouteImplementation = ((request: ApiRequest) => Promise<ApiResponse>) & { readonly body?: RequestBody };
 
 /** Who did something, as the audit trail records it. */
 export function actorOf(caller: Caller): string {

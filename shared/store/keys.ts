@@ -19,6 +19,8 @@ export const keys = {
   installation: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'INSTALLATION' }),
   /** A mobile server of an installation (hostname, notification e-mails); its push devices sort under it. */
   mobileServer: (installationId: string, guid: string) => ({ pk: `INSTALLATION#${installationId}`, sk: `MOBILESERVER#${guid}` }),
+  /** How many mobile servers an installation has registered (kept under the cap by conditional writes). */
+  mobileServerCount: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'MOBILESERVERS' }),
   pushDevice: (installationId: string, mobileServerGuid: string, deviceGuid: string) => ({
     pk: `INSTALLATION#${installationId}`,
     sk: `MOBILESERVER#${mobileServerGuid}#DEVICE#${deviceGuid}`,
@@ -31,6 +33,8 @@ export const keys = {
   }),
   healthReport: (installationId: string, at: string, reportId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: `HEALTH#${at}#${reportId}` }),
   smartConnect: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'SMARTCONNECT' }),
+  /** A request signature accepted once (replay protection; TTL past the 300-second window). */
+  acceptedSignature: (installationId: string, signature: string) => ({ pk: `SIGNATURE#${installationId}#${signature}`, sk: 'SIGNATURE' }),
   idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
   /** A license-issuing request (an Idempotency-Key, an included-license instance) and the SLC it issued. */
   licenseIssueRequest: (requestId: string) => ({ pk: `ISSUEREQUEST#${requestId}`, sk: 'ISSUEREQUEST' }),

@@ -93,11 +93,25 @@ async function sweepDevices(installationId: string, guid: string): Promise<numbe
   return leftovers.length;
 }
 
+export type PutMobileServerOutcome = 'ok' | 'mobile_server_limit_reached';
+
+/** Which of a transaction's items failed its condition. */
+const failedConditions = (error: TransactionCanceledException) =>
+  (error.CancellationReasons ?? []).map((reason) => reason.Code === 'ConditionalCheckFailed');
+
 /**
  * Registers a mobile server or replaces its hostname; its devices and e-mails stay. A new
- * registration starts empty.
+ * registration starts empty. A mobile server that is new to the installation (not one whose
+ * removal is still being finished, which is still counted) is counted in the same transaction,
+ * on condition that the installation stays within `maxServers`.
  */
-export async function putMobileServer(installationId: string, guid: string, hostname: string | null, now: string): Promise<void> {
+export async function putMobileServer(
+  installationId: string,
+  guid: string,
+  hostname: string | null,
+  now: string,
+  maxServers: number,
+): Promise<PutMobileServerOutcome> {
   const { client, tableName } = store();
   for (let attempt = 0; attempt < 5; attempt++) {
     const { Item } = await client.send(
@@ -115,20 +129,43 @@ export async function putMobileServer(installationId: string, guid: string, host
             ExpressionAttributeValues: { ':hostname': hostname, ':now': now },
           }),
         );
-        return;
+        return 'ok';
       }
       await sweepDevices(installationId, guid);
       const record: MobileServerRecord = { installationId, guid, hostname, emails: [], deviceCount: 0, createdAt: now, updatedAt: now };
+      const item = { ...keys.mobileServer(installationId, guid), type: MOBILE_SERVER_TYPE, ...record };
+      if (existing) {
+        // Over a tombstone: the removal being finished has not been counted down yet.
+        await client.send(
+          new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'deleting = :true', ExpressionAttributeValues: { ':true': true } }),
+        );
+        return 'ok';
+      }
       await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { ...keys.mobileServer(installationId, guid), type: MOBILE_SERVER_TYPE, ...record },
-          ConditionExpression: 'attribute_not_exists(pk) OR deleting = :true',
-          ExpressionAttributeValues: { ':true': true },
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Update: {
+                TableName: tableName,
+                Key: keys.mobileServerCount(installationId),
+                UpdateExpression: 'SET #count = if_not_exists(#count, :zero) + :one',
+                ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
+                ExpressionAttributeNames: { '#count': 'count' },
+                ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':max': maxServers },
+              },
+            },
+          ],
         }),
       );
-      return;
+      return 'ok';
     } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        const [serverExists, countFull] = failedConditions(error);
+        if (countFull && !serverExists) return 'mobile_server_limit_reached';
+        if (!serverExists && !countFull) await backoff(attempt + 1); // a transaction conflict
+        continue;
+      }
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
@@ -154,20 +191,65 @@ export async function deleteMobileServer(installationId: string, guid: string): 
     found = false;
   }
   const swept = await sweepDevices(installationId, guid);
-  if (found) {
-    await client.send(
-      new DeleteCommand({
-        TableName: tableName,
-        Key: keys.mobileServer(installationId, guid),
-        ConditionExpression: 'deleting = :true',
-        ExpressionAttributeValues: { ':true': true },
-      }),
-    ).catch((error: unknown) => {
-      // A PUT that re-registered the server in the meantime wins.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
-  }
+  if (found) await deleteTombstone(installationId, guid);
   return found || swept > 0;
+}
+
+/** Removes a swept tombstone and counts the mobile server down, in one transaction. */
+async function deleteTombstone(installationId: string, guid: string): Promise<void> {
+  const { client, tableName } = store();
+  for (let attempt = 0; attempt < 8; attempt++) {
+    if (attempt > 0) await backoff(attempt);
+    try {
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: tableName,
+                Key: keys.mobileServer(installationId, guid),
+                ConditionExpression: 'deleting = :true',
+                ExpressionAttributeValues: { ':true': true },
+              },
+            },
+            {
+              Update: {
+                TableName: tableName,
+                Key: keys.mobileServerCount(installationId),
+                UpdateExpression: 'SET #count = #count - :one',
+                ConditionExpression: '#count > :zero',
+                ExpressionAttributeNames: { '#count': 'count' },
+                ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+              },
+            },
+          ],
+        }),
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [notTombstone, nothingCounted] = failedConditions(error);
+      // A PUT that re-registered the server in the meantime wins (it is still counted).
+      if (notTombstone) return;
+      if (nothingCounted) {
+        // Registered before the count existed: remove it without counting down.
+        await client
+          .send(
+            new DeleteCommand({
+              TableName: tableName,
+              Key: keys.mobileServer(installationId, guid),
+              ConditionExpression: 'deleting = :true',
+              ExpressionAttributeValues: { ':true': true },
+            }),
+          )
+          .catch((failure: unknown) => {
+            if (!(failure instanceof ConditionalCheckFailedException)) throw failure;
+          });
+        return;
+      }
+    }
+  }
+  throw new Error('mobile server removal kept conflicting');
 }
 
 export type PutDeviceOutcome = 'ok' | 'mobile_server_not_found' | 'device_limit_reached';

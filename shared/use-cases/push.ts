@@ -1,7 +1,7 @@
 import { clock } from '../adapters/clock';
 import { logger } from '../adapters/observability';
 import { maskEmail } from '../domain/masking';
-import { MAX_PUSH_DEVICES_PER_MOBILE_SERVER } from '../domain/notifications';
+import { MAX_MOBILE_SERVERS_PER_INSTALLATION, MAX_PUSH_DEVICES_PER_MOBILE_SERVER } from '../domain/notifications';
 import { ApiError, notFound } from '../http/errors';
 import {
   deleteMobileServer,
@@ -44,7 +44,14 @@ async function currentView(installationId: string, guid: string): Promise<Mobile
 }
 
 export async function registerMobileServer(installationId: string, guid: string, input: { hostname?: string }): Promise<MobileServerView> {
-  await putMobileServer(installationId, guid, input.hostname ?? null, clock.now().toISOString());
+  const outcome = await putMobileServer(installationId, guid, input.hostname ?? null, clock.now().toISOString(), MAX_MOBILE_SERVERS_PER_INSTALLATION);
+  if (outcome === 'mobile_server_limit_reached') {
+    throw new ApiError(
+      422,
+      'mobile_server_limit_reached',
+      `An installation can have at most ${MAX_MOBILE_SERVERS_PER_INSTALLATION} mobile servers; remove one first.`,
+    );
+  }
   logger.info('mobile server registered', { installationId, mobileServerGuid: guid });
   return currentView(installationId, guid);
 }

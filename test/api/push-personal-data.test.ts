@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { MAX_MOBILE_SERVERS_PER_INSTALLATION } from '../../shared/domain/notifications';
 import { getCustomer } from '../../shared/store/customers';
 import { getLicense } from '../../shared/store/licenses';
 import { putMobileServer, putNotificationEmails } from '../../shared/store/push';
@@ -37,7 +38,7 @@ async function customerWithPushData() {
   ];
   // A retired installation cannot sign requests any more, but what it registered before stays personal data.
   const retiredGuid = randomUUID();
-  await putMobileServer(i3.installationId, retiredGuid, null, new Date().toISOString());
+  await putMobileServer(i3.installationId, retiredGuid, null, new Date().toISOString(), MAX_MOBILE_SERVERS_PER_INSTALLATION);
   await putNotificationEmails(i3.installationId, retiredGuid, ['old@northwind.example'], new Date().toISOString());
 
   const bystander = await seedCustomer({ contacts: [{ name: 'Eve', email: 'eve@contoso.example' }] });

@@ -3,7 +3,8 @@ import { store } from '../../shared/store/client';
 
 /**
  * Every item of the test file's own table except idempotency records (a refused POST with an
- * Idempotency-Key keeps its refusal for replay, which is the contract, not a change of state),
+ * Idempotency-Key keeps its refusal for replay, which is the contract, not a change of state) and
+ * accepted-signature records (a signature that verified is used up whatever the answer, §2),
  * keyed by pk and sk. Licenses with their counters, devices, installations, customers, partners,
  * the catalog, mobile servers, push devices, notifications, rate counters, health reports, audit
  * events: all of it.
@@ -16,7 +17,7 @@ export async function tableSnapshot(): Promise<Map<string, string>> {
     const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, ConsistentRead: true }));
     for (const item of page.Items ?? []) {
       const pk = String(item.pk);
-      if (pk.startsWith('IDEMPOTENCY#')) continue;
+      if (pk.startsWith('IDEMPOTENCY#') || pk.startsWith('SIGNATURE#')) continue;
       items.set(`${pk} ${String(item.sk)}`, JSON.stringify(item, Object.keys(item).sort()));
     }
     start = page.LastEvaluatedKey;

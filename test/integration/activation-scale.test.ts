@@ -8,7 +8,7 @@ import type { FunctionName } from '../../shared/http/routes';
 import { lambdaHandlers } from '../../local/handlers';
 import { createLocalServer } from '../../local/server';
 import { store } from '../../shared/store/client';
-import { signature, useApi, type ApiResult, type InstallationCredentials } from '../support/api';
+import { signRequest, useApi, type ApiResult, type InstallationCredentials } from '../support/api';
 import { licenseLedger } from '../support/invariants';
 import { activationBody, camera, createLicense } from '../support/licensing';
 
@@ -131,12 +131,7 @@ function post(path: string, body: unknown, signer?: InstallationCredentials): Pr
   const raw = JSON.stringify(body);
   const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(raw) };
   if (signer) {
-    const timestamp = Math.floor(Date.now() / 1000);
-    Object.assign(headers, {
-      'x-installation-id': signer.installationId,
-      'x-timestamp': String(timestamp),
-      'x-signature': signature(signer.installationSecret, timestamp, 'POST', path, raw),
-    });
+    Object.assign(headers, signRequest(signer, 'POST', path, raw));
   }
   const url = new URL(burstUrl);
   return new Promise((resolve, reject) => {

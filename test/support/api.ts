@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, inject, it } from 'vitest';
 import { createLocalServer } from '../../local/server';
 import { lambdaHandlers } from '../../local/handlers';
-import { hmacSha256, sha256Hex } from '../../shared/crypto';
+import { createRequestSigner, requestSignature } from '../../shared/request-signing';
 import { TEST_OPS_TOKEN } from './setup';
 
 /**
@@ -54,9 +54,10 @@ export interface Api {
   ): Promise<ApiResult<T>>;
 }
 
-export function signature(secret: string, timestamp: number | string, method: string, path: string, rawBody: string): string {
-  return hmacSha256(secret, `${timestamp}\n${method}\n${path.split('?')[0]}\n${sha256Hex(rawBody)}`).toString('hex');
-}
+export const signature = requestSignature;
+
+/** Signs afresh for every request: the service accepts each signature once (API.md §2). */
+export const signRequest = createRequestSigner();
 
 /** Serves the Lambda handlers over HTTP on a random port for the test file, as `npm start` does. */
 export function useApi(): Api {
@@ -86,14 +87,19 @@ export function useApi(): Api {
     },
     signed(credentials, method, path, body, options = {}) {
       const rawBody = body === undefined ? '' : JSON.stringify(body);
-      const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+      const signed =
+        options.timestamp === undefined
+          ? signRequest(credentials, method, path, rawBody)
+          : {
+              'x-installation-id': credentials.installationId,
+              'x-timestamp': String(options.timestamp),
+              'x-signature': signature(credentials.installationSecret, options.timestamp, method, path, rawBody),
+            };
       return api.request(method, path, {
         rawBody: rawBody || undefined,
         headers: {
           ...(rawBody ? { 'content-type': 'application/json' } : {}),
-          'x-installation-id': credentials.installationId,
-          'x-timestamp': String(timestamp),
-          'x-signature': signature(credentials.installationSecret, timestamp, method, path, rawBody),
+          ...signed,
           ...(options.headers ?? {}),
         },
       });
