@@ -28,7 +28,13 @@ export default defineConfig({
           // These files change the service from inside the test process for every test (a fixed
           // clock, a captured logger, a replaced notifier), which cannot reach the workers; single
           // tests elsewhere are marked `inProcess` (test/support/api.ts).
-          exclude: ['test/api/logs.test.ts', 'test/api/push-logs.test.ts', 'test/api/push-care-plus.test.ts', 'test/api/push-health.test.ts'],
+          exclude: [
+            'test/api/logs.test.ts',
+            'test/api/push-logs.test.ts',
+            'test/api/error-logs.test.ts',
+            'test/api/push-care-plus.test.ts',
+            'test/api/push-health.test.ts',
+          ],
           globalSetup: ['test/support/global-setup.ts', 'test/support/bundles-setup.ts'],
           setupFiles: ['test/support/setup.ts'],
           env: { API_RUNTIME: 'bundles' },

@@ -90,9 +90,12 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
     return { status: response.status, body: parsed };
   };
   const ops = (method: string, path: string, body?: unknown) => request(method, path, { body, token: options.opsToken });
+  // A signature is accepted once (API.md §2): two requests in the same second with the same path and body need distinct timestamps.
+  let lastTimestamp = 0;
   const signed = (credentials: { installationId: string; installationSecret: string }, method: string, path: string, body?: unknown) => {
     const raw = body === undefined ? '' : JSON.stringify(body);
-    const timestamp = String(Math.floor(Date.now() / 1000));
+    lastTimestamp = Math.max(Math.floor(Date.now() / 1000), lastTimestamp + 1);
+    const timestamp = String(lastTimestamp);
     const signature = hmacSha256(credentials.installationSecret, `${timestamp}\n${method}\n${path}\n${sha256Hex(raw)}`).toString('hex');
     return request(method, path, {
       raw: raw || undefined,

@@ -145,7 +145,7 @@ export function createHttpHandler<F extends FunctionName>(fn: F, implementations
       }
       status = 500;
       const failure = describeFailure(error);
-      logger.error(`Request failed: ${failure.message}`, { routeKey: event.routeKey, cause: failure.cause });
+      logger.error('Unhandled error', { routeKey: event.routeKey, error: error as Error, cause: failure.cause, failure: failure.message });
       return json(500, { error: { code: 'internal_error', message: 'The service could not complete the request.' } });
     } finally {
       const durationMs = Math.round(performance.now() - started);

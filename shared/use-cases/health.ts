@@ -11,7 +11,7 @@ export async function checkHealth(): Promise<void> {
     await client.send(new GetCommand({ TableName: tableName, Key: { pk: 'HEALTH', sk: 'HEALTH' } }));
   } catch (error) {
     const failure = describeFailure(error);
-    logger.error(`Health check could not read the table: ${failure.message}`, { cause: failure.cause });
+    logger.error('health check could not read the table', { error: error as Error, cause: failure.cause, failure: failure.message });
     throw new ApiError(503, 'service_unavailable', 'The service cannot reach its table.');
   }
 }

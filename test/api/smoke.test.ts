@@ -56,7 +56,9 @@ describe(`npm run smoke (API.md §14), ${BUNDLE_RUNTIME ? 'bundle runtime' : 'em
     expect(result.lines.join('\n')).toMatch(/^FAIL first activation: expected 201, got HTTP 500 internal_error: The service could not complete the request\.$/m);
     expect(result.lines.at(-1)).toMatch(/^\d passed, [1-9] failed$/);
     const errors = functionLogs.map(({ line }) => line).filter((line) => line.includes('"level":"ERROR"'));
-    expect(errors.some((line) => line.includes('A secret the function reads does not exist: GetSecretValue failed: ResourceNotFoundException') && line.includes('"cause":"secret_not_found"'))).toBe(true);
+    expect(
+      errors.some((line) => line.includes('"failure":"A secret the function reads does not exist: GetSecretValue failed: ResourceNotFoundException (HTTP 400)"') && line.includes('"cause":"secret_not_found"')),
+    ).toBe(true);
     expect(errors.join('\n')).not.toMatch(/\\n\s+at |"stack"/);
   });
 });
