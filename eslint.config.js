@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.data/', 'coverage/', '.bench/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.data/', 'coverage/', '.bench/', 'client/dist/', 'cli/dist/'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -11,7 +11,7 @@ export default tseslint.config(
   },
   {
     // Tests read loosely typed JSON responses; the AWS stand-ins read loosely typed requests.
-    files: ['test/**/*.ts', 'bench/**/*.ts', 'local/aws/**/*.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'client/test/**/*.ts', 'cli/test/**/*.ts', 'local/aws/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
 );

@@ -16,6 +16,8 @@ export interface DynamoDbLocalOptions {
   port: number;
   /** Directory for the database files, or ':memory:' for an in-memory database. */
   dataDir: string;
+  /** Told what is happening while it comes up (for people waiting on `npm start`). */
+  onProgress?: (message: string) => void;
 }
 
 export class LocalStartError extends Error {}
@@ -186,6 +188,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   }
   await assertPortFree(options.port, 'DynamoDB Local');
   const child: ChildProcess = spawn('java', dynamoDbLocalArguments(options), { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.once('spawn', () => options.onProgress?.(`Starting DynamoDB Local on port ${options.port} (${options.dataDir === ':memory:' ? 'in memory' : `data in ${options.dataDir}`})…`));
   const watchdog = child.pid !== undefined ? startWatchdog(child.pid) : undefined;
   const pidFile = dbPath ? join(dbPath, PID_FILE) : undefined;
   if (pidFile && child.pid !== undefined) writeFileSync(pidFile, `${child.pid} ${process.pid}\n`);

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { routes, type FunctionName, type RouteDefinition } from '../shared/http/routes';
 import { MAX_BODY_BYTES, type HttpHandler } from '../shared/http/handler';
+import { apiReferenceFile } from './api-reference';
 
 /** A route the server serves: method, path template and the handler (by name) that answers it. */
 export interface ServedRoute {
@@ -32,10 +33,6 @@ function compile(route: ServedRoute): CompiledRoute {
   return { route, pattern: new RegExp(`^${source}$`), parameterNames };
 }
 
-/** The shared route table, each route answered by its function group's handler. */
-const routeTableRoutes = (): ServedRoute[] =>
-  (routes as readonly RouteDefinition[]).map((route) => ({ method: route.method, path: route.path, target: route.fn }));
-
 export interface LocalServerOptions {
   /** The routes to serve; the shared route table by default. */
   routes?: ServedRoute[];
@@ -44,6 +41,18 @@ export interface LocalServerOptions {
   /** Told why a request answered 500 without its handler answering (the handler threw or could not run). */
   onError?: (error: unknown, target: string) => void;
 }
+
+/** The route a request names, as the server dispatches it (also used to check recorded test traffic). */
+export function routeFor(method: string, pathname: string): RouteDefinition | undefined {
+  return routeTable.find((entry) => entry.route.method === method && entry.pattern.test(pathname))?.definition;
+}
+
+/** Literal routes win over templated ones, as in API Gateway. */
+const bySpecificity = (a: CompiledRoute, b: CompiledRoute) => a.parameterNames.length - b.parameterNames.length;
+
+const routeTable = (routes as readonly RouteDefinition[])
+  .map((definition) => ({ definition, ...compile({ method: definition.method, path: definition.path, target: definition.fn }) }))
+  .sort(bySpecificity);
 
 function lambdaContext(functionName: string, requestId: string): Context {
   return {
@@ -107,14 +116,19 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
  * handler that Lambda runs for that route, found in the same route table the stack deploys.
  */
 export function createLocalServer(handlers: Record<FunctionName, HttpHandler> | Record<string, HttpHandler>, options: LocalServerOptions = {}): Server {
-  // Literal routes win over templated ones, as in API Gateway.
-  const compiled = (options.routes ?? routeTableRoutes()).map(compile).sort((a, b) => a.parameterNames.length - b.parameterNames.length);
+  const compiled = options.routes ? options.routes.map(compile).sort(bySpecificity) : routeTable;
   const byName = handlers as Record<string, HttpHandler>;
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, async (request, response) => {
     let failedTarget = '';
     try {
       const url = new URL(request.url ?? '/', 'http://localhost');
       const method = (request.method ?? 'GET').toUpperCase();
+      // Static pages (the API reference) are served where the dashboard assets are, outside the /v1 route table.
+      const file = method === 'GET' ? apiReferenceFile(url.pathname) : undefined;
+      if (file) {
+        response.writeHead(200, { 'content-type': file.contentType, 'content-length': file.body.length });
+        return response.end(file.body);
+      }
       const candidates = compiled.filter((entry) => entry.pattern.test(url.pathname));
       if (candidates.length === 0 && !options.fallback) return send(response, 404, errorEnvelope('route_not_found', 'No such route.'));
       const match = candidates.find((entry) => entry.route.method === method);

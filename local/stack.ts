@@ -15,6 +15,8 @@ export interface LocalStackOptions {
   /** Directory for data and keys, or ':memory:'. */
   dataDir: string;
   opsToken?: string;
+  /** Told what is happening while DynamoDB Local and the table come up. */
+  onProgress?: (message: string) => void;
 }
 
 /**
@@ -58,9 +60,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dataDir = inMemory ? undefined : resolve(options.dataDir);
   if (dataDir) mkdirSync(dataDir, { recursive: true });
 
+  const progress = options.onProgress ?? (() => undefined);
   const dynamodb = await startDynamoDbLocal({
     port: options.dynamodbPort,
     dataDir: dataDir ? join(dataDir, 'dynamodb') : ':memory:',
+    onProgress: progress,
   });
   try {
     const { token: opsToken, source: opsTokenSource, file: opsTokenFile } = resolveOpsToken(options.opsToken ?? (process.env.OPS_TOKEN || undefined), dataDir);
@@ -83,8 +87,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region: 'local',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
+    progress(`DynamoDB Local is up; making sure the table ${LOCAL_TABLE_NAME} exists…`);
     await ensureTable(client, LOCAL_TABLE_NAME);
     client.destroy();
+    progress('The table is ready; starting the API…');
 
     // Handlers read their settings at import, so they load after the environment is set.
     const { lambdaHandlers } = await import('./handlers');

@@ -3,7 +3,7 @@
  *
  *   npx tsx scripts/signed-request.ts <installationId> <installationSecret> <METHOD> <path> [body.json]
  *
- * BASE (default http://127.0.0.1:3000) names the API. Every run signs afresh with the current time;
+ * BASE names the API (default http://127.0.0.1:$PORT, PORT defaulting to 3000 as for npm start). Every run signs afresh with the current time;
  * the service accepts a signature once, so when the same request was sent within the same second
  * (401 replayed_request) it is signed again one second later and sent once more.
  */
@@ -15,7 +15,7 @@ if (!installationId || !installationSecret || !method || !path) {
   console.error('usage: signed-request.ts <installationId> <installationSecret> <METHOD> <path> [body.json]');
   process.exit(2);
 }
-const base = process.env.BASE ?? 'http://127.0.0.1:3000';
+const base = process.env.BASE ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 const body = bodyFile ? readFileSync(bodyFile === '-' ? 0 : bodyFile, 'utf8') : '';
 const sign = createRequestSigner();
 

@@ -2,7 +2,7 @@ import { startLocalStack } from '../local/stack';
 import { LocalStartError } from '../local/dynamodb-local';
 
 /** `LOCAL_RUNTIME=bundles`: the API through the synthesized Lambda bundles and the AWS stand-ins (local/bundles/). */
-async function startStack(options: { port: number; dynamodbPort: number; dataDir: string }) {
+async function startStack(options: { port: number; dynamodbPort: number; dataDir: string; onProgress: (message: string) => void }) {
   const runtime = process.env.LOCAL_RUNTIME ?? 'embedded';
   if (runtime === 'embedded') return startLocalStack(options);
   if (runtime === 'bundles') return (await import('../local/bundles/runtime')).startBundleStack(options);
@@ -14,7 +14,7 @@ const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? 8000);
 const dataDir = process.env.DATA_DIR ?? '.data';
 
 try {
-  const stack = await startStack({ port, dynamodbPort, dataDir });
+  const stack = await startStack({ port, dynamodbPort, dataDir, onProgress: (message) => console.log(message) });
   console.log(`Cloud Licensing API listening on ${stack.apiUrl} (DynamoDB Local on port ${dynamodbPort}, data in ${dataDir})`);
   // A supplied token is never printed; a generated one only by the start that generated it.
   if (stack.opsTokenSource === 'generated') {
@@ -24,6 +24,7 @@ try {
   } else {
     console.log('Ops token: the one set in OPS_TOKEN');
   }
+  console.log(`API reference: ${stack.apiUrl}/docs`);
   let stopping = false;
   const stop = async (cause: string) => {
     if (stopping) return;

@@ -29,6 +29,7 @@ const INSTALLATION = ['installation'] as const;
 export const routes = [
   { method: 'GET', path: '/v1/health', fn: 'public', access: 'none' },
   { method: 'GET', path: '/v1/keys', fn: 'public', access: 'none' },
+  { method: 'GET', path: '/v1/openapi.json', fn: 'public', access: 'none' },
 
   { method: 'POST', path: '/v1/partners', fn: 'ops', access: OPS },
   { method: 'POST', path: '/v1/customers', fn: 'ops', access: OPS },

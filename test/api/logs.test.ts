@@ -83,6 +83,7 @@ async function everyRoute(world: World) {
 
   await note('GET /v1/health', await api.request('GET', '/v1/health'));
   await note('GET /v1/keys', await api.request('GET', '/v1/keys'));
+  await note('GET /v1/openapi.json', await api.request('GET', '/v1/openapi.json'));
   await ops('POST', '/v1/partners', { name: `Partner ${CANARY}` });
   const customer = (await ops('POST', '/v1/customers', { name: `Customer ${CANARY}`, country: 'DK', contacts: [{ name: `Contact ${CANARY}`, email: 'contact.person@northwind.example', phone: '+45 1234 5678' }], partnerId: partner.partnerId })).body;
   await ops('GET', `/v1/customers/${customer.customerId}`);

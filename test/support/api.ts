@@ -5,6 +5,7 @@ import { createLocalServer } from '../../local/server';
 import { lambdaHandlers } from '../../local/handlers';
 import { createRequestSigner, requestSignature } from '../../shared/request-signing';
 import { TEST_OPS_TOKEN } from './setup';
+import { contractViolation, type RecordedExchange } from './openapi-contract';
 
 /**
  * `API_RUNTIME=bundles` (the vitest project `bundles`): the API is served by the bundle runtime
@@ -59,9 +60,15 @@ export const signature = requestSignature;
 /** Signs afresh for every request: the service accepts each signature once (API.md §2). */
 export const signRequest = createRequestSigner();
 
-/** Serves the Lambda handlers over HTTP on a random port for the test file, as `npm start` does. */
+/**
+ * Serves the Lambda handlers over HTTP on a random port for the test file, as `npm start` does.
+ * Every response the file's tests receive is recorded, and after the file they are replayed against
+ * the OpenAPI document (test/support/openapi-contract.ts): an undocumented status or error code, or
+ * a body that does not match its schema, fails the file. Each test file (fork) checks its own traffic.
+ */
 export function useApi(): Api {
   let server: Server;
+  const traffic: RecordedExchange[] = [];
   const api: Api = {
     url: '',
     async request(method, path, options = {}) {
@@ -80,6 +87,7 @@ export function useApi(): Api {
       } catch {
         parsed = text;
       }
+      traffic.push({ method: method.toUpperCase(), path, status: response.status, body: parsed });
       return { status: response.status, body: parsed as any, headers: response.headers };
     },
     ops(method, path, body, headers) {
@@ -134,6 +142,10 @@ export function useApi(): Api {
     if (runtime) return runtime.stop();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    const violations = [...new Set(traffic.map(contractViolation).filter((violation) => violation !== undefined))];
+    if (violations.length > 0) {
+      throw new Error(`${violations.length} recorded responses do not match the OpenAPI document:\n${violations.slice(0, 20).join('\n')}`);
+    }
   });
   return api;
 }
