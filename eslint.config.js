@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.data/', 'coverage/', '.bench/', 'client/dist/', 'cli/dist/'] },
+  { ignores: ['node_modules/', 'dashboard/dist/', 'cdk.out/', '.data/', 'coverage/', '.bench/', 'client/dist/', 'cli/dist/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -60,11 +60,11 @@ export const signRequest = createRequestSigner();
 
 /** A request signed as an installation (API.md §2). */
 export async function callSigned(stack: LocalStack, credentials: { installationId: string; installationSecret: string }, method: string, path: string, body: unknown) {
-  const text = JSON.stringify(body);
+  const text = body === undefined ? '' : JSON.stringify(body);
   const response = await fetch(`${stack.apiUrl}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', ...signRequest(credentials, method, path, text) },
-    body: text,
+    headers: { ...(text ? { 'content-type': 'application/json' } : {}), ...signRequest(credentials, method, path, text) },
+    ...(text ? { body: text } : {}),
   });
   const answer = await response.text();
   return { status: response.status, body: answer ? JSON.parse(answer) : undefined };

@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { routes, type FunctionName, type RouteDefinition } from '../shared/http/routes';
 import { MAX_BODY_BYTES, type HttpHandler } from '../shared/http/handler';
 import { apiReferenceFile } from './api-reference';
+import type { AssetHandler } from './dashboard-assets';
 
 /** A route the server serves: method, path template and the handler (by name) that answers it. */
 export interface ServedRoute {
@@ -40,6 +41,8 @@ export interface LocalServerOptions {
   fallback?: string;
   /** Told why a request answered 500 without its handler answering (the handler threw or could not run). */
   onError?: (error: unknown, target: string) => void;
+  /** Answers every path outside /v1 (the Customer Dashboard, as CloudFront routes it in AWS). */
+  assets?: AssetHandler;
 }
 
 /** The route a request names, as the server dispatches it (also used to check recorded test traffic). */
@@ -129,6 +132,8 @@ export function createLocalServer(handlers: Record<FunctionName, HttpHandler> | 
         response.writeHead(200, { 'content-type': file.contentType, 'content-length': file.body.length });
         return response.end(file.body);
       }
+      // Everything else outside /v1 is the Customer Dashboard, as CloudFront routes it in AWS.
+      if (options.assets && url.pathname !== '/v1' && !url.pathname.startsWith('/v1/')) return options.assets(request, response);
       const candidates = compiled.filter((entry) => entry.pattern.test(url.pathname));
       if (candidates.length === 0 && !options.fallback) return send(response, 404, errorEnvelope('route_not_found', 'No such route.'));
       const match = candidates.find((entry) => entry.route.method === method);

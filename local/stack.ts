@@ -5,7 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { assertPortFree, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { ensureTable } from '../shared/store/create-table';
+import { startLocalEvents, type LocalEvents } from './events';
 import { randomToken } from '../shared/crypto';
+import { USER_POOL_ENV } from '../shared/adapters/user-pool';
+import { startLocalUserPool, type LocalUserPool } from './cognito';
 
 export const LOCAL_TABLE_NAME = 'cloud-licensing';
 
@@ -17,6 +20,19 @@ export interface LocalStackOptions {
   opsToken?: string;
   /** Told what is happening while DynamoDB Local and the table come up. */
   onProgress?: (message: string) => void;
+  /** Port of the user pool stand-in; 0 picks a free one. */
+  userPoolPort?: number;
+}
+
+/** The environment that points the handlers at a user pool (the stand-in here, Cognito in AWS). */
+export function userPoolEnvironment(pool: LocalUserPool): Record<string, string> {
+  return {
+    [USER_POOL_ENV.poolId]: pool.userPoolId,
+    [USER_POOL_ENV.clientId]: pool.clientId,
+    [USER_POOL_ENV.issuer]: pool.issuer,
+    [USER_POOL_ENV.endpoint]: pool.endpoint,
+    [USER_POOL_ENV.temporaryPasswords]: 'generate',
+  };
 }
 
 /**
@@ -32,6 +48,8 @@ export interface LocalStack {
   /** The file that keeps a generated token across restarts (absent with DATA_DIR=:memory:). */
   opsTokenFile?: string;
   dynamodb: DynamoDbLocal;
+  userPool: LocalUserPool;
+  events: LocalEvents;
   stop(): Promise<void>;
 }
 
@@ -66,7 +84,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dataDir: dataDir ? join(dataDir, 'dynamodb') : ':memory:',
     onProgress: progress,
   });
+  let userPool: LocalUserPool | undefined;
   try {
+    userPool = await startLocalUserPool({ port: options.userPoolPort ?? 0, dataDir: dataDir ? join(dataDir, 'user-pool') : ':memory:' });
     const { token: opsToken, source: opsTokenSource, file: opsTokenFile } = resolveOpsToken(options.opsToken ?? (process.env.OPS_TOKEN || undefined), dataDir);
     Object.assign(process.env, {
       AWS_REGION: process.env.AWS_REGION ?? 'local',
@@ -75,6 +95,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       OPS_TOKEN: opsToken,
       INSTALLATION_KEY: dataDir ? persistentKey(dataDir) : randomBytes(32).toString('base64'),
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+      ...userPoolEnvironment(userPool),
     });
     if (dataDir) process.env.SIGNING_KEY_FILE = join(dataDir, 'signing-key.pem');
     else process.env.SIGNING_KEY_FILE ??= join(
@@ -90,12 +111,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     progress(`DynamoDB Local is up; making sure the table ${LOCAL_TABLE_NAME} exists…`);
     await ensureTable(client, LOCAL_TABLE_NAME);
     client.destroy();
+    const events = await startLocalEvents({ dynamodbEndpoint: dynamodb.endpoint, tableName: LOCAL_TABLE_NAME, dataDir });
     progress('The table is ready; starting the API…');
 
     // Handlers read their settings at import, so they load after the environment is set.
     const { lambdaHandlers } = await import('./handlers');
     const { createLocalServer } = await import('./server');
-    const server = createLocalServer(lambdaHandlers);
+    const { dashboardAssets } = await import('./dashboard-assets');
+    const server = createLocalServer(lambdaHandlers, {
+      assets: dashboardAssets({ userPool: { endpoint: userPool.endpoint, clientId: userPool.clientId } }),
+    });
     await new Promise<void>((resolvePromise, reject) => {
       server.once('error', reject);
       server.listen(options.port, '127.0.0.1', () => resolvePromise());
@@ -107,13 +132,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       opsTokenSource,
       ...(opsTokenFile ? { opsTokenFile } : {}),
       dynamodb,
+      userPool,
+      events,
       stop: async () => {
         server.closeAllConnections();
         await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+        await userPool?.stop();
+        await events.stop();
         await dynamodb.stop();
       },
     };
   } catch (error) {
+    await userPool?.stop();
     await dynamodb.stop();
     throw error;
   }

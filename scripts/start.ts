@@ -1,5 +1,6 @@
 import { startLocalStack } from '../local/stack';
 import { LocalStartError } from '../local/dynamodb-local';
+import { buildDashboard } from './build-dashboard';
 
 /** `LOCAL_RUNTIME=bundles`: the API through the synthesized Lambda bundles and the AWS stand-ins (local/bundles/). */
 async function startStack(options: { port: number; dynamodbPort: number; dataDir: string; onProgress: (message: string) => void }) {
@@ -14,8 +15,14 @@ const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? 8000);
 const dataDir = process.env.DATA_DIR ?? '.data';
 
 try {
+  // The API does not wait for the dashboard: health is ready while the build finishes (the dashboard answers 503 until then).
+  const dashboardBuilt = buildDashboard().then(
+    () => console.log('Customer Dashboard built'),
+    (error: Error) => console.error(`The Customer Dashboard could not be built: ${error.message}`),
+  );
   const stack = await startStack({ port, dynamodbPort, dataDir, onProgress: (message) => console.log(message) });
   console.log(`Cloud Licensing API listening on ${stack.apiUrl} (DynamoDB Local on port ${dynamodbPort}, data in ${dataDir})`);
+  console.log(`Customer Dashboard at ${stack.apiUrl}/ (user pool stand-in at ${stack.userPool.endpoint})`);
   // A supplied token is never printed; a generated one only by the start that generated it.
   if (stack.opsTokenSource === 'generated') {
     console.log(`Ops token: ${stack.opsToken} (generated${stack.opsTokenFile ? `; kept in ${stack.opsTokenFile} and not printed again` : ' for this run'})`);
@@ -25,6 +32,7 @@ try {
     console.log('Ops token: the one set in OPS_TOKEN');
   }
   console.log(`API reference: ${stack.apiUrl}/docs`);
+  await dashboardBuilt;
   let stopping = false;
   const stop = async (cause: string) => {
     if (stopping) return;

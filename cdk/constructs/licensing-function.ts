@@ -35,7 +35,10 @@ export interface BundledFile {
 }
 
 export interface LicensingFunctionProps {
-  name: FunctionName;
+  /** A route group of the HTTP API, or a worker (functions/<name>/index.ts). */
+  name: FunctionName | WorkerName;
+  /** For workers: what invokes it, and why it has no Lambda dead-letter queue of its own. */
+  worker?: { description: string; deadLetterReason: string };
   memorySize: number;
   timeout: Duration;
   environment: Record<string, string>;
@@ -44,6 +47,9 @@ export interface LicensingFunctionProps {
   /** A file bundled next to the handler; its absolute path in Lambda is set in `pathVariable`. */
   bundledFile?: BundledFile & { pathVariable: string };
 }
+
+/** Functions not behind the HTTP API: the stream publisher, the webhook worker, the Care Plus reminder job. */
+export type WorkerName = 'publisher' | 'webhooks' | 'reminders';
 
 /** Where Lambda unpacks the bundle. */
 const TASK_ROOT = '/var/task';
@@ -100,7 +106,7 @@ export class LicensingFunction extends Construct {
       systemLogLevelV2: SystemLogLevel.INFO,
       tracing: Tracing.ACTIVE,
       awsSdkConnectionReuse: false,
-      description: `Cloud Licensing API: ${props.name} routes`,
+      description: props.worker ? `Cloud Licensing: ${props.worker.description}` : `Cloud Licensing API: ${props.name} routes`,
       environment,
       bundling: {
         forceDockerBundling: false,
@@ -134,6 +140,7 @@ export class LicensingFunction extends Construct {
     Validations.of(this.function).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason:
+        props.worker?.deadLetterReason ??
         'API Gateway invokes the function synchronously and receives its errors; a dead-letter queue only applies to asynchronous invocations, which this function never gets.',
     });
   }

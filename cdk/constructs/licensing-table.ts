@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { SIGNING_KEYS_PARTITION } from '../../shared/store/keys';
@@ -22,6 +22,14 @@ export const TABLE_ACCESS = {
   partner: { table: [...READ, ...WRITE], queriedIndexes: ['gsi1'] },
   activation: { table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem'], queriedIndexes: ['gsi2'] },
   installation: { table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'], queriedIndexes: [] },
+  /**
+   * The stream-fed workers run from the local events pipeline, not as bundles, so their grants are
+   * from reading their store calls (a stated exception in the IAM test): the webhook worker reads
+   * webhooks, licenses and events and writes its delivery records; the reminder job queries the
+   * schedule, reads licenses and customers and records each reminder in one transaction.
+   */
+  webhooks: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queriedIndexes: [] },
+  reminders: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'], queriedIndexes: [] },
 } as const satisfies Record<string, { table: readonly string[]; queriedIndexes: readonly IndexName[] }>;
 
 export type TableAccess = keyof typeof TABLE_ACCESS;
@@ -44,6 +52,8 @@ export class LicensingTable extends Construct {
       deletionProtection: true,
       encryption: TableEncryptionV2.awsManagedKey(),
       timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
+      // The event publisher reads the stream (cdk/constructs/event-delivery.ts).
+      dynamoStream: StreamViewType[tableDefinition.streamViewType],
       globalSecondaryIndexes: tableDefinition.globalSecondaryIndexes.map((index) => ({
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },

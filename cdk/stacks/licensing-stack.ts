@@ -5,12 +5,15 @@ import { Construct } from 'constructs';
 import { SIGNING_KEY_GENERATION_ENV, SIGNING_KMS_KEY_ENV } from '../../shared/adapters/envelope-signer';
 import { functionNames, type FunctionName } from '../../shared/http/routes';
 import type { CellSettings } from '../config';
+import { EventDelivery } from '../constructs/event-delivery';
 import { LicensingApi } from '../constructs/licensing-api';
 import { LicensingFunction } from '../constructs/licensing-function';
 import { LicensingTable, type TableAccess } from '../constructs/licensing-table';
 import { Monitoring } from '../constructs/monitoring';
 import { ServiceSecrets } from '../constructs/service-secrets';
 import { SigningKey } from '../constructs/signing-key';
+import { DashboardUserPool } from '../constructs/dashboard-user-pool';
+import { DashboardHosting } from '../constructs/dashboard-hosting';
 
 /** Where the activation function finds the AWS identity certificates in its bundle. */
 export const IDENTITY_CERTS_FILE = 'aws-identity-certs.pem';
@@ -33,6 +36,11 @@ interface FunctionSettings {
   signing: 'none' | 'publish' | 'sign';
   notifications: boolean;
   identityCertificates: boolean;
+  /**
+   * `verify`: accepts dashboard users' ID tokens (every function with bearer-token routes);
+   * `manage`: also creates and deletes users in the pool (POST /v1/users, /v1/partner/users, DELETE).
+   */
+  userPool: 'none' | 'verify' | 'manage';
 }
 
 /**
@@ -50,6 +58,7 @@ export const FUNCTION_SETTINGS: Record<FunctionName, FunctionSettings> = {
     signing: 'publish',
     notifications: false,
     identityCertificates: false,
+    userPool: 'none',
   },
   ops: {
     memorySize: 1024,
@@ -59,6 +68,7 @@ export const FUNCTION_SETTINGS: Record<FunctionName, FunctionSettings> = {
     signing: 'none',
     notifications: false,
     identityCertificates: false,
+    userPool: 'manage',
   },
   partner: {
     memorySize: 1024,
@@ -68,15 +78,18 @@ export const FUNCTION_SETTINGS: Record<FunctionName, FunctionSettings> = {
     signing: 'none',
     notifications: false,
     identityCertificates: false,
+    userPool: 'manage',
   },
+  // Offline activations (§10) are uploaded with an ops token, a partner key or a user's ID token.
   activation: {
     memorySize: 1769,
     timeout: Duration.seconds(29),
     table: 'activation',
-    secrets: { opsToken: false, installationKey: true },
+    secrets: { opsToken: true, installationKey: true },
     signing: 'sign',
     notifications: false,
     identityCertificates: true,
+    userPool: 'verify',
   },
   installation: {
     memorySize: 1024,
@@ -86,6 +99,7 @@ export const FUNCTION_SETTINGS: Record<FunctionName, FunctionSettings> = {
     signing: 'sign',
     notifications: true,
     identityCertificates: false,
+    userPool: 'verify',
   },
 };
 
@@ -104,6 +118,9 @@ export class LicensingStack extends Stack {
   readonly functions: Record<FunctionName, LicensingFunction>;
   readonly api: LicensingApi;
   readonly monitoring: Monitoring;
+  readonly userPool: DashboardUserPool;
+  readonly dashboard: DashboardHosting;
+  readonly events: EventDelivery;
 
   constructor(scope: Construct, id: string, props: LicensingStackProps) {
     super(scope, id, { description: `Cloud Licensing regional cell (${props.settings.region})`, ...props });
@@ -112,6 +129,7 @@ export class LicensingStack extends Stack {
     this.table = new LicensingTable(this, 'Table');
     this.signingKey = new SigningKey(this, 'SigningKey', { tableName: this.table.table.tableName });
     this.secrets = new ServiceSecrets(this, 'Secrets');
+    this.userPool = new DashboardUserPool(this, 'Users');
 
     const platformApplications = {
       ios: this.platformApplicationArn(settings.snsPlatformApplications.ios),
@@ -132,6 +150,7 @@ export class LicensingStack extends Stack {
       const environment: Record<string, string> = { ...common, ...this.secrets.environmentFor(needs.secrets) };
       if (needs.signing !== 'none') environment[SIGNING_KEY_GENERATION_ENV] = String(settings.signingKeyGeneration);
       if (needs.signing === 'sign') environment[SIGNING_KMS_KEY_ENV] = this.signingKey.key.keyArn;
+      if (needs.userPool !== 'none') Object.assign(environment, this.userPool.environment());
       if (needs.notifications) {
         Object.assign(environment, {
           NOTIFIER: 'aws',
@@ -156,6 +175,7 @@ export class LicensingStack extends Stack {
       this.secrets.grantRead(fn.role, needs.secrets);
       if (needs.signing === 'sign') this.signingKey.grantSign(fn.role);
       if (needs.signing === 'publish') this.table.grantSigningKeysRead(fn.role);
+      if (needs.userPool === 'manage') this.userPool.grantManageUsers(fn.role);
       if (needs.notifications) {
         fn.role.addToPrincipalPolicy(
           new PolicyStatement({ actions: ['sns:CreatePlatformEndpoint'], resources: Object.values(platformApplications) }),
@@ -202,6 +222,32 @@ export class LicensingStack extends Stack {
       alarmEmail: settings.alarmEmail,
     });
 
+    const sesConfigurationSetArn = settings.sesConfigurationSet
+      ? this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: settings.sesConfigurationSet })
+      : undefined;
+    this.events = new EventDelivery(this, 'Events', {
+      table: this.table,
+      secrets: this.secrets,
+      environment: common,
+      ses: { identityArn: sesIdentityArn, fromAddress: settings.sesFromAddress, configurationSetArn: sesConfigurationSetArn, configurationSetName: settings.sesConfigurationSet },
+      alarmTopic: this.monitoring.topic,
+      logRetention: settings.logRetentionDays as RetentionDays,
+      logLevel: settings.logLevel,
+    });
+    // POST /v1/jobs/care-plus-reminders runs the reminder job in the ops function: it sends the e-mails through SES too.
+    Object.entries({ NOTIFIER: 'aws', SES_FROM_ADDRESS: settings.sesFromAddress, ...(settings.sesConfigurationSet ? { SES_CONFIGURATION_SET: settings.sesConfigurationSet } : {}) }).forEach(
+      ([name, value]) => functions.ops.function.addEnvironment(name, value),
+    );
+    functions.ops.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['ses:SendEmail'], resources: [sesIdentityArn, ...(sesConfigurationSetArn ? [sesConfigurationSetArn] : [])] }),
+    );
+
+    new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName, description: 'The EventBridge bus of the cell audit events' });
+
+    this.dashboard = new DashboardHosting(this, 'Dashboard', { api: this.api.httpApi, userPoolClientId: this.userPool.client.userPoolClientId });
+
+    new CfnOutput(this, 'DashboardUrl', { value: this.dashboard.url, description: 'The Customer Dashboard; /v1/* on the same origin is the API' });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPool.userPoolId });
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint, description: 'Base URL of the API (routes start with /v1)' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'SigningKeyArn', { value: this.signingKey.key.keyArn, description: 'The KMS key under which the license-signing keys are kept' });

@@ -20,7 +20,10 @@ export const activationRoutes = {
     }
     const deployment = aws ? deploymentOf('aws-byol', aws) : undefined;
     const result = await activate({
-      target: installationId !== undefined ? { kind: 'reactivation', installationId } : { kind: 'first', slc: slc! },
+      target:
+        installationId !== undefined && request.caller.role === 'installation'
+          ? { kind: 'reactivation', installationId, installation: request.caller.installation }
+          : { kind: 'first', slc: slc! },
       configuration,
       deployment,
       actor: actorOf(request.caller),

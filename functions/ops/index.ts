@@ -5,6 +5,8 @@ import { customerRoutes } from './customers';
 import { catalogRoutes } from './catalog';
 import { licenseRoutes } from './licenses';
 import { personalDataRoutes } from './personal-data';
+import { userRoutes } from './users';
+import { jobRoutes } from './jobs';
 
 export const handler = createHttpHandler('ops', {
   ...partnerRoutes,
@@ -13,4 +15,6 @@ export const handler = createHttpHandler('ops', {
   ...catalogRoutes,
   ...licenseRoutes,
   ...personalDataRoutes,
+  ...userRoutes,
+  ...jobRoutes,
 });

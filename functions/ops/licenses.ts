@@ -1,7 +1,7 @@
 import { clock } from '../../shared/adapters/clock';
 import { actorOf, type ApiRequest, type RouteImplementation } from '../../shared/http/types';
 import { parseWith, withBody } from '../../shared/http/validation';
-import { listQuery } from '../../shared/schemas/common';
+import { licenseListQuery, listQuery } from '../../shared/schemas/common';
 import {
   carePlusRequest,
   changeLicenseRequest,
@@ -9,25 +9,28 @@ import {
   revokeLicenseRequest,
   transferLicenseRequest,
 } from '../../shared/schemas/licenses';
-import { toDeviceView, toLicenseView } from '../../shared/use-cases/license-view';
+import { licenseView, licenseViews, toDeviceView } from '../../shared/use-cases/license-view';
 import {
-  changeEntitlements,
+  changeLicense,
   devicesOfLicense,
   eventsOfLicense,
   findLicenseFor,
+  installationsOfLicense,
   issueLicense,
+  licensesFor,
   revokeLicense,
   setCarePlus,
   transferLicense,
   type ChangeContext,
 } from '../../shared/use-cases/licenses';
+import { toInstallationListItem } from '../../shared/use-cases/installations';
 import type { IssueRequest } from '../../shared/store/licenses';
 import type { LicenseRecord } from '../../shared/store/records';
 import { sha256Hex } from '../../shared/crypto';
 
 const contextOf = (request: ApiRequest): ChangeContext => ({ actor: actorOf(request.caller), sourceIp: request.sourceIp });
 const slcOf = (request: ApiRequest): string => request.pathParameters.slc ?? '';
-const view = (status: number, license: LicenseRecord) => ({ status, body: toLicenseView(license, clock.now()) });
+const view = async (status: number, license: LicenseRecord) => ({ status, body: await licenseView(license, clock.now()) });
 
 /**
  * With an Idempotency-Key, the issue is bound to the caller and key, so that a retry after a lost
@@ -57,10 +60,22 @@ export const licenseRoutes = {
     return view(201, license);
   }),
 
+  'GET /v1/licenses': (async (request) => {
+    const { limit, cursor, ...filters } = parseWith(licenseListQuery, request.query, 'query');
+    const page = await licensesFor(request.caller, filters, limit, cursor);
+    return { status: 200, body: { items: await licenseViews(page.items, clock.now()), nextCursor: page.nextCursor } };
+  }) satisfies RouteImplementation,
+
+  'GET /v1/licenses/{slc}/installations': (async (request) => {
+    const { limit, cursor } = parseWith(listQuery, request.query, 'query');
+    const page = await installationsOfLicense(request.caller, slcOf(request), limit, cursor);
+    return { status: 200, body: { items: page.items.map(toInstallationListItem), nextCursor: page.nextCursor } };
+  }) satisfies RouteImplementation,
+
   'GET /v1/licenses/{slc}': (async (request) => view(200, await findLicenseFor(request.caller, slcOf(request)))) satisfies RouteImplementation,
 
   'PATCH /v1/licenses/{slc}': withBody(changeLicenseRequest, async (request, change) => {
-    return view(200, await changeEntitlements(slcOf(request), change, contextOf(request)));
+    return view(200, await changeLicense(slcOf(request), change, contextOf(request)));
   }),
 
   'PUT /v1/licenses/{slc}/care-plus': withBody(carePlusRequest, async (request, { validUntil }) => {
@@ -77,13 +92,13 @@ export const licenseRoutes = {
 
   'GET /v1/licenses/{slc}/devices': (async (request) => {
     const { limit, cursor } = parseWith(listQuery, request.query, 'query');
-    const page = await devicesOfLicense(slcOf(request), limit, cursor);
+    const page = await devicesOfLicense(request.caller, slcOf(request), limit, cursor);
     return { status: 200, body: { items: page.items.map(toDeviceView), nextCursor: page.nextCursor } };
   }) satisfies RouteImplementation,
 
   'GET /v1/licenses/{slc}/events': (async (request) => {
     const { limit, cursor } = parseWith(listQuery, request.query, 'query');
-    const page = await eventsOfLicense(slcOf(request), limit, cursor);
+    const page = await eventsOfLicense(request.caller, slcOf(request), limit, cursor);
     return { status: 200, body: page };
   }) satisfies RouteImplementation,
 };

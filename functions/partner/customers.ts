@@ -5,7 +5,7 @@ import { parseWith, withBody } from '../../shared/http/validation';
 import { listQuery } from '../../shared/schemas/common';
 import { createPartnerCustomerRequest } from '../../shared/schemas/customers';
 import { customersOfPartner, registerCustomer, toCustomerView } from '../../shared/use-cases/customers';
-import { toLicenseView } from '../../shared/use-cases/license-view';
+import { licenseViews } from '../../shared/use-cases/license-view';
 import { licensesOfPartner } from '../../shared/use-cases/licenses';
 
 function partnerIdOf(request: ApiRequest): string {
@@ -24,7 +24,7 @@ export const partnerCustomerRoutes = {
 
   'POST /v1/partner/customers': withBody(createPartnerCustomerRequest, async (request, input) => {
     const partnerId = partnerIdOf(request);
-    const customer = await registerCustomer({ ...input, partnerId });
+    const customer = await registerCustomer({ ...input, partnerId }, 'partner');
     return { status: 201, body: toCustomerView(customer) };
   }),
 
@@ -32,7 +32,6 @@ export const partnerCustomerRoutes = {
     const partnerId = partnerIdOf(request);
     const { limit, cursor } = parseWith(listQuery, request.query, 'query');
     const page = await licensesOfPartner(partnerId, limit, cursor);
-    const now = clock.now();
-    return { status: 200, body: { items: page.items.map((license) => toLicenseView(license, now)), nextCursor: page.nextCursor } };
+    return { status: 200, body: { items: await licenseViews(page.items, clock.now()), nextCursor: page.nextCursor } };
   }) satisfies RouteImplementation,
 };

@@ -6,7 +6,6 @@ import { partnerInstallationView } from '../../shared/use-cases/installations';
 export const partnerInstallationRoutes = {
   'GET /v1/partner/installations/{installationId}': (async (request) => {
     const installationId = parseWith(identifier, request.pathParameters.installationId, 'installationId');
-    if (request.caller.role !== 'partner') throw new Error('partner route called without a partner');
-    return { status: 200, body: await partnerInstallationView(request.caller.partnerId, installationId) };
+    return { status: 200, body: await partnerInstallationView(request.caller, installationId) };
   }) satisfies RouteImplementation,
 };

@@ -16,7 +16,11 @@ import { startStandIns, type StandIns } from '../aws/stand-ins';
 import type { CellIdentity, PhysicalResource } from '../aws/service';
 import { assertPortFree, startDynamoDbLocal, type DynamoDbLocal } from '../dynamodb-local';
 import { createLocalServer, type ServedRoute } from '../server';
-import { LOCAL_TABLE_NAME, persistentKey, resolveOpsToken, type LocalStack, type OpsTokenSource } from '../stack';
+import { LOCAL_TABLE_NAME, persistentKey, resolveOpsToken, userPoolEnvironment, type LocalStack, type OpsTokenSource } from '../stack';
+import { startLocalUserPool, type LocalUserPool } from '../cognito';
+import { dashboardAssets, type AssetHandler } from '../dashboard-assets';
+import { startLocalEvents, type LocalEvents } from '../events';
+import { USER_POOL_ENV } from '../../shared/adapters/user-pool';
 import { FunctionPool, InvocationError } from './pool';
 import { synthesize } from './synth';
 import { functionsOf, readCellTemplate, resolveValue, routesOf, templateResource, type CellTemplate, type FunctionDefinition } from './template';
@@ -58,6 +62,13 @@ export interface BundleRuntimeOptions {
   settings?: NodeJS.ProcessEnv;
   /** Start one execution environment per function before serving (default true). */
   warm?: boolean;
+  /**
+   * The user pool stand-in to point the functions at (its userPoolEnvironment); without one the
+   * runtime starts its own beside the AWS stand-ins (local/cognito.ts, as npm start does).
+   */
+  userPoolEnvironment?: Record<string, string>;
+  /** Answers every path outside /v1 (the Customer Dashboard); `startBundleStack` serves the built dashboard. */
+  assets?: AssetHandler;
 }
 
 export interface BundleFunction {
@@ -79,6 +90,16 @@ export interface BundleRuntime {
   standIns: StandIns;
   physical: Map<string, PhysicalResource>;
   functions: Map<string, BundleFunction>;
+  /**
+   * Functions of the template no API route invokes (the stream publisher, the webhook worker, the
+   * reminder job): not run as bundles; the local events pipeline (local/events.ts) does their work,
+   * as under npm start (DECISIONS.md, "Bundle runtime: the event workers").
+   */
+  workers: FunctionDefinition[];
+  /** The user pool the functions use, when the runtime started it. */
+  userPool: LocalUserPool | undefined;
+  /** The user pool's environment (pool and client id, issuer, endpoint). */
+  userPoolEnvironment: Record<string, string>;
   /** Secret ARNs by the environment variable that names them. */
   secretArns: Record<string, string>;
   stop(): Promise<void>;
@@ -124,10 +145,35 @@ function functionEnvironment(
   };
 }
 
+/**
+ * Template resources that have no part in the local cell, each with the reason; nothing the API
+ * functions run refers to them (a reference would still fail, naming the resource).
+ */
+export const LOCALLY_UNUSED_RESOURCE_TYPES: Record<string, string> = {
+  'AWS::S3::Bucket': 'the dashboard bucket: the local server serves the built dashboard at / itself',
+  'AWS::CloudFront::Distribution': 'CloudFront routes / to the bucket and /v1 to the API; the local server does both',
+  'AWS::SQS::Queue': 'the webhook queue and dead-letter queues feed the event workers, which the local events pipeline replaces',
+  'AWS::Scheduler::Schedule': 'the daily reminder schedule: the local events pipeline runs the reminder job on a timer',
+  'AWS::Events::EventBus': 'the cell bus: the local events pipeline publishes to the EventBridge stand-in of local/eventbridge.ts',
+};
+
 /** Provisions every template resource a stand-in serves, and gives each secret a generated value, as CloudFormation does. */
-function provision(template: CellTemplate, cell: CellIdentity, standIns: StandIns): Map<string, PhysicalResource> {
+function provision(template: CellTemplate, cell: CellIdentity, standIns: StandIns, userPool: Record<string, string>): Map<string, PhysicalResource> {
   const physical = new Map<string, PhysicalResource>();
   for (const [logicalId, resource] of Object.entries(template.resources)) {
+    // The user pool stand-in (local/cognito.ts) runs beside the AWS stand-ins: its pool and app client are the template's.
+    if (resource.Type === 'AWS::Cognito::UserPool') {
+      const id = userPool[USER_POOL_ENV.poolId]!;
+      physical.set(logicalId, {
+        ref: id,
+        attributes: { Arn: `arn:${cell.partition}:cognito-idp:${cell.region}:${cell.account}:userpool/${id}`, ProviderURL: userPool[USER_POOL_ENV.issuer] ?? '', ProviderName: id },
+      });
+      continue;
+    }
+    if (resource.Type === 'AWS::Cognito::UserPoolClient') {
+      physical.set(logicalId, { ref: userPool[USER_POOL_ENV.clientId]!, attributes: {} });
+      continue;
+    }
     const service = standIns.forResourceType(resource.Type);
     if (!service) continue;
     const created = service.provision(templateResource(template, logicalId), cell);
@@ -191,7 +237,13 @@ export async function startBundleRuntime(options: BundleRuntimeOptions): Promise
 
     const standIns = await startStandIns({ cell, dynamodbEndpoint, tableName, stateDir: dataDir ? join(dataDir, 'aws') : undefined });
     cleanups.push(() => standIns.stop());
-    const physical = provision(template, cell, standIns);
+    let userPool: LocalUserPool | undefined;
+    if (!options.userPoolEnvironment) {
+      userPool = await startLocalUserPool({ port: 0, dataDir: dataDir ? join(dataDir, 'user-pool') : ':memory:' });
+      cleanups.push(() => userPool!.stop());
+    }
+    const poolEnvironment = options.userPoolEnvironment ?? userPoolEnvironment(userPool!);
+    const physical = provision(template, cell, standIns, poolEnvironment);
 
     // As `npm start`: a supplied token, else one generated at the first start and kept in the data directory.
     const ops = resolveOpsToken(options.opsToken ?? ((options.settings ?? process.env).OPS_TOKEN || undefined), dataDir);
@@ -203,8 +255,13 @@ export async function startBundleRuntime(options: BundleRuntimeOptions): Promise
     const secretArns: Record<string, string> = {};
     const functions = new Map<string, BundleFunction>();
     const log = options.log ?? ((_, line) => process.stdout.write(`${line}\n`));
-    for (const definition of functionsOf(template)) {
+    const { routes, fallback } = servedRoutes(template);
+    const invoked = new Set([...routes.map((route) => route.target), ...(fallback ? [fallback] : [])]);
+    const workers = functionsOf(template).filter((definition) => !invoked.has(definition.logicalId));
+    for (const definition of functionsOf(template).filter((candidate) => invoked.has(candidate.logicalId))) {
       const resolved = resolveValue(definition.environment, physical, cell, template.resources) as Record<string, string>;
+      // The stand-in's issuer and endpoint, and temporary passwords answered as under npm start (Cognito e-mails them in AWS).
+      if (resolved[USER_POOL_ENV.poolId]) Object.assign(resolved, poolEnvironment);
       for (const [variable, value] of Object.entries(seeds)) {
         if (resolved[variable]) {
           standIns.services.secretsManager.put(resolved[variable], value);
@@ -234,13 +291,13 @@ export async function startBundleRuntime(options: BundleRuntimeOptions): Promise
     await createSigningKey(functions, tableName, dynamodbEndpoint);
     if (options.warm !== false) await Promise.allSettled([...functions.values()].map(({ pool }) => pool.warm()));
 
-    const { routes, fallback } = servedRoutes(template);
     const handlers = Object.fromEntries(
       [...functions].map(([id, fn]) => [id, async (event: unknown) => (await fn.pool.invoke(event)) as APIGatewayProxyStructuredResultV2]),
     );
     const server: Server = createLocalServer(handlers, {
       routes,
       fallback,
+      assets: options.assets,
       onError: (error, target) => {
         const cause = error instanceof InvocationError ? error.cause_ : (error as Error)?.message ?? String(error);
         log(target, JSON.stringify({ level: 'ERROR', message: `Lambda invocation of ${target} failed: ${cause}`, function: target, timestamp: new Date().toISOString() }));
@@ -268,6 +325,9 @@ export async function startBundleRuntime(options: BundleRuntimeOptions): Promise
       standIns,
       physical,
       functions,
+      workers,
+      userPool,
+      userPoolEnvironment: poolEnvironment,
       secretArns,
       stop: cleanup,
     };
@@ -300,15 +360,47 @@ async function createSigningKey(functions: Map<string, BundleFunction>, tableNam
   await new EnvelopeSigner({ generation: Number(env[SIGNING_KEY_GENERATION_ENV]), kmsKeyId: env[SIGNING_KMS_KEY_ENV], kms }).keyId();
 }
 
-/** What `LOCAL_RUNTIME=bundles npm start` runs: the bundle runtime with its own DynamoDB Local, as a LocalStack. */
-export async function startBundleStack(options: Omit<BundleRuntimeOptions, 'dynamodbEndpoint'>): Promise<LocalStack> {
-  const runtime = await startBundleRuntime(options);
+/**
+ * What `LOCAL_RUNTIME=bundles npm start` runs: the bundle runtime with its own DynamoDB Local and
+ * user pool, the built dashboard at /, and the local events pipeline (stream publisher, EventBridge
+ * stand-in, webhook delivery, reminder timer) doing the event workers' part, as a LocalStack.
+ */
+export async function startBundleStack(options: Omit<BundleRuntimeOptions, 'dynamodbEndpoint' | 'userPoolEnvironment' | 'assets'>): Promise<LocalStack> {
+  let assets: AssetHandler | undefined;
+  const dataDir = options.dataDir === ':memory:' ? undefined : resolve(options.dataDir);
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  // The in-process pipeline opens webhook secrets with the same key the functions' secret holds.
+  const installationKey = options.installationKey ?? (dataDir ? persistentKey(dataDir) : randomBytes(32).toString('base64'));
+  const runtime = await startBundleRuntime({ ...options, installationKey, assets: (request, response) => assets!(request, response) });
+  let events: LocalEvents | undefined;
+  try {
+    const pool = runtime.userPool!;
+    assets = dashboardAssets({ userPool: { endpoint: pool.endpoint, clientId: pool.clientId } });
+    Object.assign(process.env, {
+      AWS_REGION: process.env.AWS_REGION ?? 'local',
+      DYNAMODB_ENDPOINT: runtime.dynamodb!.endpoint,
+      TABLE_NAME: options.tableName ?? LOCAL_TABLE_NAME,
+      INSTALLATION_KEY: installationKey,
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+      ...runtime.userPoolEnvironment,
+    });
+    events = await startLocalEvents({ dynamodbEndpoint: runtime.dynamodb!.endpoint, tableName: options.tableName ?? LOCAL_TABLE_NAME, dataDir });
+  } catch (error) {
+    await runtime.stop();
+    throw error;
+  }
+  const started = events;
   return {
     apiUrl: runtime.apiUrl,
     opsToken: runtime.opsToken,
     opsTokenSource: runtime.opsTokenSource,
     opsTokenFile: runtime.opsTokenFile,
     dynamodb: runtime.dynamodb!,
-    stop: runtime.stop,
+    userPool: runtime.userPool!,
+    events: started,
+    stop: async () => {
+      await started.stop();
+      await runtime.stop();
+    },
   };
 }

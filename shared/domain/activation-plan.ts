@@ -8,6 +8,8 @@ export interface PlanDevice {
   mac: string;
   /** From deviceLicensesNeeded; a whole number ≥ 1. */
   licenses: number;
+  /** §5.1 `enabled` (default true): a disabled device is registered, not licensed. */
+  enabled?: boolean;
 }
 
 export interface PlanInput {
@@ -19,6 +21,11 @@ export interface PlanInput {
   heldElsewhere: ReadonlySet<string>;
   /** New devices the SLC's device storage has no room for (store/devices.ts); none when absent. */
   withoutRoom?: ReadonlySet<string>;
+  /**
+   * Devices registered disabled under the SLC that were activated before: enabled again, they are
+   * not new devices, so the activation window does not apply to them. None when absent.
+   */
+  activatedBefore?: ReadonlySet<string>;
   /** What this installation may hold in total: entitlement minus what the other installations use. */
   availableDeviceLicenses: number;
   /** Device cap for this installation (edition cap minus devices other installations hold); null = none. */
@@ -37,8 +44,9 @@ export type NotActivatedReason =
 
 export interface PlannedDevice {
   mac: string;
+  /** The licenses the device needs (a disabled one: the licenses it would need). */
   licenses: number;
-  status: 'activated' | 'not_activated';
+  status: 'activated' | 'not_activated' | 'disabled';
   reason?: NotActivatedReason;
 }
 
@@ -49,6 +57,10 @@ export interface ActivationPlan {
   released: string[];
   /** Previously activated MACs the request still lists that lose their activation (request order). */
   deactivated: string[];
+  /** Disabled devices (request order): registered, not licensed; a held one is released without a deletion. */
+  disabled: string[];
+  /** `activated` when every enabled device and every video push user is licensed; disabled devices do not count. */
+  status: 'activated' | 'partially_activated';
   videoPush: { users: number; licensed: number };
   /** Licenses of the activated devices plus the licensed video push users; never above availableDeviceLicenses. */
   allocatedDeviceLicenses: number;
@@ -77,6 +89,15 @@ export interface ActivationPlan {
  * insufficient_device_licenses (its licenses exceed what is left). Judging every reason against the
  * resulting state makes re-planning the same request against that state give the same answer.
  *
+ * 5. §5.1 `enabled: false`: "A disabled device needs no license and is not activated; it is
+ *    registered … and disabling an activated device releases its licenses without counting a
+ *    deletion. Enabling it again is not a new device: it may be activated after the activation
+ *    window has ended if it was activated before." Disabled devices are `disabled`, not `released`,
+ *    and "do not make the activation `partially_activated`". EULA: "one device license per enabled
+ *    video channel"; "After 10 years, it may no longer be possible to add new IP devices and/or
+ *    replace IP devices connected to and enabled in the Product" — a device enabled again is
+ *    neither new nor a replacement.
+ *
  * Throws a RangeError for a repeated MAC or a device needing fewer than one license (the schema
  * and deviceLicensesNeeded rule both out before this is called).
  */
@@ -86,6 +107,8 @@ export function planActivation(input: PlanInput): ActivationPlan {
   const cap = input.maxActivatedDevices === null ? Number.POSITIVE_INFINITY : Math.max(0, input.maxActivatedDevices);
   const { devices, previouslyActivated, heldElsewhere, withinActivationWindow } = input;
   const withoutRoom = input.withoutRoom ?? new Set<string>();
+  const activatedBefore = input.activatedBefore ?? new Set<string>();
+  const enabled = (device: PlanDevice) => device.enabled !== false;
 
   const activated = devices.map(() => false);
   let used = 0;
@@ -101,18 +124,19 @@ export function planActivation(input: PlanInput): ActivationPlan {
 
   // 1. Keep what this installation already holds, in request order.
   devices.forEach((device, index) => {
-    if (previouslyActivated.has(device.mac) && !heldElsewhere.has(device.mac)) tryActivate(index);
+    if (enabled(device) && previouslyActivated.has(device.mac) && !heldElsewhere.has(device.mac)) tryActivate(index);
   });
   // 2. The remaining devices, in request order. A previously activated device that did not fit in
   // step 1 cannot fit now either (what is left only shrinks), so only new devices are considered.
   devices.forEach((device, index) => {
-    if (previouslyActivated.has(device.mac) || heldElsewhere.has(device.mac) || withoutRoom.has(device.mac)) return;
-    if (!withinActivationWindow) return;
+    if (!enabled(device) || previouslyActivated.has(device.mac) || heldElsewhere.has(device.mac) || withoutRoom.has(device.mac)) return;
+    if (!withinActivationWindow && !activatedBefore.has(device.mac)) return;
     tryActivate(index);
   });
 
   const left = available - used;
   const planned: PlannedDevice[] = devices.map((device, index) => {
+    if (!enabled(device)) return { mac: device.mac, licenses: device.licenses, status: 'disabled' };
     if (activated[index]) return { mac: device.mac, licenses: device.licenses, status: 'activated' };
     return { mac: device.mac, licenses: device.licenses, status: 'not_activated', reason: reasonFor(device) };
   });
@@ -120,7 +144,7 @@ export function planActivation(input: PlanInput): ActivationPlan {
   function reasonFor(device: PlanDevice): NotActivatedReason {
     if (heldElsewhere.has(device.mac)) return 'activated_in_another_installation';
     if (withoutRoom.has(device.mac) && !previouslyActivated.has(device.mac)) return 'device_capacity_exceeded';
-    if (!withinActivationWindow) return 'activation_period_ended';
+    if (!withinActivationWindow && !activatedBefore.has(device.mac)) return 'activation_period_ended';
     if (count >= cap) return 'edition_device_limit';
     return 'insufficient_device_licenses'; // device.licenses > left: the only remaining cause
   }
@@ -135,10 +159,15 @@ export function planActivation(input: PlanInput): ActivationPlan {
     .filter((device) => device.status === 'not_activated' && previouslyActivated.has(device.mac))
     .map((device) => device.mac);
 
+  const disabled = planned.filter((device) => device.status === 'disabled').map((device) => device.mac);
+  const allLicensed = planned.every((device) => device.status !== 'not_activated') && pushLicensed === input.videoPushUsers;
+
   return {
     devices: planned,
     released,
     deactivated,
+    disabled,
+    status: allLicensed ? 'activated' : 'partially_activated',
     videoPush: { users: input.videoPushUsers, licensed: pushLicensed },
     allocatedDeviceLicenses: used + pushLicensed,
     activatedDevices: count,

@@ -1,7 +1,7 @@
 /**
  * Add-ons in use and what the license grants of them (API.md §5.4). Pure functions; no I/O.
  */
-import type { AddOnEntitlements, Product } from './products';
+import type { Product } from './products';
 import { isVersionAtLeast } from './versions';
 
 export type AddOnName =
@@ -38,7 +38,12 @@ export const ADD_ON_QUANTITIES = {
   interconnect: ['cameras'],
 } as const satisfies Record<QuantityAddOnName, readonly string[]>;
 
-export interface AddOnsInUse {
+/**
+ * Add-ons by name with their quantities or flags: what a license is entitled to (its `addOns`,
+ * API.md §5.4) and what an installation reports in use (`addOnsInUse`) have the same shape.
+ * Every part is optional; a missing quantity is 0.
+ */
+export interface AddOns {
   access?: { doors?: number };
   lpr?: { cameras?: number; plateLibraries?: number };
   transact?: { connections?: number };
@@ -138,8 +143,8 @@ export function addOnAvailability(product: Product, version: string, name: AddOn
 export function evaluateAddOns(
   product: Product,
   version: string,
-  entitlements: AddOnEntitlements,
-  inUse: AddOnsInUse,
+  entitlements: AddOns,
+  inUse: AddOns,
 ): AddOnEvaluations {
   const result: AddOnEvaluations = {};
   for (const name of ADD_ON_NAMES) {
@@ -161,7 +166,7 @@ function evaluateQuantities(
   name: QuantityAddOnName,
   availability: AddOnAvailability,
   value: Record<string, number | undefined>,
-  entitlements: AddOnEntitlements,
+  entitlements: AddOns,
 ): AddOnEvaluation {
   const fields = ADD_ON_QUANTITIES[name];
   const requested: AddOnQuantities = Object.fromEntries(fields.map((field) => [field, value[field] ?? 0]));
@@ -182,7 +187,7 @@ function evaluateFlag(
   name: FlagAddOnName,
   availability: AddOnAvailability,
   requested: boolean,
-  entitlements: AddOnEntitlements,
+  entitlements: AddOns,
 ): AddOnEvaluation {
   switch (availability) {
     case 'not_available_for_edition':

@@ -1,6 +1,6 @@
-import { availableForEdition, type AddOnName } from './add-ons';
+import { availableForEdition, type AddOnName, type AddOns } from './add-ons';
 import { editionRules } from './editions';
-import type { AddOnEntitlements, Product } from './products';
+import type { Product } from './products';
 
 /** EULA edition limits on what an SLC may be issued with (API.md §4, §5.3, §5.4). */
 
@@ -14,7 +14,7 @@ const QUANTITY_ADD_ONS = ['access', 'lpr', 'transact', 'hospitalAssist', 'interc
  * The add-ons a set of entitlements actually grants: a flag that is true or a quantity above zero.
  * `smartWall: false` or `access: { doors: 0 }` grant nothing and are never refused.
  */
-export function grantedAddOns(addOns: AddOnEntitlements): AddOnName[] {
+export function grantedAddOns(addOns: AddOns): AddOnName[] {
   const granted: AddOnName[] = [];
   for (const name of QUANTITY_ADD_ONS) {
     const quantities = addOns[name] as Record<string, number | undefined> | undefined;
@@ -27,7 +27,7 @@ export function grantedAddOns(addOns: AddOnEntitlements): AddOnName[] {
 }
 
 /** Add-ons in `addOns` that the edition cannot have (§5.4). Version conditions are not checked here. */
-export function addOnsNotAvailable(product: Product, addOns: AddOnEntitlements): AddOnName[] {
+export function addOnsNotAvailable(product: Product, addOns: AddOns): AddOnName[] {
   return grantedAddOns(addOns).filter((name) => !availableForEdition(product, name));
 }
 
@@ -38,7 +38,7 @@ export type EntitlementRefusal =
 /** Checks the entitlements an SLC of `product` is to carry; undefined when the edition allows them. */
 export function checkEntitlements(
   product: Product,
-  entitlements: { deviceLicenses: number; addOns: AddOnEntitlements },
+  entitlements: { deviceLicenses: number; addOns: AddOns },
 ): EntitlementRefusal | undefined {
   if (product === 'essential-plus' && entitlements.deviceLicenses > ESSENTIAL_PLUS_MAX_DEVICE_LICENSES) {
     return { code: 'edition_limit', maxDeviceLicenses: ESSENTIAL_PLUS_MAX_DEVICE_LICENSES };

@@ -10,17 +10,5 @@ export const PRODUCT_SKU: Record<Product, string> = {
   'essential-plus': 'XPES',
 };
 
-/** License `addOns` entitlements (API.md §5.4); every part optional, quantities default 0. */
-export interface AddOnEntitlements {
-  access?: { doors?: number };
-  lpr?: { cameras?: number; plateLibraries?: number };
-  transact?: { connections?: number };
-  hospitalAssist?: { channels?: number };
-  interconnect?: { cameras?: number };
-  smartWall?: boolean;
-  incidentManager?: boolean;
-  managementServerFailover?: boolean;
-}
-
 export type Channel = 'byol' | 'ami-included';
 export type RevocationReason = 'export_control' | 'human_rights' | 'eula_breach' | 'other';

@@ -5,6 +5,8 @@ import { requestSignature } from '../request-signing';
 import { recordAcceptedSignature } from '../store/request-signatures';
 import { findPartnerIdByApiKeyHash } from '../store/partners';
 import { getInstallation } from '../store/installations';
+import { getUser } from '../store/users';
+import { userPool } from '../adapters/user-pool';
 import { deriveInstallationSecret } from '../domain/installation-secret';
 import { forbidden, unauthorized } from './errors';
 import type { Access } from './routes';
@@ -19,7 +21,26 @@ const ACCEPTED_SIGNATURE_RETENTION_SECONDS = 2 * MAX_CLOCK_SKEW_SECONDS;
 
 type Incoming = Omit<ApiRequest, 'caller' | 'body'>;
 
+/** A compact JWS: three base64url parts. Ops tokens and partner keys never have this shape. */
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * A dashboard user (§11): a valid ID token of the cell's user pool whose user still has a record.
+ * Role and tenant come from the record, so a deleted user's tokens stop working at once.
+ */
+async function userCaller(token: string): Promise<Caller> {
+  const sub = await userPool()?.verifyIdToken(token);
+  const user = sub ? await getUser(sub) : undefined;
+  if (user?.role === 'ops') return { role: 'ops', userId: user.userId };
+  if (user?.role === 'partner' && user.partnerId) return { role: 'partner', partnerId: user.partnerId, userId: user.userId };
+  if ((user?.role === 'customer-admin' || user?.role === 'customer-user') && user.customerId) {
+    return { role: user.role, customerId: user.customerId, partnerId: user.managingPartnerId, userId: user.userId };
+  }
+  throw unauthorized('unauthorized', 'The bearer token is not valid.');
+}
+
 async function bearerCaller(token: string): Promise<Caller> {
+  if (JWT_SHAPE.test(token)) return userCaller(token);
   const tokenHash = sha256Hex(token);
   if (constantTimeEqual(tokenHash, await secrets().opsTokenSha256())) return { role: 'ops' };
   const partnerId = await findPartnerIdByApiKeyHash(tokenHash);
@@ -53,13 +74,13 @@ async function installationCaller(request: Incoming): Promise<Caller> {
   if ((await recordAcceptedSignature(installation.installationId, expected, seconds + ACCEPTED_SIGNATURE_RETENTION_SECONDS)) === 'replayed') {
     throw unauthorized('replayed_request', 'This signature was accepted once already; sign the request again with a new timestamp.');
   }
-  return { role: 'installation', installationId: installation.installationId };
+  return { role: 'installation', installationId: installation.installationId, installation };
 }
 
 function bearerToken(headers: Record<string, string>): string | undefined {
   const value = headers['authorization'];
   if (!value) return undefined;
-  const match = /^Bearer\s+(\S{1,512})\s*$/i.exec(value);
+  const match = /^Bearer\s+(\S{1,8192})\s*$/i.exec(value);
   if (!match) throw unauthorized('unauthorized', 'The Authorization header must be "Bearer <token>".');
   return match[1];
 }

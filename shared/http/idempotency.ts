@@ -11,8 +11,14 @@ import { actorOf, type ApiRequest, type ApiResponse, type RouteImplementation } 
 
 /** Records are kept 48 hours (the contract promises at least 24). */
 const RETENTION_SECONDS = 48 * 3600;
-/** A run that has not finished after this long is taken to have crashed; a repeat may take over. */
-const IN_PROGRESS_LEASE_MS = 120_000;
+/**
+ * A running request holds its key by a short lease that it renews while it runs; a holder that died
+ * (its process killed, its function timed out) stops renewing, and a repeat may take the key over
+ * once the lease has run out: within IN_PROGRESS_LEASE_MS of the holder's last renewal.
+ */
+const IN_PROGRESS_LEASE_MS = 10_000;
+/** How often a running request renews its lease: two renewals may fail before the lease runs out. */
+const LEASE_RENEWAL_MS = 3_000;
 
 const KEY_PATTERN = /^[\x20-\x7e]{1,128}$/;
 
@@ -103,10 +109,13 @@ export async function withIdempotency(request: ApiRequest, run: RouteImplementat
     if (existing.leaseOwner !== leaseOwner) throw conflict('idempotency_in_progress', 'A request with this Idempotency-Key is still running.');
   }
 
+  const renewal = setInterval(() => void renew(), LEASE_RENEWAL_MS);
+  renewal.unref();
   let response: ApiResponse;
   try {
     response = await run(request);
   } catch (error) {
+    clearInterval(renewal);
     if (error instanceof ApiError && error.status < 500) {
       await completeOrRelease({ status: error.status, body: { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } } });
     } else {
@@ -114,8 +123,25 @@ export async function withIdempotency(request: ApiRequest, run: RouteImplementat
     }
     throw error;
   }
+  clearInterval(renewal);
   await completeOrRelease(response);
   return response;
+
+  /** Extends this run's lease while it runs (best effort: a failed renewal is tried again at the next tick). */
+  async function renew(): Promise<void> {
+    await client
+      .send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: itemKey,
+          UpdateExpression: 'SET leaseUntil = :until',
+          ConditionExpression: '#status = :inProgress AND leaseOwner = :owner',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':until': clock.now().getTime() + IN_PROGRESS_LEASE_MS, ':inProgress': 'in_progress', ':owner': leaseOwner },
+        }),
+      )
+      .catch(() => undefined);
+  }
 
   /** Stores the response for replay; if that fails, the key is released (and the request answers 500). */
   async function completeOrRelease(result: ApiResponse): Promise<void> {

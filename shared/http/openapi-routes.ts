@@ -11,6 +11,7 @@ import {
   transferLicenseRequest,
 } from '../schemas/licenses';
 import { createPartnerRequest } from '../schemas/partners';
+import { createWebhookRequest } from '../schemas/webhooks';
 import {
   healthReportRequest,
   mobileServerPath,
@@ -352,5 +353,37 @@ export const routeDocs: Record<RouteKeyOf<FunctionName>, RouteDoc> = {
     query: listQuery,
     responses: { 200: responses.healthReportList },
     errors: { 400: ['invalid_cursor'], 403: ['license_revoked', ...CARE_PLUS], 404: INSTALLATION_NOT_FOUND },
+  },
+  'POST /v1/partner/webhooks': {
+    summary: 'Register a webhook (Standard Webhooks; the secret is shown only here)',
+    tag: 'Partner',
+    body: createWebhookRequest,
+    responses: { 201: responses.webhookCreated },
+    errors: { 422: ['invalid_webhook_url'] },
+  },
+  'GET /v1/partner/webhooks': {
+    summary: "The partner's webhooks",
+    tag: 'Partner',
+    query: listQuery,
+    responses: { 200: responses.webhookList },
+    errors: { 400: ['invalid_cursor'] },
+  },
+  'DELETE /v1/partner/webhooks/{webhookId}': {
+    summary: 'Delete a webhook',
+    tag: 'Partner',
+    responses: { 204: null },
+    errors: { 404: ['webhook_not_found'] },
+  },
+  'GET /v1/partner/webhooks/{webhookId}/deliveries': {
+    summary: "A webhook's deliveries",
+    tag: 'Partner',
+    query: listQuery,
+    responses: { 200: responses.webhookDeliveryList },
+    errors: { 400: ['invalid_cursor'], 404: ['webhook_not_found'] },
+  },
+  'POST /v1/jobs/care-plus-reminders': {
+    summary: 'Run the Care Plus reminder job now',
+    tag: 'Licenses',
+    responses: { 200: responses.reminderRun },
   },
 };

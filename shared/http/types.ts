@@ -1,9 +1,17 @@
+import type { InstallationRecord } from '../store/records';
 import type { ZodMiniType } from 'zod/mini';
 
+/** A dashboard user's role (§11); `ops` and `partner` users act with the powers of that credential. */
+export type UserRole = 'ops' | 'partner' | 'customer-admin' | 'customer-user';
+export type CustomerRole = 'customer-admin' | 'customer-user';
+
+/** `userId` is set when the caller signed in as a dashboard user (a user-pool ID token). */
 export type Caller =
-  | { role: 'ops' }
-  | { role: 'partner'; partnerId: string }
-  | { role: 'installation'; installationId: string }
+  | { role: 'ops'; userId?: string }
+  | { role: 'partner'; partnerId: string; userId?: string }
+  | { role: CustomerRole; customerId: string; partnerId: string | null; userId: string }
+  /** `installation`: the record as authentication read it (strongly consistent), so that the route need not read it again. */
+  | { role: 'installation'; installationId: string; installation: InstallationRecord }
   | { role: 'anonymous' };
 
 export interface ApiRequest {
@@ -48,6 +56,9 @@ export function actorOf(caller: Caller): string {
       return `partner:${caller.partnerId}`;
     case 'installation':
       return `installation:${caller.installationId}`;
+    case 'customer-admin':
+    case 'customer-user':
+      return `user:${caller.userId}`;
     case 'anonymous':
       return 'anonymous';
   }

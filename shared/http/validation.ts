@@ -1,9 +1,8 @@
 import * as z from 'zod/mini';
-import { badRequest, type ErrorDetail } from './errors';
+import { validationFailed } from '../errors';
 import type { ApiRequest, ApiResponse, RouteImplementation } from './types';
 
-export const validationFailed = (details: ErrorDetail[]) =>
-  badRequest('validation_failed', 'The request does not match the expected shape.', details);
+export { validationFailed };
 
 /** Parses input with a zod schema; a mismatch is 400 validation_failed with one detail per issue. */
 export function parseWith<S extends z.ZodMiniType>(schema: S, input: unknown, where?: string): z.output<S> {

@@ -14,6 +14,8 @@ export const deviceSchema = z.strictObject({
   videoChannels: integer(0, 256),
   connection: z.enum(['direct', 'intermediate', 'vps-driver']),
   supportedDeviceList: z._default(z.strictObject({ listed: z.boolean(), licenses: z.optional(integer(1, 64)) }), { listed: false }),
+  /** §5.1 rev 2: a device the server has but has disabled (registered, not licensed). */
+  enabled: z._default(z.boolean(), true),
 });
 
 export const addOnsInUseSchema = z.strictObject({
@@ -65,4 +67,3 @@ export const amiActivationRequestSchema = z.strictObject({
 
 export type ActivationRequest = z.output<typeof activationRequestSchema>;
 export type ActivationConfiguration = Omit<ActivationRequest, 'slc' | 'installationId' | 'aws'>;
-export type AddOnsInUse = z.output<typeof addOnsInUseSchema>;

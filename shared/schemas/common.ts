@@ -16,7 +16,12 @@ export const identifier = z.string().check(z.minLength(1), z.maxLength(128), z.r
 /** A whole number from `min` to `max`. */
 export const integer = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 
-export const listQuery = z.strictObject({
+const listFields = {
   limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 50),
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
-});
+};
+
+export const listQuery = z.strictObject(listFields);
+
+/** `GET /v1/licenses`: a list with the optional `?customerId=` and `?partnerId=` filters. */
+export const licenseListQuery = z.strictObject({ ...listFields, customerId: z.optional(identifier), partnerId: z.optional(identifier) });

@@ -38,11 +38,17 @@ export const issueLicenseRequest = z.strictObject({
   carePlus: z.optional(z.strictObject({ validUntil: carePlusValidUntil })),
 });
 
+/** `PATCH /v1/licenses/{slc}`: entitlements and upgrades; at least one field. */
 export const changeLicenseRequest = z
-  .strictObject({ deviceLicenses: z.optional(deviceLicenses), addOns: z.optional(addOnEntitlements) })
+  .strictObject({
+    deviceLicenses: z.optional(deviceLicenses),
+    addOns: z.optional(addOnEntitlements),
+    version: z.optional(productVersion),
+    product: z.optional(z.enum(PRODUCTS)),
+  })
   .check(
-    z.refine((body) => body.deviceLicenses !== undefined || body.addOns !== undefined, {
-      message: 'give deviceLicenses, addOns or both',
+    z.refine((body) => Object.values(body).some((value) => value !== undefined), {
+      message: 'give deviceLicenses, addOns, version, product or several of them',
     }),
   );
 

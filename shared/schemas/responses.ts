@@ -90,6 +90,7 @@ export const licenseDeviceView = z.object({
 export const licenseDeviceList = list(licenseDeviceView);
 
 export const auditEvent = z.object({
+  eventId: text,
   at: time,
   type: text,
   actor: text,
@@ -169,3 +170,19 @@ export const partnerInstallationView = z.object({
   lastActivation: z.nullable(z.object({ at: time, sourceIp: text })),
   lastSeenAt: z.nullable(time),
 });
+
+/** §12: partner webhooks, their deliveries, and the Care Plus reminder job. */
+const webhookFields = { webhookId: text, url: text, events: z.array(text), createdAt: time };
+export const webhookView = z.object(webhookFields);
+export const webhookCreated = z.object({ ...webhookFields, secret: text });
+export const webhookList = list(webhookView);
+export const webhookDeliveryList = list(
+  z.object({
+    eventId: text,
+    type: text,
+    status: z.enum(['delivered', 'pending', 'failed']),
+    attempts: count,
+    lastStatusCode: z.nullable(z.int()),
+  }),
+);
+export const reminderRun = z.object({ licenses: count, reminders: count });

@@ -1,163 +1,277 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
-import { byCustomer, byOwner, keys } from './keys';
-import type { InstallationRecord } from './records';
+import { getCustomer } from './customers';
+import { readDeviceGroupsWith, updateItemOf, type DeviceGroup, type DeviceGroupUpdate } from './devices';
+import { auditEventItem, type AuditEvent } from './events';
+import { installationItem } from './installations';
+import { keys } from './keys';
+import type { CustomerRecord, InstallationRecord, LicenseRecord } from './records';
 
-/** Why an allocation did not commit; the use case re-reads and decides (retry or refuse). */
-export class AllocationNotCommitted extends Error {
-  constructor(readonly reason: 'license_changed' | 'installation_changed' | 'contention') {
-    super(`allocation not committed: ${reason}`);
-  }
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/** What became of an activation's transaction; anything else (a lost answer, a timeout) is thrown: its outcome is unknown. */
+export type CommitOutcome =
+  | 'committed'
+  /** The license's counters or terms moved past what the plan allows: plan again. */
+  | 'license_changed'
+  /** The installation changed since it was read (another activation, a release): read it again. */
+  | 'installation_changed'
+  /** A device of the plan changed elsewhere, or its group filled up: plan again. */
+  | 'devices_changed'
+  /** Another transaction was in the way: try again. */
+  | 'contention';
+
+/**
+ * One pool of the license that activations take from and give back to, held as a counter on the
+ * license item: device licenses, activated devices under the edition's cap, and any further pooled
+ * quantity (add-on quantities per SLC go here the same way). The commit moves the counter by
+ * `delta` only while it stays within `capacity`.
+ */
+export interface PooledCounter {
+  /** The license attribute counting what the SLC's installations hold. */
+  used: string;
+  /** What this installation takes (positive) or gives back (negative). */
+  delta: number;
+  /** The pool's size the plan was made against; null for a pool without a bound (only counted). */
+  capacity: number | null;
+  /**
+   * The license attribute holding the capacity, when it can change (an entitlement): a concurrent
+   * change of it makes the commit fail, so that the plan is made again. Omitted for a fixed cap.
+   */
+  capacityAttribute?: string;
 }
 
-export interface AllocationBounds {
+export interface LicenseCommit {
   slc: string;
-  /** The entitlement the plan was made against; a concurrent change of it forces a new plan. */
-  entitledDeviceLicenses: number;
-  deltaDeviceLicenses: number;
-  deltaDevices: number;
-  /** Edition cap of activated devices for the SLC, or null. */
-  maxActivatedDevices: number | null;
-  /** Single-installation editions: the SLC must have no other installation. */
+  pools: PooledCounter[];
+  /** Single-installation editions: a new installation needs the SLC to have none. */
   singleInstallation: boolean;
+  /**
+   * The license's `updatedAt` as the plan read it, required unchanged: pools whose capacity is
+   * nested in the terms (add-on entitlements) are planned against terms no PATCH has changed since.
+   */
+  termsAsOf?: string;
+  /** The edition the plan was made for: an edition change in between makes the commit fail (plan again). */
+  product?: string;
+  /** The designated failover pair (§5.4): taken by this installation, or given back by it. */
+  failover?: { installationId: string; action: 'take' | 'release' };
 }
 
-export type InstallationAllocation =
+/** The installation's side of the commit: what it holds afterwards, on the revision it was read at. */
+export type InstallationCommit =
   | { kind: 'new'; record: InstallationRecord }
   | {
       kind: 'existing';
       installationId: string;
       expectedRevision: number;
-      allocatedDeviceLicenses: number;
-      activatedDevices: number;
+      /** The installation's own counters, one per pool (e.g. allocatedDeviceLicenses), as they are after the commit. */
+      holdings: Record<string, number>;
       deviceGroups: string[];
-      lease: { owner: string; until: number };
+      /** The lease the commit takes (device writes follow), or null when this transaction completes the activation. */
+      lease: { owner: string; until: number } | null;
+      /** The lease owner of this request: a lease it holds already does not stand in its way. */
+      leaseOwner: string;
       now: number;
     };
 
-/**
- * The check-and-increment of §5.5 in one transaction: the license's counters move by the plan's
- * delta only while the result stays within the entitlement (and the edition's caps), and the
- * installation's own allocation moves with them, so the license's usage is always the sum of its
- * installations' allocations. The installation also takes its activation lease here, and names
- * the device groups its devices are about to be written to.
- */
-export async function commitAllocation(bounds: AllocationBounds, installation: InstallationAllocation): Promise<void> {
-  const { client, tableName } = store();
-  const isNew = installation.kind === 'new';
-  const grows = isNew || bounds.deltaDeviceLicenses > 0 || bounds.deltaDevices > 0;
+export interface Integration {
+  manufacturer: string;
+  name: string;
+  version: string;
+}
+
+/** What a completed activation records: the installation's fields, its audit event and its integration reports. */
+export interface ActivationRecord {
+  slc: string;
+  installationId: string;
+  fields: Partial<InstallationRecord>;
+  event: AuditEvent;
+  /** Events the activation caused (its usage thresholds, §12), recorded after its own event, in this order. */
+  followingEvents?: AuditEvent[];
+  integrations: { added: Integration[]; removed: Integration[] };
+}
+
+export interface ActivationCommit {
+  license: LicenseCommit;
+  installation: InstallationCommit;
+  /** Device writes that go in the same transaction (the whole activation fits in one). */
+  devices?: readonly DeviceGroupUpdate[];
+  /** The activation's record, when this transaction completes it. */
+  record?: ActivationRecord;
+}
+
+/** TransactWriteItems takes at most 100 actions. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
+/** The key of an installation's report of one integration (the statistics count them). */
+export const integrationKey = (integration: Integration) =>
+  [integration.manufacturer, integration.name, integration.version].map(encodeURIComponent).join('|');
+
+function licenseUpdate(tableName: string, commit: LicenseCommit, isNew: boolean): TransactItem {
+  const grows = isNew || commit.pools.some((pool) => pool.delta > 0);
   // Only growth needs an active license: an allocation that shrinks back to what is stored is
   // committed on a license revoked meanwhile too.
-  const conditions = [...(grows ? ['#status = :active'] : []), 'entitledDeviceLicenses = :entitled', 'usedDeviceLicenses <= :maxUsedBefore'];
-  const values: Record<string, unknown> = {
-    ...(grows ? { ':active': 'active' } : {}),
-    ':entitled': bounds.entitledDeviceLicenses,
-    ':maxUsedBefore': bounds.entitledDeviceLicenses - bounds.deltaDeviceLicenses,
-    ':deltaLicenses': bounds.deltaDeviceLicenses,
-    ':deltaDevices': bounds.deltaDevices,
-    ':deltaInstallations': isNew ? 1 : 0,
-  };
-  if (bounds.maxActivatedDevices !== null) {
-    conditions.push('activatedDevices <= :maxDevicesBefore');
-    values[':maxDevicesBefore'] = bounds.maxActivatedDevices - bounds.deltaDevices;
+  const conditions = grows ? ['#status = :active'] : [];
+  const names: Record<string, string> = grows ? { '#status': 'status' } : {};
+  const values: Record<string, unknown> = grows ? { ':active': 'active' } : {};
+  const assignments: string[] = [];
+  commit.pools.forEach((pool, i) => {
+    names[`#u${i}`] = pool.used;
+    values[`:d${i}`] = pool.delta;
+    // A pool counter the license item does not have yet (an add-on pool never used) counts from 0.
+    values[':zero'] = 0;
+    assignments.push(`#u${i} = if_not_exists(#u${i}, :zero) + :d${i}`);
+    if (pool.capacity === null) return;
+    values[`:max${i}`] = pool.capacity - pool.delta; // conditions cannot add: used + delta <= capacity
+    conditions.push(pool.delta > pool.capacity ? `#u${i} < :zero` : `(attribute_not_exists(#u${i}) OR #u${i} <= :max${i})`);
+    if (pool.capacityAttribute) {
+      names[`#c${i}`] = pool.capacityAttribute;
+      values[`:c${i}`] = pool.capacity;
+      conditions.push(`#c${i} = :c${i}`);
+    }
+  });
+  if (commit.product !== undefined) {
+    names['#product'] = 'product';
+    values[':product'] = commit.product;
+    conditions.push('#product = :product');
   }
-  if (isNew && bounds.singleInstallation) {
+  if (commit.termsAsOf !== undefined) {
+    values[':terms'] = commit.termsAsOf;
+    conditions.push('updatedAt = :terms');
+  }
+  if (commit.failover) {
+    values[':holder'] = commit.failover.installationId;
+    values[':noHolder'] = null;
+    if (commit.failover.action === 'take') {
+      conditions.push('(attribute_not_exists(failoverInstallationId) OR failoverInstallationId = :noHolder OR failoverInstallationId = :holder)');
+      assignments.push('failoverInstallationId = :holder');
+    } else {
+      conditions.push('failoverInstallationId = :holder');
+      assignments.push('failoverInstallationId = :noHolder');
+    }
+  }
+  values[':installations'] = isNew ? 1 : 0;
+  assignments.push('installationCount = installationCount + :installations');
+  if (isNew && commit.singleInstallation) {
     conditions.push('installationCount < :one');
     values[':one'] = 1;
   }
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.license(commit.slc),
+      UpdateExpression: `SET ${assignments.join(', ')}`,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
 
-  const installationWrite = isNew
-    ? {
-        Put: {
-          TableName: tableName,
-          Item: {
-            ...keys.installation(installation.record.installationId),
-            type: 'installation',
-            gsi1pk: byOwner.licenseInstallations(installation.record.slc),
-            gsi1sk: `${installation.record.createdAt}#${installation.record.installationId}`,
-            // Listed as unfinished until its first activation is recorded (see finalizeActivation).
-            gsi2pk: byCustomer.unfinishedInstallations(installation.record.slc),
-            gsi2sk: installation.record.installationId,
-            ...installation.record,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      }
-    : {
-        Update: {
-          TableName: tableName,
-          Key: keys.installation(installation.installationId),
-          UpdateExpression:
-            'SET allocatedDeviceLicenses = :allocated, activatedDevices = :devices, deviceGroups = :groups, revision = revision + :one, lease = :lease',
-          ConditionExpression:
-            '#status = :active AND revision = :revision AND (attribute_not_exists(lease) OR lease = :null OR lease.#owner = :owner OR lease.#until < :now)',
-          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner', '#until': 'until' },
-          ExpressionAttributeValues: {
-            ':allocated': installation.allocatedDeviceLicenses,
-            ':devices': installation.activatedDevices,
-            ':groups': installation.deviceGroups,
-            ':one': 1,
-            ':lease': installation.lease,
-            ':active': 'active',
-            ':revision': installation.expectedRevision,
-            ':null': null,
-            ':owner': installation.lease.owner,
-            ':now': installation.now,
-          },
-        },
-      };
+function installationWrite(tableName: string, installation: InstallationCommit, record: ActivationRecord | undefined): TransactItem {
+  if (installation.kind === 'new') {
+    return {
+      Put: {
+        TableName: tableName,
+        Item: installationItem(record ? { ...installation.record, ...record.fields, lease: null } : installation.record, { unfinished: !record }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+  const names: Record<string, string> = { '#status': 'status', '#owner': 'owner', '#until': 'until' };
+  const values: Record<string, unknown> = {
+    ':one': 1,
+    ':lease': installation.lease,
+    ':active': 'active',
+    ':revision': installation.expectedRevision,
+    ':null': null,
+    ':owner': installation.leaseOwner,
+    ':now': installation.now,
+  };
+  const assignments = ['revision = revision + :one', 'lease = :lease'];
+  const set = (prefix: string, fields: Record<string, unknown>) =>
+    Object.entries(fields).forEach(([field, value], i) => {
+      names[`#${prefix}${i}`] = field;
+      values[`:${prefix}${i}`] = value;
+      assignments.push(`#${prefix}${i} = :${prefix}${i}`);
+    });
+  // The record's fields (the groups of the activated devices among them) win over the groups named for the device writes.
+  set('f', { deviceGroups: installation.deviceGroups, ...installation.holdings, ...record?.fields });
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.installation(installation.installationId),
+      UpdateExpression: `SET ${assignments.join(', ')}${record ? ' REMOVE gsi2pk, gsi2sk' : ''}`,
+      ConditionExpression:
+        '#status = :active AND revision = :revision AND (attribute_not_exists(lease) OR lease = :null OR lease.#owner = :owner OR lease.#until < :now)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
 
+/** The audit event and the integration reports of a completed activation. */
+function recordItems(tableName: string, record: ActivationRecord): TransactItem[] {
+  return [
+    { Put: { TableName: tableName, Item: auditEventItem(record.slc, record.event) } },
+    ...(record.followingEvents ?? []).map((event, index) => ({ Put: { TableName: tableName, Item: auditEventItem(record.slc, event, index + 1) } })),
+    ...record.integrations.added.map((integration) => ({
+      Put: {
+        TableName: tableName,
+        Item: { ...keys.integrationReport(integrationKey(integration), record.installationId), type: 'integration_report', ...integration, installationId: record.installationId },
+      },
+    })),
+    ...record.integrations.removed.map((integration) => ({
+      Delete: { TableName: tableName, Key: keys.integrationReport(integrationKey(integration), record.installationId) },
+    })),
+  ];
+}
+
+/** How many actions the transaction of a commit takes. */
+export function commitItemCount(devices: readonly DeviceGroupUpdate[], integrations: ActivationRecord['integrations']): number {
+  return 2 + devices.length + 1 + integrations.added.length + integrations.removed.length;
+}
+
+/**
+ * The check-and-increment of §5.5 in one transaction: the license's pooled counters move by the
+ * plan's deltas only while each stays within its pool, and the installation's own holdings move
+ * with them, so the license's usage is always the sum of its installations' holdings. When the
+ * activation is larger than one transaction, the installation takes its activation lease here and
+ * names the device groups its devices are about to be written to; otherwise the devices and the
+ * activation's record go in the same transaction.
+ */
+export async function commitActivation(commit: ActivationCommit): Promise<CommitOutcome> {
+  const { client, tableName } = store();
+  const devices = commit.devices ?? [];
+  const items: TransactItem[] = [
+    licenseUpdate(tableName, commit.license, commit.installation.kind === 'new'),
+    installationWrite(tableName, commit.installation, commit.record),
+    ...devices.map((update) => ({ Update: { TableName: tableName, ...updateItemOf(commit.license.slc, update) } })),
+    ...(commit.record ? recordItems(tableName, commit.record) : []),
+  ];
   try {
-    await client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName,
-              Key: keys.license(bounds.slc),
-              UpdateExpression:
-                'SET usedDeviceLicenses = usedDeviceLicenses + :deltaLicenses, activatedDevices = activatedDevices + :deltaDevices, ' +
-                'installationCount = installationCount + :deltaInstallations',
-              ConditionExpression: conditions.join(' AND '),
-              ...(grows ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
-              ExpressionAttributeValues: values,
-            },
-          },
-          installationWrite,
-        ],
-      }),
-    );
+    await client.send(new TransactWriteCommand({ TransactItems: items }));
+    return 'committed';
   } catch (error) {
-    throw translateCancellation(error);
+    return cancellationOutcome(error, (index) => (index === 0 ? 'license_changed' : index === 1 ? 'installation_changed' : index < 2 + devices.length ? 'devices_changed' : undefined));
   }
 }
 
-export function translateCancellation(error: unknown): unknown {
-  if (!(error instanceof TransactionCanceledException)) return error;
-  const reasons = error.CancellationReasons ?? [];
-  if (reasons[0]?.Code === 'ConditionalCheckFailed') return new AllocationNotCommitted('license_changed');
-  if (reasons[1]?.Code === 'ConditionalCheckFailed') return new AllocationNotCommitted('installation_changed');
-  return new AllocationNotCommitted('contention');
-}
-
-export interface FinalizeActivation {
-  installationId: string;
-  leaseOwner: string;
-  fields: Partial<InstallationRecord>;
-  extraItems: Array<{ put: Record<string, unknown> } | { delete: { pk: string; sk: string } }>;
-}
-
-/** Records the activation on the installation and releases its lease, with the audit event. */
-export async function finalizeActivation(input: FinalizeActivation): Promise<void> {
+/**
+ * Records a completed activation on the installation and gives up its lease, with the audit event
+ * and the integration reports, in one transaction. `installation_changed`: the lease is no longer
+ * this request's.
+ */
+export async function finalizeActivation(leaseOwner: string, record: ActivationRecord): Promise<CommitOutcome> {
   const { client, tableName } = store();
   const names: Record<string, string> = { '#owner': 'owner' };
-  const values: Record<string, unknown> = { ':owner': input.leaseOwner, ':null': null };
+  const values: Record<string, unknown> = { ':owner': leaseOwner, ':null': null };
   const assignments = ['lease = :null'];
-  Object.entries(input.fields).forEach(([field, value], index) => {
-    names[`#f${index}`] = field;
-    values[`:f${index}`] = value;
-    assignments.push(`#f${index} = :f${index}`);
+  Object.entries(record.fields).forEach(([field, value], i) => {
+    names[`#f${i}`] = field;
+    values[`:f${i}`] = value;
+    assignments.push(`#f${i} = :f${i}`);
   });
   try {
     await client.send(
@@ -166,22 +280,70 @@ export async function finalizeActivation(input: FinalizeActivation): Promise<voi
           {
             Update: {
               TableName: tableName,
-              Key: keys.installation(input.installationId),
+              Key: keys.installation(record.installationId),
               UpdateExpression: `SET ${assignments.join(', ')} REMOVE gsi2pk, gsi2sk`,
               ConditionExpression: 'lease.#owner = :owner',
               ExpressionAttributeNames: names,
               ExpressionAttributeValues: values,
             },
           },
-          ...input.extraItems.map((item) =>
-            'put' in item
-              ? { Put: { TableName: tableName, Item: item.put } }
-              : { Delete: { TableName: tableName, Key: item.delete } },
-          ),
+          ...recordItems(tableName, record),
         ],
       }),
     );
+    return 'committed';
   } catch (error) {
-    throw translateCancellation(error);
+    return cancellationOutcome(error, (index) => (index === 0 ? 'installation_changed' : undefined));
   }
+}
+
+/**
+ * The named outcome of a cancelled transaction: the first item whose condition failed, as `failed`
+ * names it, or `contention` when another transaction was in the way. Any other error is rethrown:
+ * the transaction's outcome is unknown.
+ */
+function cancellationOutcome(error: unknown, failed: (index: number) => CommitOutcome | undefined): CommitOutcome {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
+  const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+  for (const [index, reason] of reasons.entries()) {
+    if (reason.Code === 'ConditionalCheckFailed') {
+      const outcome = failed(index);
+      if (outcome) return outcome;
+    }
+  }
+  if (reasons.some((reason) => reason.Code === 'ValidationError' && /size/i.test(reason.Message ?? ''))) return 'devices_changed';
+  return 'contention';
+}
+
+export interface LicenseState {
+  license: LicenseRecord | undefined;
+  /** The customer owning the license (undefined when the license is missing, or the customer is). */
+  customer: CustomerRecord | undefined;
+  groups: Map<string, DeviceGroup>;
+}
+
+/**
+ * What an activation or a check-in reads, in one round trip (BatchGetItem, strongly consistent):
+ * the license when asked for, the customer of `customerId` when given, and device groups of the SLC.
+ */
+export async function readActivationInputs(
+  slc: string,
+  wanted: { license: boolean; customerId: string | undefined; groups: Iterable<string> },
+): Promise<LicenseState> {
+  const others: Partial<Record<'license' | 'customer', { pk: string; sk: string }>> = {};
+  if (wanted.license) others.license = keys.license(slc);
+  if (wanted.customerId) others.customer = keys.customer(wanted.customerId);
+  const read = await readDeviceGroupsWith(slc, wanted.groups, others as Record<'license' | 'customer', { pk: string; sk: string }>);
+  return { license: read.items.license as LicenseRecord | undefined, customer: read.items.customer as CustomerRecord | undefined, groups: read.groups };
+}
+
+/**
+ * The license, its owning customer and device groups of its SLC in one round trip when the
+ * customer is known beforehand (`customerHint`, the owner an installation recorded at its last
+ * activation). A hint the license contradicts (a transfer since), or none, costs a second read.
+ */
+export async function readLicenseState(slc: string, groups: Iterable<string>, customerHint: string | undefined): Promise<LicenseState> {
+  const state = await readActivationInputs(slc, { license: true, customerId: customerHint, groups });
+  if (state.license && state.license.customerId !== customerHint) state.customer = await getCustomer(state.license.customerId);
+  return state;
 }

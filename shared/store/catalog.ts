@@ -1,8 +1,10 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { CATALOG_VERSION_PREFIX, keys } from './keys';
-import { decodeCursor, encodeCursor, type Page } from './pagination';
+import type { Page } from './pagination';
+import { queryPage } from './query';
 import type { CatalogVersionRecord } from './records';
+import { eulaCatalogKeys, eulaCatalogStateOf, type EulaCatalogState } from './eulas';
 
 const recordOf = (item: Record<string, unknown>): CatalogVersionRecord => ({
   version: item.version as string,
@@ -28,16 +30,42 @@ export async function getCatalogVersion(version: string): Promise<CatalogVersion
  * release digit make string order the contract's version order (year, then release).
  */
 export async function listCatalogVersions(limit: number, cursor?: string): Promise<Page<CatalogVersionRecord>> {
-  const { client, tableName } = store();
-  const scope = 'catalog-versions';
-  const result = await client.send(
-    new QueryCommand({
-      TableName: tableName,
+  return queryPage(
+    {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': keys.catalogVersion('').pk, ':prefix': CATALOG_VERSION_PREFIX },
-      Limit: limit,
-      ExclusiveStartKey: await decodeCursor(scope, cursor),
-    }),
+    },
+    { scope: 'catalog-versions', limit, cursor },
+    recordOf,
   );
-  return { items: (result.Items ?? []).map(recordOf), nextCursor: await encodeCursor(scope, result.LastEvaluatedKey) };
+}
+
+/**
+ * What an activation reads of the catalogs, in one BatchGet: the window of the license's version
+ * and the EULA catalog's state for the version the request accepted (store/eulas.ts).
+ */
+export async function readActivationCatalog(version: string, eulaVersion: string): Promise<{ version: CatalogVersionRecord | undefined; eula: EulaCatalogState }> {
+  const { client, tableName } = store();
+  const items: Record<string, unknown>[] = [];
+  let pending: Record<string, unknown>[] | undefined = [keys.catalogVersion(version), ...eulaCatalogKeys(eulaVersion)];
+  while (pending && pending.length > 0) {
+    const result = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
+    items.push(...(result.Responses?.[tableName] ?? []));
+    pending = result.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
+  }
+  const entry = items.find((item) => item.sk === keys.catalogVersion(version).sk);
+  return { version: entry ? recordOf(entry) : undefined, eula: eulaCatalogStateOf(eulaVersion, items) };
+}
+
+/** The catalog entries of several versions by version (at most 100 distinct versions; absent ones are missing). */
+export async function getCatalogVersions(versions: Iterable<string>): Promise<Map<string, CatalogVersionRecord>> {
+  const { client, tableName } = store();
+  const found = new Map<string, CatalogVersionRecord>();
+  let pending: Record<string, unknown>[] | undefined = [...new Set(versions)].map((version) => keys.catalogVersion(version));
+  while (pending && pending.length > 0) {
+    const result = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
+    for (const item of result.Responses?.[tableName] ?? []) found.set(item.version as string, recordOf(item));
+    pending = result.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
+  }
+  return found;
 }

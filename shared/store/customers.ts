@@ -1,7 +1,9 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
-import { byOwner, createdOrder, keys } from './keys';
-import { decodeCursor, encodeCursor, type Page } from './pagination';
+import { byKind, byOwner, createdOrder, keys } from './keys';
+import type { Page } from './pagination';
+import { queryPage } from './query';
 import type { CustomerRecord } from './records';
 
 export async function getCustomer(customerId: string): Promise<CustomerRecord | undefined> {
@@ -16,32 +18,86 @@ export function customerItem(customer: CustomerRecord): Record<string, unknown> 
     ...keys.customer(customer.customerId),
     type: 'customer',
     ...customer,
+    gsi3pk: byKind.customers,
+    gsi3sk: createdOrder(customer.createdAt, customer.customerId),
     ...(customer.partnerId
       ? { gsi1pk: byOwner.partnerCustomers(customer.partnerId), gsi1sk: createdOrder(customer.createdAt, customer.customerId) }
       : {}),
   };
 }
 
-export async function putNewCustomer(customer: CustomerRecord): Promise<void> {
+/** Writes a new customer; `exists` when a customer with its id is stored already. */
+export async function putNewCustomer(customer: CustomerRecord): Promise<'created' | 'exists'> {
   const { client, tableName } = store();
-  await client.send(
-    new PutCommand({ TableName: tableName, Item: customerItem(customer), ConditionExpression: 'attribute_not_exists(pk)' }),
-  );
+  try {
+    await client.send(
+      new PutCommand({ TableName: tableName, Item: customerItem(customer), ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+    return 'created';
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return 'exists';
+    throw error;
+  }
 }
 
-/** A partner's customers, oldest first (gsi1). */
-export async function listPartnerCustomers(partnerId: string, limit: number, cursor?: string): Promise<Page<CustomerRecord>> {
-  const { client, tableName } = store();
-  const scope = `partner-customers:${partnerId}`;
-  const result = await client.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': byOwner.partnerCustomers(partnerId) },
-      Limit: limit,
-      ExclusiveStartKey: await decodeCursor(scope, cursor),
-    }),
+const customerPage = (
+  scope: string,
+  query: { index: 'gsi1' | 'gsi3'; pk: string; newestFirst: boolean },
+  limit: number,
+  cursor: string | undefined,
+): Promise<Page<CustomerRecord>> =>
+  queryPage<CustomerRecord>(
+    { IndexName: query.index, KeyConditionExpression: `${query.index}pk = :pk`, ExpressionAttributeValues: { ':pk': query.pk }, ScanIndexForward: !query.newestFirst },
+    { scope, limit, cursor },
   );
-  return { items: (result.Items ?? []) as CustomerRecord[], nextCursor: await encodeCursor(scope, result.LastEvaluatedKey) };
+
+/** A partner's customers (gsi1), oldest first unless asked otherwise. */
+export const listPartnerCustomers = (partnerId: string, limit: number, cursor?: string, options = { newestFirst: false }): Promise<Page<CustomerRecord>> =>
+  customerPage(
+    options.newestFirst ? `partner-customers:${partnerId}:newest-first` : `partner-customers:${partnerId}`,
+    { index: 'gsi1', pk: byOwner.partnerCustomers(partnerId), newestFirst: options.newestFirst },
+    limit,
+    cursor,
+  );
+
+/** Every customer, newest first (gsi3). */
+export const listAllCustomers = (limit: number, cursor?: string): Promise<Page<CustomerRecord>> =>
+  customerPage('all-customers', { index: 'gsi3', pk: byKind.customers, newestFirst: true }, limit, cursor);
+
+/** The fields a customer change may set. */
+export type CustomerChange = Partial<Pick<CustomerRecord, 'name' | 'country' | 'contacts' | 'verification' | 'verificationReason' | 'screening'>>;
+
+/**
+ * Writes a change of a customer on condition that it is unchanged since it was read (its
+ * revision), so that a re-screening is never computed from a stale country or verification.
+ * `changed` means another change came first: re-read and decide again.
+ */
+export async function writeCustomerChange(current: CustomerRecord, change: CustomerChange, at: string): Promise<'written' | 'changed'> {
+  const { client, tableName } = store();
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':next': (current.revision ?? 0) + 1, ':at': at };
+  const assignments = ['revision = :next', 'updatedAt = :at'];
+  Object.entries(change).forEach(([field, value], index) => {
+    names[`#f${index}`] = field;
+    values[`:f${index}`] = value;
+    assignments.push(`#f${index} = :f${index}`);
+  });
+  const unchanged = current.revision === undefined ? 'attribute_not_exists(revision)' : 'revision = :revision';
+  if (current.revision !== undefined) values[':revision'] = current.revision;
+  try {
+    await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.customer(current.customerId),
+        UpdateExpression: `SET ${assignments.join(', ')}`,
+        ConditionExpression: `attribute_exists(pk) AND ${unchanged}`,
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return 'written';
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return 'changed';
+    throw error;
+  }
 }

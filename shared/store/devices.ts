@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchGetCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { ApiError, badRequest } from '../http/errors';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { badRequest } from '../errors';
+import { retryWithBackoff, RETRY } from '../retry';
 import { store } from './client';
 import { keys } from './keys';
-import { chunk, inParallel } from './batch';
+import { batchGet, chunk, inParallel } from './batch';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
 import type { DeviceRecord } from './records';
 
@@ -31,7 +31,6 @@ const DEVICES_PER_UPDATE = 60;
 const PARALLEL_REQUESTS = 8;
 /** Updates of a contended transaction sent at once, per transaction. */
 const SPLIT_PARALLEL_REQUESTS = 8;
-const MAX_READ_ATTEMPTS = 10;
 /** Tries of one update that other transactions on its group keep getting in the way of. */
 const MAX_UPDATE_ATTEMPTS = 8;
 
@@ -65,25 +64,34 @@ export function recordOf(slc: string, mac: string, { revision: _revision, ...ent
   return { slc, mac, ...entry };
 }
 
-/** The device groups of an SLC, read consistently unless asked otherwise (100 per request); absent groups come back empty. */
+/** The device groups of an SLC, read consistently unless asked otherwise; absent groups come back empty. */
 export async function readDeviceGroups(slc: string, groups: Iterable<string>, options: { consistent: boolean } = { consistent: true }): Promise<Map<string, DeviceGroup>> {
-  const { client, tableName } = store();
+  return (await readDeviceGroupsWith(slc, groups, {}, options)).groups;
+}
+
+/**
+ * Device groups together with other items in the same BatchGetItem requests (the license, the
+ * owning customer, catalog entries): one round trip where the keys of all are known. Strongly
+ * consistent unless asked otherwise; absent groups come back empty, absent items undefined.
+ */
+export async function readDeviceGroupsWith<K extends string>(
+  slc: string,
+  groups: Iterable<string>,
+  others: Readonly<Record<K, { pk: string; sk: string }>>,
+  options: { consistent: boolean } = { consistent: true },
+): Promise<{ groups: Map<string, DeviceGroup>; items: Record<K, Record<string, unknown> | undefined> }> {
   const found = new Map<string, DeviceGroup>();
   for (const group of groups) found.set(group, emptyGroup(group));
-  await inParallel(chunk([...found.keys()], 100), PARALLEL_REQUESTS, async (part) => {
-    let pending: Record<string, unknown>[] | undefined = part.map((group) => keys.deviceGroup(slc, group));
-    for (let attempt = 0; pending && pending.length > 0; attempt++) {
-      if (attempt >= MAX_READ_ATTEMPTS) throw new ApiError(503, 'service_unavailable', 'The license is busy; try again shortly.');
-      // Keys left over because the answer reached its size limit are asked for again at once; throttled ones after a pause.
-      if (attempt > 0 && pending.length === part.length) await sleep(Math.min(1000, 25 * 2 ** attempt));
-      const result: BatchGetCommandOutput = await client.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: options.consistent } } }),
-      );
-      for (const item of result.Responses?.[tableName] ?? []) found.set(item.group as string, groupOfItem(item));
-      pending = result.UnprocessedKeys?.[tableName]?.Keys;
-    }
-  });
-  return found;
+  const wanted = Object.entries(others) as Array<[K, { pk: string; sk: string }]>;
+  const byKey = new Map(wanted.map(([name, key]) => [`${key.pk}\n${key.sk}`, name]));
+  const items = Object.fromEntries(wanted.map(([name]) => [name, undefined])) as Record<K, Record<string, unknown> | undefined>;
+  const read = await batchGet([...wanted.map(([, key]) => key), ...[...found.keys()].map((group) => keys.deviceGroup(slc, group))], options);
+  for (const item of read) {
+    const name = byKey.get(`${String(item.pk)}\n${String(item.sk)}`);
+    if (name !== undefined) items[name] = item;
+    else found.set(item.group as string, groupOfItem(item));
+  }
+  return { groups: found, items };
 }
 
 /** The devices an installation holds, from the groups its record names. */
@@ -170,7 +178,12 @@ export async function listLicenseDevices(slc: string, limit: number, cursor?: st
 /** A change of one device, in the group that stores it. */
 export type DeviceChange =
   | { kind: 'activate'; mac: string; group: string; deviceKey: string; licenses: number }
-  | { kind: 'release'; mac: string; group: string; deletes: boolean };
+  | { kind: 'release'; mac: string; group: string; deletes: boolean }
+  /** §5.1 `enabled: false`: registered by the installation, holding no license, no deletion counted. */
+  | { kind: 'disable'; mac: string; group: string; deviceKey: string; licenses: number };
+
+/** A device registered disabled by this installation (or activated, then disabled): enabling it is not a new registration. */
+export const disabledBy = (entry: DeviceEntry | undefined, installationId: string) => entry?.status === 'disabled' && entry.lastInstallationId === installationId;
 
 /**
  * A device after a change, from the device as read (undefined when the device is new to the SLC).
@@ -179,8 +192,24 @@ export type DeviceChange =
  */
 export function nextDeviceEntry(installationId: string, current: DeviceEntry | undefined, change: DeviceChange, at: string): DeviceEntry {
   const revision = (current?.revision ?? 0) + 1;
+  if (change.kind === 'disable') {
+    const registers = current?.installationId !== installationId && !disabledBy(current, installationId);
+    return {
+      deviceKey: change.deviceKey,
+      installationId: null,
+      lastInstallationId: installationId,
+      status: 'disabled',
+      ...(current ? (current.neverActivated ? { neverActivated: true } : {}) : { neverActivated: true }),
+      licenses: change.licenses,
+      registrations: (current?.registrations ?? 0) + (registers ? 1 : 0),
+      deletions: current?.deletions ?? 0,
+      firstActivatedAt: current?.firstActivatedAt ?? at,
+      lastChangedAt: at,
+      revision,
+    };
+  }
   if (change.kind === 'activate') {
-    const registers = current?.installationId !== installationId;
+    const registers = current?.installationId !== installationId && !disabledBy(current, installationId);
     return {
       deviceKey: change.deviceKey,
       installationId,
@@ -189,7 +218,7 @@ export function nextDeviceEntry(installationId: string, current: DeviceEntry | u
       licenses: change.licenses,
       registrations: (current?.registrations ?? 0) + (registers ? 1 : 0),
       deletions: current?.deletions ?? 0,
-      firstActivatedAt: current?.firstActivatedAt ?? at,
+      firstActivatedAt: current && !current.neverActivated ? current.firstActivatedAt : at,
       lastChangedAt: at,
       revision,
     };
@@ -265,13 +294,6 @@ export function updateItemOf(slc: string, update: { group: string; devices: read
   };
 }
 
-/** Another installation changed a device of the plan (or filled its group): the plan must be made again. */
-export class DevicesChangedElsewhere extends Error {
-  constructor(group: string) {
-    super(`a device of group ${group} changed under the plan`);
-  }
-}
-
 /**
  * Packs updates into rounds of transactions of at most GROUPS_PER_TRANSACTION: never two operations
  * on one group in a transaction (DynamoDB refuses them) nor in one round (they would conflict with
@@ -288,21 +310,21 @@ export function transactionsOf(updates: readonly DeviceGroupUpdate[]): DeviceGro
   return rounds.map((round) => chunk(round, GROUPS_PER_TRANSACTION));
 }
 
+/** Whether an error is DynamoDB's answer of one of these names. */
 const named = (error: unknown, ...names: string[]) => error instanceof Error && names.includes(error.name);
-
-/** writeDeviceChanges lost a race with another writer: read the devices again and plan again. */
-export const lostDeviceWriteRace = (error: unknown) =>
-  error instanceof DevicesChangedElsewhere || named(error, 'TransactionCanceledException', 'TransactionConflictException');
 /** DynamoDB's answer to an update that would grow an item past 400 KB. */
 const tooLarge = (error: unknown) => named(error, 'ValidationException') && /size/i.test((error as Error).message);
+
+/** Another installation changed a device of the plan (or filled its group): the plan must be made again. */
+class DevicesChangedElsewhere extends Error {}
 
 /**
  * Writes the changes of one installation. Updates go in small transactions, in parallel. A
  * transaction that failed (another transaction held one of its groups, or a device changed
  * elsewhere) is split into its updates, each sent on its own, so that other installations' work on
  * the same groups delays it at most. A device of the change that was changed elsewhere, or a group
- * that has grown too large meanwhile, means the plan no longer holds: DevicesChangedElsewhere, once
- * the other updates have finished.
+ * that has grown too large meanwhile, means the plan no longer holds: `devices_changed`, once the
+ * other updates have finished.
  */
 export async function writeDeviceChanges(
   slc: string,
@@ -312,31 +334,36 @@ export async function writeDeviceChanges(
   at: string,
   /** Told the changes each successful write made, also when others fail. */
   onWritten: (written: DeviceChange[]) => void = () => undefined,
-): Promise<void> {
+): Promise<'written' | 'devices_changed'> {
   const { client, tableName } = store();
   const wrote = (updates: readonly DeviceGroupUpdate[]) => onWritten(updates.flatMap((update) => update.devices.map((device) => device.change)));
-  const updateAlone = async (update: DeviceGroupUpdate) => {
-    for (let attempt = 1; ; attempt++) {
+  const updateAlone = (update: DeviceGroupUpdate) =>
+    retryWithBackoff({ attempts: MAX_UPDATE_ATTEMPTS, baseMs: 10, capMs: 250, exhausted: () => new DevicesChangedElsewhere() }, async () => {
       try {
         await client.send(new UpdateCommand({ TableName: tableName, ...updateItemOf(slc, update) }));
         wrote([update]);
-        return;
+        return undefined;
       } catch (error) {
-        if (named(error, 'ConditionalCheckFailedException') || tooLarge(error)) throw new DevicesChangedElsewhere(update.group);
-        if (!named(error, 'TransactionConflictException') || attempt >= MAX_UPDATE_ATTEMPTS) throw error;
-      }
-      await sleep(Math.random() * Math.min(250, 10 * 2 ** attempt));
-    }
-  };
-  for (const round of transactionsOf(deviceGroupUpdates(installationId, groups, changes, at))) {
-    await inParallel(round, PARALLEL_REQUESTS, async (part) => {
-      try {
-        await client.send(new TransactWriteCommand({ TransactItems: part.map((update) => ({ Update: { TableName: tableName, ...updateItemOf(slc, update) } })) }));
-        wrote(part);
-      } catch (error) {
-        if (!named(error, 'TransactionCanceledException', 'TransactionConflictException')) throw error;
-        await inParallel(part, SPLIT_PARALLEL_REQUESTS, updateAlone);
+        if (named(error, 'ConditionalCheckFailedException') || tooLarge(error)) throw new DevicesChangedElsewhere();
+        if (named(error, 'TransactionConflictException')) return RETRY;
+        throw error;
       }
     });
+  try {
+    for (const round of transactionsOf(deviceGroupUpdates(installationId, groups, changes, at))) {
+      await inParallel(round, PARALLEL_REQUESTS, async (part) => {
+        try {
+          await client.send(new TransactWriteCommand({ TransactItems: part.map((update) => ({ Update: { TableName: tableName, ...updateItemOf(slc, update) } })) }));
+          wrote(part);
+        } catch (error) {
+          if (!named(error, 'TransactionCanceledException', 'TransactionConflictException')) throw error;
+          await inParallel(part, SPLIT_PARALLEL_REQUESTS, updateAlone);
+        }
+      });
+    }
+    return 'written';
+  } catch (error) {
+    if (error instanceof DevicesChangedElsewhere) return 'devices_changed';
+    throw error;
   }
 }

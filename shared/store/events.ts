@@ -2,12 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { EVENT_PREFIX, keys } from './keys';
-import { decodeCursor, encodeCursor, type Page } from './pagination';
+import type { Page } from './pagination';
+import { queryPage } from './query';
 
 export type AuditEventType =
   | 'license.created'
   | 'license.updated'
+  | 'license.upgraded'
   | 'care_plus.updated'
+  | 'care_plus.expiring'
+  | 'care_plus.expired'
+  | 'usage.threshold_reached'
   | 'license.revoked'
   | 'license.transferred'
   | 'activation.completed'
@@ -15,6 +20,8 @@ export type AuditEventType =
   | 'installation.credentials_reset';
 
 export interface AuditEvent {
+  /** Unique and stable: the event's sort key carries it, the stream and the webhooks use it as the event's id. */
+  eventId?: string;
   at: string;
   type: AuditEventType;
   actor: string;
@@ -22,26 +29,56 @@ export interface AuditEvent {
   details: Record<string, unknown>;
 }
 
-/** The item of one audit event, to put alone or inside the transaction that makes the change. */
-export function auditEventItem(slc: string, event: AuditEvent): Record<string, unknown> {
-  return { ...keys.event(slc, event.at, randomUUID()), type: 'event', event };
+/** An audit event as listed and published: its id always set. */
+export type RecordedEvent = AuditEvent & { eventId: string };
+
+/**
+ * The item of one audit event, to put alone or inside the transaction that makes the change. Its
+ * `type` is `event`: the stream publisher picks these items (and only these) out of the table's stream.
+ */
+export function auditEventItem(slc: string, event: AuditEvent, sequence = 0): Record<string, unknown> {
+  const eventId = event.eventId ?? randomUUID();
+  return { ...keys.event(slc, event.at, sequence, eventId), type: 'event', slc, event: { eventId, ...event } };
 }
 
-export async function listEvents(slc: string, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
-  const { client, tableName } = store();
-  const scope = `events:${slc}`;
-  const result = await client.send(
-    new QueryCommand({
-      TableName: tableName,
+/** The event of a stored event item; items written before events had an id take it from their sort key. */
+export function eventOfItem(item: Record<string, unknown>): RecordedEvent {
+  const event = item.event as AuditEvent;
+  return { eventId: event.eventId ?? String(item.sk).split('#').pop()!, ...event };
+}
+
+export async function listEvents(slc: string, limit: number, cursor?: string): Promise<Page<RecordedEvent>> {
+  return queryPage(
+    {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': keys.license(slc).pk, ':prefix': EVENT_PREFIX },
       ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: await decodeCursor(scope, cursor),
-    }),
+    },
+    { scope: `events:${slc}`, limit, cursor },
+    eventOfItem,
   );
-  return {
-    items: (result.Items ?? []).map((item) => item.event as AuditEvent),
-    nextCursor: await encodeCursor(scope, result.LastEvaluatedKey),
-  };
+}
+
+/** The first `license.transferred` event recorded after `at` (strictly later), if any. */
+export async function firstTransferAfter(slc: string, at: string): Promise<RecordedEvent | undefined> {
+  const { client, tableName } = store();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const result = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        // `~` sorts after every sequence digit: the range starts after every event at `at` itself.
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :after AND :end',
+        FilterExpression: '#event.#type = :transferred',
+        ExpressionAttributeNames: { '#event': 'event', '#type': 'type' },
+        ExpressionAttributeValues: { ':pk': keys.license(slc).pk, ':after': `${EVENT_PREFIX}${at}#~`, ':end': `${EVENT_PREFIX}~`, ':transferred': 'license.transferred' },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    const found = result.Items?.[0];
+    if (found) return eventOfItem(found);
+    start = result.LastEvaluatedKey;
+  } while (start);
+  return undefined;
 }

@@ -1,7 +1,8 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { HEALTH_PREFIX, keys } from './keys';
-import { decodeCursor, encodeCursor, type Page } from './pagination';
+import type { Page } from './pagination';
+import { queryPage } from './query';
 import type { HealthReportRecord } from './records';
 
 export async function putHealthReport(record: HealthReportRecord): Promise<void> {
@@ -17,25 +18,18 @@ export async function putHealthReport(record: HealthReportRecord): Promise<void>
 
 /** An installation's health reports, newest first. Reports past their retention are not listed. */
 export async function listHealthReports(installationId: string, limit: number, nowSeconds: number, cursor?: string): Promise<Page<HealthReportRecord>> {
-  const { client, tableName } = store();
-  const scope = `health:${installationId}`;
-  const result = await client.send(
-    new QueryCommand({
-      TableName: tableName,
+  return queryPage(
+    {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       // TTL deletion lags; expired reports are filtered out until DynamoDB removes them.
       FilterExpression: 'expiresAt > :now',
       ExpressionAttributeValues: { ':pk': keys.installation(installationId).pk, ':prefix': HEALTH_PREFIX, ':now': nowSeconds },
       ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: await decodeCursor(scope, cursor),
-    }),
-  );
-  return {
-    items: (result.Items ?? []).map((item) => {
+    },
+    { scope: `health:${installationId}`, limit, cursor },
+    (item: Record<string, unknown>) => {
       const { pk: _pk, sk: _sk, type: _type, ...record } = item;
-      return record as HealthReportRecord;
-    }),
-    nextCursor: await encodeCursor(scope, result.LastEvaluatedKey),
-  };
+      return record as unknown as HealthReportRecord;
+    },
+  );
 }

@@ -1,11 +1,61 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './query';
 import { auditEventItem } from './events';
 import { store } from './client';
 import { byCustomer, byOwner, keys } from './keys';
-import type { InstallationRecord } from './records';
+import { NOTHING_HELD, type PoolKey } from '../domain/add-on-pools';
+import { addOnHoldings, heldAddOnsOf } from './add-on-holdings';
+import { addOnPoolAttribute } from './licenses';
+import type { Deployment, InstallationRecord } from './records';
 
 export type { InstallationRecord };
+
+/** A new installation as its first activation commits it: active, holding nothing yet, with the lease given. */
+export function createInstallationRecord(input: {
+  installationId: string;
+  slc: string;
+  lease: { owner: string; until: number } | null;
+  deployment: Deployment;
+  createdAt: string;
+}): InstallationRecord {
+  return {
+    installationId: input.installationId,
+    slc: input.slc,
+    status: 'active',
+    credentialVersion: 1,
+    allocatedDeviceLicenses: 0,
+    activatedDevices: 0,
+    deviceGroups: [],
+    revision: 0,
+    lease: input.lease,
+    managementServer: null,
+    recordingServers: [],
+    videoPush: { users: 0, licensed: 0 },
+    addOnsInUse: {},
+    activationStatus: 'activated',
+    integrations: [],
+    deployment: input.deployment,
+    lastActivation: null,
+    lastSeenAt: null,
+    createdAt: input.createdAt,
+  };
+}
+
+/**
+ * The stored installation item: listed under its SLC (gsi1) and, while `unfinished` (its first
+ * activation not yet recorded), on the SLC's sparse list of unfinished installations (gsi2).
+ */
+export function installationItem(record: InstallationRecord, options: { unfinished: boolean }): Record<string, unknown> {
+  return {
+    ...keys.installation(record.installationId),
+    type: 'installation',
+    gsi1pk: byOwner.licenseInstallations(record.slc),
+    gsi1sk: `${record.createdAt}#${record.installationId}`,
+    ...(options.unfinished ? { gsi2pk: byCustomer.unfinishedInstallations(record.slc), gsi2sk: record.installationId } : {}),
+    ...record,
+  };
+}
 
 
 export async function getInstallation(installationId: string): Promise<InstallationRecord | undefined> {
@@ -48,66 +98,89 @@ export async function recordLastSeen(installationId: string, at: string): Promis
  * Retires an installation: its allocation leaves the license's counters in the same transaction,
  * with the `installation.released` event. It is listed as unfinished (gsi2) until its devices are
  * released too (finishRelease), so that a release cut short is completed by the next activation.
+ * `changed`: the installation is not as read (an activation holds it, or it moved on): read it again.
  */
-export async function retireInstallation(installation: InstallationRecord, by: { actor: string; sourceIp: string; at: string }): Promise<void> {
+export async function retireInstallation(installation: InstallationRecord, by: { actor: string; sourceIp: string; at: string }): Promise<'retired' | 'changed'> {
   const { client, tableName } = store();
-  await client.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Update: {
-            TableName: tableName,
-            Key: keys.installation(installation.installationId),
-            UpdateExpression:
-              'SET #status = :retired, allocatedDeviceLicenses = :zero, activatedDevices = :zero, revision = revision + :one, lease = :null, gsi2pk = :unfinished, gsi2sk = :id',
-            ConditionExpression:
-              '#status = :active AND revision = :revision AND (attribute_not_exists(lease) OR lease = :null OR lease.#until < :now)',
-            ExpressionAttributeNames: { '#status': 'status', '#until': 'until' },
-            ExpressionAttributeValues: {
-              ':now': Date.parse(by.at),
-              ':retired': 'retired',
-              ':active': 'active',
-              ':zero': 0,
-              ':one': 1,
-              ':null': null,
-              ':revision': installation.revision,
-              ':unfinished': byCustomer.unfinishedInstallations(installation.slc),
-              ':id': installation.installationId,
-            },
-          },
-        },
-        {
-          Update: {
-            TableName: tableName,
-            Key: keys.license(installation.slc),
-            UpdateExpression:
-              'SET usedDeviceLicenses = usedDeviceLicenses - :licenses, activatedDevices = activatedDevices - :devices, installationCount = installationCount - :one',
-            ExpressionAttributeValues: {
-              ':licenses': installation.allocatedDeviceLicenses,
-              ':devices': installation.activatedDevices,
-              ':one': 1,
-            },
-          },
-        },
-        {
-          Put: {
-            TableName: tableName,
-            Item: auditEventItem(installation.slc, {
-              at: by.at,
-              type: 'installation.released',
-              actor: by.actor,
-              sourceIp: by.sourceIp,
-              details: {
-                installationId: installation.installationId,
-                deviceLicenses: installation.allocatedDeviceLicenses,
-                devices: installation.activatedDevices,
+  // The add-on quantities and the failover pair it holds go back to the SLC's pools with it.
+  const held = heldAddOnsOf(installation);
+  const heldKeys = Object.keys(held.quantities) as PoolKey[];
+  const addOnNames = Object.fromEntries(heldKeys.map((key, i) => [`#pool${i}`, addOnPoolAttribute(key)]));
+  const addOnValues = Object.fromEntries(heldKeys.map((key, i) => [`:pool${i}`, held.quantities[key]!]));
+  const addOnAssignments = heldKeys.map((_key, i) => `, #pool${i} = #pool${i} - :pool${i}`).join('') + (held.managementServerFailover ? ', failoverInstallationId = :noHolder' : '');
+  try {
+    await client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName,
+              Key: keys.installation(installation.installationId),
+              UpdateExpression:
+                'SET #status = :retired, allocatedDeviceLicenses = :zero, activatedDevices = :zero, revision = revision + :one, lease = :null, gsi2pk = :unfinished, gsi2sk = :id' +
+                Object.keys(addOnHoldings(NOTHING_HELD)).map((_attribute, i) => `, #held${i} = :zero`).join(''),
+              ConditionExpression:
+                '#status = :active AND revision = :revision AND (attribute_not_exists(lease) OR lease = :null OR lease.#until < :now)',
+              ExpressionAttributeNames: {
+                '#status': 'status',
+                '#until': 'until',
+                ...Object.fromEntries(Object.keys(addOnHoldings(NOTHING_HELD)).map((attribute, i) => [`#held${i}`, attribute])),
               },
-            }),
+              ExpressionAttributeValues: {
+                ':now': Date.parse(by.at),
+                ':retired': 'retired',
+                ':active': 'active',
+                ':zero': 0,
+                ':one': 1,
+                ':null': null,
+                ':revision': installation.revision,
+                ':unfinished': byCustomer.unfinishedInstallations(installation.slc),
+                ':id': installation.installationId,
+              },
+            },
           },
-        },
-      ],
-    }),
-  );
+          {
+            Update: {
+              TableName: tableName,
+              Key: keys.license(installation.slc),
+              UpdateExpression:
+                `SET usedDeviceLicenses = usedDeviceLicenses - :licenses, activatedDevices = activatedDevices - :devices, installationCount = installationCount - :one${addOnAssignments}`,
+              ...(heldKeys.length > 0 ? { ExpressionAttributeNames: addOnNames } : {}),
+              ExpressionAttributeValues: {
+                ':licenses': installation.allocatedDeviceLicenses,
+                ':devices': installation.activatedDevices,
+                ':one': 1,
+                ...addOnValues,
+                ...(held.managementServerFailover ? { ':noHolder': null } : {}),
+              },
+            },
+          },
+          {
+            Put: {
+              TableName: tableName,
+              Item: auditEventItem(installation.slc, {
+                at: by.at,
+                type: 'installation.released',
+                actor: by.actor,
+                sourceIp: by.sourceIp,
+                details: {
+                  installationId: installation.installationId,
+                  deviceLicenses: installation.allocatedDeviceLicenses,
+                  devices: installation.activatedDevices,
+                  addOns: held.quantities,
+                  managementServerFailover: held.managementServerFailover,
+                },
+              }),
+            },
+          },
+        ],
+      }),
+    );
+    return 'retired';
+  } catch (error) {
+    if (error instanceof TransactionCanceledException) return 'changed';
+    throw error;
+  }
 }
 
 /** A retired installation whose devices are all released is no longer listed as unfinished. */

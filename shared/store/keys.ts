@@ -1,6 +1,6 @@
 /**
  * Every item key of the single table, in one place. `gsi1` lists children by owner, `gsi2` lists
- * licenses by customer. See docs/DATA-MODEL.md for the access patterns each key serves.
+ * licenses by customer, `gsi3` every license and every customer. See docs/DATA-MODEL.md for the access patterns each key serves.
  */
 export const INTEGRATION_REPORTS_PARTITION = 'INTEGRATIONS';
 
@@ -9,13 +9,18 @@ export const keys = {
   partnerApiKey: (apiKeySha256: string) => ({ pk: `PARTNERKEY#${apiKeySha256}`, sk: 'PARTNERKEY' }),
   customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'CUSTOMER' }),
   catalogVersion: (version: string) => ({ pk: 'CATALOG', sk: `VERSION#${version}` }),
+  /** An EULA version of the catalog and its status. */
+  eula: (eulaVersion: string) => ({ pk: 'CATALOG', sk: `EULA#${eulaVersion}` }),
+  /** Which EULA version is current; every change of the EULA catalog is conditioned on it. */
+  eulaCurrent: () => ({ pk: 'CATALOG', sk: 'EULACURRENT' }),
   license: (slc: string) => ({ pk: `LICENSE#${slc}`, sk: 'LICENSE' }),
   /**
    * One of the 256 items holding an SLC's devices (see store/devices.ts), each its own partition
    * key, so that the writes of a large activation spread over DynamoDB partitions.
    */
   deviceGroup: (slc: string, group: string) => ({ pk: `LICENSE#${slc}#DEVICEGROUP#${group}`, sk: 'DEVICEGROUP' }),
-  event: (slc: string, at: string, eventId: string) => ({ pk: `LICENSE#${slc}`, sk: `EVENT#${at}#${eventId}` }),
+  /** `sequence` orders the events one transaction records at the same time (an activation and the thresholds it reached). */
+  event: (slc: string, at: string, sequence: number, eventId: string) => ({ pk: `LICENSE#${slc}`, sk: `EVENT#${at}#${sequence}#${eventId}` }),
   installation: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'INSTALLATION' }),
   /** A mobile server of an installation (hostname, notification e-mails); its push devices sort under it. */
   mobileServer: (installationId: string, guid: string) => ({ pk: `INSTALLATION#${installationId}`, sk: `MOBILESERVER#${guid}` }),
@@ -45,6 +50,12 @@ export const keys = {
     pk: INTEGRATION_REPORTS_PARTITION,
     sk: `${integrationKey}#${installationId}`,
   }),
+  /** A dashboard user (§11), by the user pool's `sub`. */
+  user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'USER' }),
+  /** Claims an e-mail address for one user: e-mail addresses are unique (lowercased). */
+  userEmail: (email: string) => ({ pk: `USEREMAIL#${email}`, sk: 'USEREMAIL' }),
+  /** The result of an offline activation request file, by the SHA-256 of the file (§10). */
+  offlineActivation: (fileSha256: string) => ({ pk: `OFFLINE#${fileSha256}`, sk: 'OFFLINE' }),
   /** One generation of the license-signing key (its private key encrypted under the cell's KMS key). */
   signingKey: (generation: number) => ({ pk: SIGNING_KEYS_PARTITION, sk: `${SIGNING_KEY_GENERATION_PREFIX}${String(generation).padStart(4, '0')}` }),
 } as const;
@@ -54,16 +65,27 @@ export const byOwner = {
   partnerCustomers: (partnerId: string) => `PARTNER#${partnerId}#CUSTOMERS`,
   partnerLicenses: (partnerId: string) => `PARTNER#${partnerId}#LICENSES`,
   licenseInstallations: (slc: string) => `LICENSE#${slc}#INSTALLATIONS`,
+  /** Every dashboard user (GET /v1/users). */
+  allUsers: () => 'USERS',
 } as const;
 
 /** gsi2: licenses listed under their customer; installations whose first activation has not finished. */
 export const byCustomer = {
   customerLicenses: (customerId: string) => `CUSTOMER#${customerId}#LICENSES`,
   unfinishedInstallations: (slc: string) => `LICENSE#${slc}#UNFINISHED`,
+  /** The dashboard users a partner manages: its partner users and its customers' users. */
+  partnerUsers: (partnerId: string) => `PARTNER#${partnerId}#USERS`,
+} as const;
+
+/** gsi3: every item of a kind, in creation order (ops lists of all licenses and all customers). */
+export const byKind = {
+  licenses: 'ALL#LICENSES',
+  customers: 'ALL#CUSTOMERS',
 } as const;
 
 export const EVENT_PREFIX = 'EVENT#';
 export const CATALOG_VERSION_PREFIX = 'VERSION#';
+export const EULA_PREFIX = 'EULA#';
 
 /** Sort key of customers and licenses on gsi1/gsi2: oldest first, ties broken by id. */
 export const createdOrder = (createdAt: string, id: string) => `${createdAt}#${id}`;
@@ -74,3 +96,22 @@ export const HEALTH_PREFIX = 'HEALTH#';
 /** Every generation of the license-signing key lives in this one partition (GET /v1/keys reads it with one Query). */
 export const SIGNING_KEYS_PARTITION = 'SIGNING_KEYS';
 export const SIGNING_KEY_GENERATION_PREFIX = 'GENERATION#';
+
+/** Partner webhooks and their deliveries (store/webhooks.ts). */
+export const webhookKeys = {
+  webhook: (partnerId: string, webhookId: string) => ({ pk: `PARTNER#${partnerId}`, sk: `WEBHOOK#${webhookId}` }),
+  delivery: (webhookId: string, eventId: string) => ({ pk: `WEBHOOK#${webhookId}`, sk: `DELIVERY#${eventId}` }),
+  /** gsi1 partition of the deliveries waiting for an attempt, sorted by when it is due. */
+  duePartition: 'WEBHOOK_DELIVERIES#DUE',
+} as const;
+export const WEBHOOK_PREFIX = 'WEBHOOK#';
+export const DELIVERY_PREFIX = 'DELIVERY#';
+
+/** Care Plus reminders (store/care-plus-reminders.ts). */
+export const carePlusKeys = {
+  /** One item per license with a Care Plus end, sorted by that end: the daily job reads up to 90 days ahead. */
+  schedule: (validUntil: string, slc: string) => ({ pk: CARE_PLUS_SCHEDULE_PARTITION, sk: `${validUntil}#${slc}` }),
+  /** That a reminder was recorded for a license, a validUntil and a stage (`90`, `30`, `7`, `expired`). */
+  reminder: (slc: string, validUntil: string, stage: string) => ({ pk: `LICENSE#${slc}`, sk: `CAREPLUSREMINDER#${validUntil}#${stage}` }),
+} as const;
+export const CARE_PLUS_SCHEDULE_PARTITION = 'CAREPLUS_SCHEDULE';

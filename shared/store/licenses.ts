@@ -1,11 +1,15 @@
+import type { AddOns } from '../domain/add-ons';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { randomToken } from '../crypto';
-import type { AddOnEntitlements, Channel, Product } from '../domain/products';
+import type { Channel, Product } from '../domain/products';
+import { entitledAmount, POOL_KEYS, type PoolAmounts, type PoolKey } from '../domain/add-on-pools';
+import type { LicenseListPlan } from '../domain/scope';
 import { store } from './client';
 import { auditEventItem, type AuditEvent } from './events';
-import { byCustomer, byOwner, createdOrder, keys } from './keys';
-import { decodeCursor, encodeCursor, type Page } from './pagination';
+import { byCustomer, byKind, byOwner, carePlusKeys, createdOrder, keys } from './keys';
+import { decodeCursor, type Page } from './pagination';
+import { queryPage } from './query';
 import type { CustomerRecord, LicenseRecord } from './records';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -24,7 +28,7 @@ export interface NewLicense {
   version: string;
   channel: Channel;
   entitledDeviceLicenses: number;
-  addOns: AddOnEntitlements;
+  addOns: AddOns;
   carePlusValidUntil: string | null;
   activationAvailableUntil: string;
   aws?: { accountId: string; instanceId: string; region: string };
@@ -61,7 +65,7 @@ const partnerIndexKeys = (partnerId: string, createdAt: string, slc: string) => 
   gsi1sk: createdOrder(createdAt, slc),
 });
 
-/** The stored license item: gsi1 lists it under its partner (when it has one), gsi2 under its customer. */
+/** The stored license item: gsi1 lists it under its partner (when it has one), gsi2 under its customer, gsi3 with all licenses. */
 export function licenseItem(license: LicenseRecord): Record<string, unknown> {
   return {
     ...keys.license(license.slc),
@@ -70,6 +74,8 @@ export function licenseItem(license: LicenseRecord): Record<string, unknown> {
     ...(license.partnerId ? partnerIndexKeys(license.partnerId, license.createdAt, license.slc) : {}),
     gsi2pk: byCustomer.customerLicenses(license.customerId),
     gsi2sk: createdOrder(license.createdAt, license.slc),
+    gsi3pk: byKind.licenses,
+    gsi3sk: createdOrder(license.createdAt, license.slc),
   };
 }
 
@@ -128,6 +134,7 @@ export async function putNewLicense(
   const items: TransactItem[] = [
     { Put: { TableName: tableName, Item: licenseItem(license), ConditionExpression: 'attribute_not_exists(pk)' } },
     { Put: { TableName: tableName, Item: auditEventItem(license.slc, event) } },
+    ...carePlusScheduleChange(license.slc, null, license.carePlusValidUntil),
   ];
   if (options.requireVerifiedCustomer) {
     items.push({
@@ -175,14 +182,17 @@ interface LicenseChange {
   /** Extra condition on the license item (DynamoDB expression using the values in `values`). */
   condition?: string;
   values?: Record<string, unknown>;
+  names?: Record<string, string>;
   /** Further transaction items that must hold (e.g. a check on another item). */
   alsoCheck?: TransactItem[];
   event: AuditEvent;
+  /** Further events of the same change (e.g. `license.upgraded` beside `license.updated`). */
+  moreEvents?: AuditEvent[];
 }
 
 async function changeLicense(change: LicenseChange): Promise<{ outcome: WriteOutcome; failedItems: number[] }> {
   const { tableName } = store();
-  const names: Record<string, string> = { '#status': 'status' };
+  const names: Record<string, string> = { '#status': 'status', ...(change.names ?? {}) };
   const values: Record<string, unknown> = { ':active': 'active', ':expectedUpdatedAt': change.expectedUpdatedAt, ...(change.values ?? {}) };
   const assignments = Object.entries(change.set).map(([attribute, value], index) => {
     names[`#s${index}`] = attribute;
@@ -207,29 +217,72 @@ async function changeLicense(change: LicenseChange): Promise<{ outcome: WriteOut
     },
     { Put: { TableName: tableName, Item: auditEventItem(change.slc, change.event) } },
     ...(change.alsoCheck ?? []),
+    ...(change.moreEvents ?? []).map((event) => ({ Put: { TableName: tableName, Item: auditEventItem(change.slc, event) } })),
   ]);
 }
 
+/** A change of a license's terms: its entitlements, and (an upgrade) its product and version. */
+export interface LicenseTermsChange {
+  deviceLicenses?: number;
+  addOns?: AddOns;
+  product?: Product;
+  version?: string;
+  /** The new version's window, kept on the license with the version. */
+  activationAvailableUntil?: string;
+}
+
 /**
- * Sets the entitlements of an active license. A new device-license entitlement is written only if
- * `usedDeviceLicenses` does not exceed it, checked in the same UpdateItem (never read-then-write).
+ * Sets the terms of an active license with its events. Usage is checked in the same UpdateItem
+ * (never read-then-write): a new device-license entitlement only while `usedDeviceLicenses` does not
+ * exceed it, and a new product only while the license's installations and activated devices fit
+ * the bounds given (`limits`, from the new edition).
  */
 export async function writeEntitlements(
   current: LicenseRecord,
-  change: { deviceLicenses?: number; addOns?: AddOnEntitlements },
-  event: AuditEvent,
+  change: LicenseTermsChange,
+  events: AuditEvent | AuditEvent[],
+  limits: { maxInstallations?: number; maxActivatedDevices?: number } = {},
 ): Promise<WriteOutcome> {
-  const set: Record<string, unknown> = { updatedAt: event.at };
+  const [event, ...moreEvents] = Array.isArray(events) ? events : [events];
+  const set: Record<string, unknown> = { updatedAt: event!.at };
+  for (const field of ['addOns', 'product', 'version', 'activationAvailableUntil'] as const) {
+    if (change[field] !== undefined) set[field] = change[field];
+  }
   if (change.deviceLicenses !== undefined) set.entitledDeviceLicenses = change.deviceLicenses;
-  if (change.addOns !== undefined) set.addOns = change.addOns;
+  const conditions: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  if (change.deviceLicenses !== undefined) {
+    conditions.push('usedDeviceLicenses <= :entitled');
+    values[':entitled'] = change.deviceLicenses;
+  }
+  if (change.addOns !== undefined) {
+    // No add-on quantity below what installations hold, and no failover entitlement removed while an installation holds the pair.
+    POOL_KEYS.forEach((key, index) => {
+      names[`#pool${index}`] = addOnPoolAttribute(key);
+      values[`:pool${index}`] = entitledAmount(change.addOns!, key);
+      conditions.push(`(attribute_not_exists(#pool${index}) OR #pool${index} <= :pool${index})`);
+    });
+    if (change.addOns.managementServerFailover !== true) {
+      conditions.push('(attribute_not_exists(failoverInstallationId) OR failoverInstallationId = :noFailover)');
+      values[':noFailover'] = null;
+    }
+  }
+  if (limits.maxInstallations !== undefined) {
+    conditions.push('installationCount <= :maxInstallations');
+    values[':maxInstallations'] = limits.maxInstallations;
+  }
+  if (limits.maxActivatedDevices !== undefined) {
+    conditions.push('activatedDevices <= :maxActivatedDevices');
+    values[':maxActivatedDevices'] = limits.maxActivatedDevices;
+  }
   const { outcome } = await changeLicense({
     slc: current.slc,
     expectedUpdatedAt: current.updatedAt,
     set,
-    ...(change.deviceLicenses !== undefined
-      ? { condition: 'usedDeviceLicenses <= :entitled', values: { ':entitled': change.deviceLicenses } }
-      : {}),
-    event,
+    ...(conditions.length > 0 ? { condition: conditions.join(' AND '), values, names } : {}),
+    event: event!,
+    moreEvents,
   });
   return outcome;
 }
@@ -239,9 +292,19 @@ export async function writeCarePlus(current: LicenseRecord, validUntil: string |
     slc: current.slc,
     expectedUpdatedAt: current.updatedAt,
     set: { carePlusValidUntil: validUntil, updatedAt: event.at },
+    alsoCheck: current.carePlusValidUntil === validUntil ? [] : carePlusScheduleChange(current.slc, current.carePlusValidUntil, validUntil),
     event,
   });
   return outcome;
+}
+
+/** Moves the license's entry in the Care Plus schedule (the reminder job's list) with its Care Plus end. */
+function carePlusScheduleChange(slc: string, from: string | null, to: string | null): TransactItem[] {
+  const { tableName } = store();
+  return [
+    ...(from ? [{ Delete: { TableName: tableName, Key: carePlusKeys.schedule(from, slc) } }] : []),
+    ...(to ? [{ Put: { TableName: tableName, Item: { ...carePlusKeys.schedule(to, slc), type: 'care_plus_schedule', slc, validUntil: to } } }] : []),
+  ];
 }
 
 export async function writeRevocation(current: LicenseRecord, revocation: NonNullable<LicenseRecord['revocation']>, event: AuditEvent): Promise<WriteOutcome> {
@@ -292,19 +355,55 @@ export async function writeTransfer(current: LicenseRecord, target: CustomerReco
   return outcome;
 }
 
+/** The license attribute that counts what the SLC's installations hold of one add-on quantity. */
+export const addOnPoolAttribute = (key: PoolKey) => `usedAddOn:${key}` as const;
+
+/** What the SLC's installations hold of each add-on quantity. */
+export function addOnPoolUsage(license: LicenseRecord): PoolAmounts {
+  const usage: PoolAmounts = {};
+  for (const key of POOL_KEYS) {
+    const used = license[addOnPoolAttribute(key)] ?? 0;
+    if (used !== 0) usage[key] = used;
+  }
+  return usage;
+}
+
 /** A partner's licenses, oldest first (gsi1). */
 export async function listPartnerLicenses(partnerId: string, limit: number, cursor?: string): Promise<Page<LicenseRecord>> {
-  const { client, tableName } = store();
-  const scope = `partner-licenses:${partnerId}`;
-  const result = await client.send(
-    new QueryCommand({
-      TableName: tableName,
+  return queryPage(
+    {
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': byOwner.partnerLicenses(partnerId) },
-      Limit: limit,
-      ExclusiveStartKey: await decodeCursor(scope, cursor),
-    }),
+    },
+    { scope: `partner-licenses:${partnerId}`, limit, cursor },
   );
-  return { items: (result.Items ?? []) as LicenseRecord[], nextCursor: await encodeCursor(scope, result.LastEvaluatedKey) };
+}
+
+/**
+ * A page of licenses per plan (domain/scope.ts), newest first: every license (gsi3), a partner's
+ * (gsi1) or a customer's (gsi2), the plan's further filter applied to what the index returns. A
+ * filtered page may hold fewer than `limit` items while `nextCursor` is not null.
+ */
+export async function listLicenses(plan: LicenseListPlan, limit: number, cursor?: string): Promise<Page<LicenseRecord>> {
+  if (plan.source === 'none') {
+    await decodeCursor('licenses:none', cursor);
+    return { items: [], nextCursor: null };
+  }
+  const query =
+    plan.source === 'all'
+      ? { index: 'gsi3', pk: byKind.licenses, filter: undefined }
+      : plan.source === 'partner'
+        ? { index: 'gsi1', pk: byOwner.partnerLicenses(plan.partnerId), filter: plan.customerId === undefined ? undefined : { field: 'customerId', value: plan.customerId } }
+        : { index: 'gsi2', pk: byCustomer.customerLicenses(plan.customerId), filter: plan.partnerId === undefined ? undefined : { field: 'partnerId', value: plan.partnerId } };
+  return queryPage<LicenseRecord>(
+    {
+      IndexName: query.index,
+      KeyConditionExpression: `${query.index}pk = :pk`,
+      ...(query.filter ? { FilterExpression: '#filter = :filter', ExpressionAttributeNames: { '#filter': query.filter.field } } : {}),
+      ExpressionAttributeValues: { ':pk': query.pk, ...(query.filter ? { ':filter': query.filter.value } : {}) },
+      ScanIndexForward: false,
+    },
+    { scope: `licenses:${JSON.stringify(plan)}`, limit, cursor },
+  );
 }

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { secrets } from '../adapters/secrets';
-import { badRequest } from '../http/errors';
+import { badRequest } from '../errors';
 
 /**
  * Opaque list cursors: the DynamoDB position, encrypted and authenticated (AES-256-GCM) with a key

@@ -7,6 +7,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { retryWithBackoff, RETRY, RETRY_NOW, type BackoffPolicy } from '../retry';
 import { store } from './client';
 import { queryAll } from './query';
 import { keys, MOBILE_SERVER_PREFIX } from './keys';
@@ -31,8 +32,8 @@ function strip<T>(item: Stored<T>): T {
   return record as unknown as T;
 }
 
-/** Jittered pause before retrying a write that lost a race with another transaction. */
-const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** attempt)));
+/** Writes that lost a race with another transaction are tried again after a jittered pause. */
+const raced = (what: string): BackoffPolicy => ({ attempts: 8, baseMs: 10, capMs: 200, exhausted: () => new Error(what) });
 
 const prefixOf = (guid: string) => `${MOBILE_SERVER_PREFIX}${guid}`;
 
@@ -51,12 +52,12 @@ async function batchDelete(itemKeys: Array<{ pk: string; sk: string }>): Promise
     let requests: Array<{ DeleteRequest: { Key: Record<string, unknown> } }> = itemKeys
       .slice(i, i + 25)
       .map((key) => ({ DeleteRequest: { Key: { pk: key.pk, sk: key.sk } } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-      if (attempt > 8) throw new Error('batch delete did not complete');
+    // Unprocessed deletes (throttling) are sent again after a pause.
+    await retryWithBackoff({ attempts: 10, baseMs: 25, capMs: 1000, exhausted: () => new Error('batch delete did not complete') }, async () => {
       const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
       requests = (result.UnprocessedItems?.[tableName] ?? []) as typeof requests;
-    }
+      return requests.length > 0 ? RETRY : undefined;
+    });
   }
 }
 
@@ -113,7 +114,7 @@ export async function putMobileServer(
   maxServers: number,
 ): Promise<PutMobileServerOutcome> {
   const { client, tableName } = store();
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return retryWithBackoff<PutMobileServerOutcome>({ attempts: 5, baseMs: 10, capMs: 200, exhausted: () => new Error('mobile server registration kept conflicting') }, async () => {
     const { Item } = await client.send(
       new GetCommand({ TableName: tableName, Key: keys.mobileServer(installationId, guid), ConsistentRead: true }),
     );
@@ -163,13 +164,13 @@ export async function putMobileServer(
       if (error instanceof TransactionCanceledException) {
         const [serverExists, countFull] = failedConditions(error);
         if (countFull && !serverExists) return 'mobile_server_limit_reached';
-        if (!serverExists && !countFull) await backoff(attempt + 1); // a transaction conflict
-        continue;
+        // A transaction conflict is tried again after a pause; a server registered meanwhile at once.
+        return !serverExists && !countFull ? RETRY : RETRY_NOW;
       }
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return RETRY_NOW;
     }
-  }
-  throw new Error('mobile server registration kept conflicting');
+  });
 }
 
 /** Removes a mobile server with its devices and e-mails. False when nothing was registered. */
@@ -198,8 +199,7 @@ export async function deleteMobileServer(installationId: string, guid: string): 
 /** Removes a swept tombstone and counts the mobile server down, in one transaction. */
 async function deleteTombstone(installationId: string, guid: string): Promise<void> {
   const { client, tableName } = store();
-  for (let attempt = 0; attempt < 8; attempt++) {
-    if (attempt > 0) await backoff(attempt);
+  await retryWithBackoff(raced('mobile server removal kept conflicting'), async () => {
     try {
       await client.send(
         new TransactWriteCommand({
@@ -225,12 +225,12 @@ async function deleteTombstone(installationId: string, guid: string): Promise<vo
           ],
         }),
       );
-      return;
+      return undefined;
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const [notTombstone, nothingCounted] = failedConditions(error);
       // A PUT that re-registered the server in the meantime wins (it is still counted).
-      if (notTombstone) return;
+      if (notTombstone) return undefined;
       if (nothingCounted) {
         // Registered before the count existed: remove it without counting down.
         await client
@@ -245,11 +245,11 @@ async function deleteTombstone(installationId: string, guid: string): Promise<vo
           .catch((failure: unknown) => {
             if (!(failure instanceof ConditionalCheckFailedException)) throw failure;
           });
-        return;
+        return undefined;
       }
+      return RETRY;
     }
-  }
-  throw new Error('mobile server removal kept conflicting');
+  });
 }
 
 export type PutDeviceOutcome = 'ok' | 'mobile_server_not_found' | 'device_limit_reached';
@@ -267,8 +267,7 @@ export async function putPushDevice(
   const { client, tableName } = store();
   const serverKey = keys.mobileServer(device.installationId, device.mobileServerGuid);
   const deviceKey = keys.pushDevice(device.installationId, device.mobileServerGuid, device.guid);
-  for (let attempt = 0; attempt < 8; attempt++) {
-    if (attempt > 0) await backoff(attempt);
+  return retryWithBackoff<PutDeviceOutcome>(raced('push device registration kept conflicting'), async () => {
     try {
       const record: PushDeviceRecord = { ...device, createdAt: now, updatedAt: now };
       await client.send(
@@ -298,7 +297,7 @@ export async function putPushDevice(
       if (!(error instanceof TransactionCanceledException)) throw error;
       const [deviceReason, serverReason] = error.CancellationReasons ?? [];
       if (deviceReason?.Code !== 'ConditionalCheckFailed' && serverReason?.Code !== 'ConditionalCheckFailed') {
-        continue; // a transaction conflict: try again
+        return RETRY; // a transaction conflict: try again
       }
       if (deviceReason?.Code !== 'ConditionalCheckFailed') {
         const server = await getMobileServer(device.installationId, device.mobileServerGuid);
@@ -335,9 +334,9 @@ export async function putPushDevice(
       const [, serverReason] = error.CancellationReasons ?? [];
       if (serverReason?.Code === 'ConditionalCheckFailed') return 'mobile_server_not_found';
       // The device went away in the meantime, or a conflict: start over.
+      return RETRY;
     }
-  }
-  throw new Error('push device registration kept conflicting');
+  });
 }
 
 /** Removes one push device. */
@@ -348,8 +347,7 @@ export async function deletePushDevice(
 ): Promise<'ok' | 'device_not_found'> {
   const { client, tableName } = store();
   const deviceKey = keys.pushDevice(installationId, mobileServerGuid, deviceGuid);
-  for (let attempt = 0; attempt < 8; attempt++) {
-    if (attempt > 0) await backoff(attempt);
+  return retryWithBackoff<'ok' | 'device_not_found'>(raced('push device removal kept conflicting'), async () => {
     try {
       await client.send(
         new TransactWriteCommand({
@@ -377,9 +375,9 @@ export async function deletePushDevice(
         await client.send(new DeleteCommand({ TableName: tableName, Key: deviceKey }));
         return 'ok';
       }
+      return RETRY;
     }
-  }
-  throw new Error('push device removal kept conflicting');
+  });
 }
 
 /** Replaces the notification e-mail set of a registered mobile server. False when not registered. */

@@ -1,5 +1,8 @@
-import type { AddOnEntitlements, Channel, Product, RevocationReason } from '../domain/products';
-import type { AddOnsInUse } from '../schemas/activation';
+import type { AddOns } from '../domain/add-ons';
+import type { Channel, Product, RevocationReason } from '../domain/products';
+import type { RecordedConsent } from '../domain/end-user-consent';
+import type { VerificationReason } from '../domain/export-control';
+import type { PoolKey } from '../domain/add-on-pools';
 
 /**
  * The stored shape of each aggregate root. Counters that conditional writes compare live as flat
@@ -11,12 +14,25 @@ export interface CustomerRecord {
   country: string;
   partnerId: string | null;
   verification: 'verified' | 'rejected';
-  verificationReason: null | 'export_control';
+  verificationReason: null | VerificationReason;
   contacts: Array<{ name: string; email: string; phone?: string }>;
+  /** The end user's recorded consent (absent on customers registered before consent was recorded). */
+  consent?: RecordedConsent | null;
+  /** The last screening outcome ops recorded (PUT …/verification), with its reason and note. */
+  screening?: { verification: 'verified' | 'rejected'; reason: VerificationReason; note: string | null; at: string };
+  /** Bumped by every change; changes are conditioned on it (absent = never changed). */
+  revision?: number;
   createdAt: string;
+  updatedAt?: string;
 }
 
-export interface LicenseRecord {
+/**
+ * The add-on quantities an SLC's installations hold, one flat counter per pool key on the license
+ * item (`usedAddOn:access.doors`), so that a commit can check and move each in its own condition.
+ */
+export type AddOnPoolCounters = { [K in PoolKey as `usedAddOn:${K}`]?: number };
+
+export interface LicenseRecord extends AddOnPoolCounters {
   slc: string;
   customerId: string;
   partnerId: string | null;
@@ -26,7 +42,7 @@ export interface LicenseRecord {
   status: 'active' | 'revoked';
   revocation: null | { reason: RevocationReason; note: string | null; at: string };
   entitledDeviceLicenses: number;
-  addOns: AddOnEntitlements;
+  addOns: AddOns;
   carePlusValidUntil: string | null;
   /** Device licenses in use across all installations (devices plus video push users). */
   usedDeviceLicenses: number;
@@ -34,6 +50,8 @@ export interface LicenseRecord {
   activatedDevices: number;
   /** Installations that are not retired. */
   installationCount: number;
+  /** The installation that holds the SLC's one management server failover pair (absent or null: none). */
+  failoverInstallationId?: string | null;
   /** Secret from which device keys are derived; never leaves the service. */
   deviceKeySalt: string;
   /** `ami-included` licenses: the instance they belong to. */
@@ -61,12 +79,20 @@ export type Deployment =
 export interface InstallationRecord {
   installationId: string;
   slc: string;
+  /**
+   * The customer that owned the license at the installation's last activation: lets the customer be
+   * read together with the license. The license's `customerId` is the truth (a transfer changes it);
+   * absent on installations stored before it was kept.
+   */
+  customerId?: string;
   status: 'active' | 'retired';
   credentialVersion: number;
   /** Device licenses this installation holds (its devices plus its video push users). */
   allocatedDeviceLicenses: number;
   /** Devices this installation has activated. */
   activatedDevices: number;
+  /** Devices the installation reported disabled at its last activation (registered, not licensed). */
+  disabledDevices?: number;
   /**
    * The device groups (store/devices.ts) that may hold its devices: every group it holds a device
    * in is listed, so its devices are read from these alone. Grown before devices are written,
@@ -81,7 +107,7 @@ export interface InstallationRecord {
   recordingServers: Array<{ id: string; failover: boolean }>;
   videoPush: { users: number; licensed: number };
   /** The add-ons the installation last reported in use; statuses are evaluated against the license each time. */
-  addOnsInUse: AddOnsInUse;
+  addOnsInUse: AddOns;
   /** Outcome of the last activation: every device and video push user licensed, or not. */
   activationStatus: 'activated' | 'partially_activated';
   integrations: Array<{ manufacturer: string; name: string; version: string }>;
@@ -99,7 +125,10 @@ export interface DeviceRecord {
   installationId: string | null;
   /** The installation that last held it (kept after release for the devices list). */
   lastInstallationId: string;
-  status: 'activated' | 'released';
+  /** `disabled`: registered by its installation (lastInstallationId) but not licensed (§5.1 `enabled: false`). */
+  status: 'activated' | 'released' | 'disabled';
+  /** A device registered disabled that was never activated (enabling it later is a new activation). */
+  neverActivated?: boolean;
   licenses: number;
   registrations: number;
   deletions: number;

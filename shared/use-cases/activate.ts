@@ -2,36 +2,56 @@ import { randomUUID } from 'node:crypto';
 import { clock } from '../adapters/clock';
 import { logger } from '../adapters/observability';
 import { secrets } from '../adapters/secrets';
-import { config } from '../config';
 import { planActivation, type ActivationPlan } from '../domain/activation-plan';
+import { allocateAddOns, type AddOnPoolPlan } from '../domain/add-on-pools';
 import { deriveDeviceKey, deviceGroupOf } from '../domain/device-key';
 import { deviceInputProblem, deviceLicensesNeeded, normalizeMac } from '../domain/device-licenses';
-import { editionRefusal, editionRules } from '../domain/editions';
+import { editionRefusal, editionRules, type EditionRules } from '../domain/editions';
 import { deriveInstallationSecret } from '../domain/installation-secret';
+import { thresholdsCrossed } from '../domain/usage-thresholds';
+import type { AuditEvent } from '../store/events';
 import { isWithinActivationWindow } from '../domain/versions';
-import { validationFailed } from '../http/validation';
-import { ApiError, badRequest, conflict, forbidden, notFound, unprocessable } from '../http/errors';
+import { ApiError, badRequest, conflict, forbidden, notFound, serviceUnavailable, unprocessable, validationFailed } from '../errors';
+import { retryWithBackoff, RETRY, RETRY_NOW, type Retry } from '../retry';
 import type { ActivationConfiguration } from '../schemas/activation';
-import { AllocationNotCommitted, commitAllocation, finalizeActivation } from '../store/activations';
-import { devicesWithoutRoom, heldBy, lostDeviceWriteRace, readDeviceGroups, writeDeviceChanges, type DeviceChange, type HeldDevice } from '../store/devices';
-import { auditEventItem } from '../store/events';
-import { getInstallation, listUnfinishedInstallations, releaseLease } from '../store/installations';
-import { keys } from '../store/keys';
-import { getLicense } from '../store/licenses';
+import {
+  commitActivation,
+  finalizeActivation,
+  integrationKey,
+  readActivationInputs,
+  commitItemCount,
+  MAX_TRANSACTION_ITEMS,
+  type ActivationRecord,
+  type CommitOutcome,
+  type InstallationCommit,
+  type Integration,
+  type LicenseCommit,
+} from '../store/activations';
+import { deviceGroupUpdates, devicesWithoutRoom, disabledBy, heldBy, writeDeviceChanges, type DeviceChange, type DeviceGroup, type DeviceGroupUpdate, type HeldDevice } from '../store/devices';
+import { createInstallationRecord, getInstallation, listUnfinishedInstallations, releaseLease } from '../store/installations';
+import { addOnHoldings, addOnPools, heldAddOnsOf } from '../store/add-on-holdings';
+import { readActivationCatalog } from '../store/catalog';
+import { addOnPoolUsage } from '../store/licenses';
 import type { Deployment, InstallationRecord, LicenseRecord } from '../store/records';
 import { licenseDocumentFor, type LicenseDocumentResult } from './license-document';
-import { assertOwnerVerified, releaseInstallation } from './installations';
+import { eulaAcceptedIn } from './catalog';
+import { assertVerified, releaseInstallation } from './installations';
 
 /** How long an activation may hold its installation before another may take over (crash recovery). */
 const LEASE_MS = 60_000;
-/** How long a request keeps retrying contention before it gives up. */
-const CONTENTION_DEADLINE_MS = 20_000;
+/**
+ * Contention (a busy license, another activation of the installation, a device taken meanwhile)
+ * re-runs the pass with jittered backoff; no pass starts after 20 seconds, so that the last one
+ * ends within the function's 29-second timeout.
+ */
+const CONTENTION = { deadlineMs: 20_000, minMs: 5, baseMs: 10, capMs: 400, exhausted: () => serviceUnavailable('The license is busy; try again shortly.') };
 
 export type ActivationTarget =
   | { kind: 'first'; slc: string }
   /** A new installation with an id chosen beforehand (the AMI path: one per instance). */
   | { kind: 'first-with-id'; slc: string; installationId: string }
-  | { kind: 'reactivation'; installationId: string };
+  /** `installation`: the record as authentication read it (strongly consistent), used by the first pass. */
+  | { kind: 'reactivation'; installationId: string; installation?: InstallationRecord };
 
 export interface ActivationCommand {
   target: ActivationTarget;
@@ -40,13 +60,15 @@ export interface ActivationCommand {
   deployment: Deployment | undefined;
   actor: string;
   sourceIp: string;
+  /** Set for an activation carried in a request file (§10): its event says `offline: true`. */
+  offline?: boolean;
 }
 
 export interface ActivatedDeviceView {
   mac: string;
   deviceKey: string;
   licenses: number;
-  status: 'activated' | 'not_activated';
+  status: 'activated' | 'not_activated' | 'disabled';
   reason?: string;
 }
 
@@ -62,6 +84,7 @@ export interface ActivationResult {
     videoPush: { users: number; licensed: number };
     addOns: LicenseDocumentResult['addOns'];
     carePlus: { active: boolean; validUntil: string | null };
+    eulaVersion: string;
     license: string;
   };
 }
@@ -69,6 +92,7 @@ export interface ActivationResult {
 interface PreparedDevice {
   mac: string;
   licenses: number;
+  enabled: boolean;
 }
 
 /** §5.1–§5.2: normalise MACs, refuse duplicates and invalid devices, count the licenses each needs. */
@@ -89,49 +113,133 @@ export function prepareDevices(configuration: ActivationConfiguration): Prepared
         { path: `devices.${index}.supportedDeviceList.licenses`, message: problem },
       ]);
     }
-    return { mac, licenses: deviceLicensesNeeded({ ...device, mac }) };
+    return { mac, licenses: deviceLicensesNeeded({ ...device, mac }), enabled: device.enabled };
   });
 }
 
-async function loadActiveLicense(slc: string): Promise<LicenseRecord> {
-  const license = await getLicense(slc);
-  if (!license) throw notFound('license_not_found', 'No license has this SLC.');
-  if (license.status === 'revoked') throw forbidden('license_revoked', 'This license has been revoked.');
-  await assertOwnerVerified(license);
-  return license;
+/** What the request asks for, checked once before any pass. */
+interface ActivationRequest {
+  command: ActivationCommand;
+  devices: PreparedDevice[];
+  /** An integration listed twice is reported once. */
+  integrations: Integration[];
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const backoff = (attempt: number) => sleep(5 + Math.random() * Math.min(400, 10 * 2 ** Math.min(attempt, 6)));
+function prepareRequest(command: ActivationCommand): ActivationRequest {
+  const devices = prepareDevices(command.configuration);
+  const integrations = [...new Map(command.configuration.integrations.map((integration) => [integrationKey(integration), integration])).values()];
+  return { command, devices, integrations };
+}
 
-function newInstallationRecord(
-  installationId: string,
-  slc: string,
-  leaseOwner: string,
-  now: Date,
-  deployment: Deployment,
-): InstallationRecord {
-  return {
-    installationId,
-    slc,
-    status: 'active',
-    credentialVersion: 1,
-    allocatedDeviceLicenses: 0,
-    activatedDevices: 0,
-    deviceGroups: [],
-    revision: 0,
-    lease: { owner: leaseOwner, until: now.getTime() + LEASE_MS },
-    managementServer: null,
-    recordingServers: [],
-    videoPush: { users: 0, licensed: 0 },
-    addOnsInUse: {},
-    activationStatus: 'activated',
-    integrations: [],
-    deployment,
-    lastActivation: null,
-    lastSeenAt: null,
-    createdAt: now.toISOString(),
-  };
+/**
+ * One activation request across its passes: the lease it takes on its installation, the
+ * installation it may have created, what it has released, and the cleanup when it ends without an
+ * answer. Every pass goes through it; `cleanUp` runs once, whatever happened.
+ */
+class ActivationSession {
+  readonly leaseOwner = randomUUID();
+  /** The installation a committed pass holds the lease of (device writes and the record follow). */
+  leasedInstallationId: string | undefined;
+  /** A pass created the installation (or resumed one a crashed first attempt created): the answer is 201. */
+  created = false;
+  /** The first-with-id path found an unfinished installation of its own id and resumes it. */
+  resuming = false;
+  /** A commit of a new installation whose outcome is unknown: it may exist and hold devices. */
+  uncertainInstallationId: string | undefined;
+  /** Devices this request released with their deletion counted, in any of its passes. */
+  readonly released = new Set<string>();
+  private answered = false;
+  newInstallationId: string | undefined;
+
+  constructor(readonly command: ActivationCommand) {
+    const { target } = command;
+    this.newInstallationId = target.kind === 'first-with-id' ? target.installationId : target.kind === 'first' ? randomUUID() : undefined;
+  }
+
+  /** Once this request has committed an allocation it is finished, not refused (see loadState). */
+  get committed(): boolean {
+    return this.leasedInstallationId !== undefined;
+  }
+
+  lease(now: Date): { owner: string; until: number } {
+    return { owner: this.leaseOwner, until: now.getTime() + LEASE_MS };
+  }
+
+  /** Another request's live lease on the installation: this one waits for it. */
+  heldByAnother(installation: InstallationRecord | undefined, now: Date): boolean {
+    return Boolean(installation?.lease && installation.lease.owner !== this.leaseOwner && installation.lease.until > now.getTime());
+  }
+
+  /** The commit of the installation's allocation ended: committed, refused, or with no answer (thrown). */
+  afterCommit(installationId: string, isNew: boolean, outcome: CommitOutcome, completes: boolean): void {
+    if (outcome !== 'committed') {
+      // A new installation's id was taken meanwhile: a plain first activation draws another.
+      if (outcome === 'installation_changed' && isNew && this.command.target.kind === 'first') this.newInstallationId = randomUUID();
+      return;
+    }
+    this.leasedInstallationId = completes ? undefined : installationId;
+    this.created ||= isNew || this.resuming;
+  }
+
+  commitUnanswered(installationId: string, isNew: boolean): void {
+    // The outcome is unknown (the answer may have been lost after the write): a new installation
+    // may exist holding the allocation; it is taken back like any unfinished one. An existing
+    // installation may hold our lease: it is released, so that a retry need not wait for it.
+    if (isNew) this.uncertainInstallationId = installationId;
+    else this.leasedInstallationId = installationId;
+  }
+
+  finalized(): void {
+    this.leasedInstallationId = undefined;
+  }
+
+  /** A transaction wrote these device updates: their counted deletions are this request's. */
+  releasedAll(updates: readonly DeviceGroupUpdate[]): void {
+    for (const mac of releasesOf(updates)) this.released.add(mac);
+  }
+
+  answer(): void {
+    this.answered = true;
+  }
+
+  async cleanUp(): Promise<void> {
+    const { command } = this;
+    if (!this.answered && (this.created || this.uncertainInstallationId) && command.target.kind === 'first') {
+      // A first activation that failed after creating its installation takes it back, so that the
+      // client's retry starts clean. Had the process died instead, the next first activation on the
+      // SLC reclaims it (reclaimUnfinishedInstallations).
+      const abandoned = this.leasedInstallationId ?? this.uncertainInstallationId ?? this.newInstallationId!;
+      this.leasedInstallationId = undefined;
+      // The lease may be gone already (the activation had finished writing); the installation goes either way.
+      await releaseLease(abandoned, this.leaseOwner)
+        .catch(() => undefined)
+        .then(() => releaseInstallation(abandoned, { actor: 'service', sourceIp: command.sourceIp }))
+        .catch((error: unknown) => logger.warn('unfinished installation not reclaimed yet', { installationId: abandoned, error: error as Error }));
+    }
+    const leased = this.leasedInstallationId;
+    if (leased) {
+      await releaseLease(leased, this.leaseOwner).catch((error: unknown) =>
+        logger.warn('activation lease not released; it expires by itself', { installationId: leased, error: error as Error }),
+      );
+    }
+  }
+}
+
+/** What one pass read: the license, the installation (none yet for a first activation) and the device groups concerned. */
+interface ActivationState {
+  now: Date;
+  slc: string;
+  license: LicenseRecord;
+  rules: EditionRules;
+  installation: InstallationRecord | undefined;
+  installationId: string;
+  /** Each requested device's key and the group that stores it. */
+  placed: Map<string, { mac: string; deviceKey: string; group: string }>;
+  groups: Map<string, DeviceGroup>;
+  /** The devices the installation holds now, by MAC. */
+  held: Map<string, HeldDevice>;
+  /** The last day of the activation window of the license's version, from the catalog now (§4 rev 2). */
+  activationAvailableUntil: string;
 }
 
 /**
@@ -140,32 +248,254 @@ function newInstallationRecord(
  * whose devices were not all released (the release was cut short). Each activation finishes them
  * first; a failure here is left for the next one rather than failing this activation.
  */
-async function reclaimUnfinishedInstallations(slc: string, now: Date, command: ActivationCommand): Promise<void> {
+async function reclaimUnfinishedInstallations(slc: string, now: Date, command: ActivationCommand): Promise<boolean> {
+  let reclaimed = false;
   try {
     for (const installation of await listUnfinishedInstallations(slc)) {
       const abandoned =
         installation.status === 'active' && !installation.lastActivation && (!installation.lease || installation.lease.until < now.getTime());
       if (abandoned || installation.status === 'retired') {
+        reclaimed = true;
         await releaseInstallation(installation.installationId, { actor: 'service', sourceIp: command.sourceIp });
       }
     }
   } catch (error) {
     logger.warn('unfinished installations not reclaimed yet', { error: error as Error });
   }
+  return reclaimed;
+}
+
+/** The installation the pass works on, if it exists yet, and its SLC; refuses a target that cannot be activated. */
+async function loadInstallation(session: ActivationSession, attempt: number): Promise<{ slc: string; installation: InstallationRecord | undefined }> {
+  const { target } = session.command;
+  if (target.kind === 'reactivation') {
+    const installation = attempt === 0 && target.installation ? target.installation : await getInstallation(target.installationId);
+    if (!installation || installation.status !== 'active') throw notFound('installation_not_found', 'No such installation.');
+    return { slc: installation.slc, installation };
+  }
+  const knownId = session.leasedInstallationId ?? (target.kind === 'first-with-id' ? target.installationId : undefined);
+  const installation = knownId ? await getInstallation(knownId) : undefined;
+  if (installation && !session.committed) {
+    // first-with-id: an installation that never finished its first activation is resumed.
+    if (installation.status !== 'active' || installation.lastActivation) throw conflict('installation_exists', 'This instance already has an installation.');
+    session.resuming = true;
+  }
+  return { slc: target.slc, installation };
+}
+
+/**
+ * The license with the groups the installation names (and its owner, when the installation
+ * recorded who that is), read together; the first pass of a request also finishes the SLC's
+ * unfinished installations, asked for at the same time. RETRY_NOW when it reclaimed one: the pass
+ * starts again from what that left.
+ */
+async function readLicense(session: ActivationSession, slc: string, installation: InstallationRecord | undefined, attempt: number, now: Date) {
+  const reclaim = attempt === 0 && !session.resuming ? reclaimUnfinishedInstallations(slc, now, session.command) : Promise.resolve(false);
+  const [read, reclaimed] = await Promise.all([
+    readActivationInputs(slc, { license: true, customerId: installation?.customerId, groups: installation?.deviceGroups ?? [] }),
+    reclaim,
+  ]);
+  return reclaimed ? RETRY_NOW : read;
+}
+
+/**
+ * Step 1 of a pass: read the installation, the license, its owner and the device groups the plan
+ * needs (two round trips at most: what can be known before the license is read goes with it), and
+ * refuse what cannot be activated. RETRY while another activation of the installation holds it.
+ */
+async function loadState(session: ActivationSession, request: ActivationRequest, attempt: number): Promise<ActivationState | Retry> {
+  const now = clock.now();
+  const { slc, installation } = await loadInstallation(session, attempt);
+  const first = await readLicense(session, slc, installation, attempt, now);
+  if (first === RETRY_NOW) return RETRY_NOW;
+  const { license } = first;
+  // Once this request has committed an allocation it is finished, not refused: a revocation or an
+  // edition change that lands between its passes comes after it, and a refusal now would leave
+  // the allocation behind without the devices it was made for.
+  if (!license) throw notFound('license_not_found', 'No license has this SLC.');
+  if (!session.committed && license.status === 'revoked') throw forbidden('license_revoked', 'This license has been revoked.');
+  const rules = editionRules(license.product);
+  const refusal = session.committed ? undefined : editionRefusal(license.product, { recordingServers: request.command.configuration.recordingServers });
+  if (refusal) throw new ApiError(refusal.status, refusal.code, refusal.message);
+  if (session.heldByAnother(installation, now)) return RETRY; // another activation of this installation is writing; wait for it
+  if (!installation && rules.singleInstallation && license.installationCount >= 1) {
+    throw conflict('installation_limit_reached', 'This edition allows one installation per SLC, and it has one.');
+  }
+  const installationId = installation?.installationId ?? session.newInstallationId!;
+  const placed = new Map(
+    request.devices.map(({ mac }) => [mac, { mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, mac), group: deviceGroupOf(license.deviceKeySalt, mac) }]),
+  );
+  // The groups of the requested devices the first read could not know, and the owner if it did not
+  // know who that is, read beside the catalogs (which need the license's version): one round trip.
+  const groups = first.groups;
+  const missing = sortedGroups([...placed.values()].map(({ group }) => group).filter((group) => !groups.has(group)));
+  const ownerUnknown = first.customer?.customerId !== license.customerId;
+  const needSecond = missing.length > 0 || (ownerUnknown && !session.committed);
+  const [second, catalog] = await Promise.all([
+    needSecond ? readActivationInputs(slc, { license: false, customerId: ownerUnknown ? license.customerId : undefined, groups: missing }) : undefined,
+    readActivationCatalog(license.version, request.command.configuration.eulaVersion),
+  ]);
+  let customer = first.customer;
+  if (second) {
+    for (const [group, read] of second.groups) groups.set(group, read);
+    if (ownerUnknown) customer = second.customer;
+  }
+  if (!session.committed) assertVerified(customer);
+  const held = new Map(heldBy(installationId, slc, groups).map((device) => [device.mac, device]));
+  // One read of the catalogs: "An activation's `eulaVersion` must be `current` or `accepted`, else 422
+  // `eula_not_accepted`", and the window of the license's version as the catalog has it now. A
+  // version is never removed from the catalog; the window the license was issued with stands in should it be.
+  if (!session.committed && !eulaAcceptedIn(request.command.configuration.eulaVersion, catalog.eula)) {
+    throw unprocessable('eula_not_accepted', `EULA version ${request.command.configuration.eulaVersion} is not one activations may accept; accept the current EULA.`);
+  }
+  const activationAvailableUntil = catalog.version?.activationAvailableUntil ?? license.activationAvailableUntil;
+  return { now, slc, license, rules, installation, installationId, placed, groups, held, activationAvailableUntil };
+}
+
+const sortedGroups = (groups: Iterable<string>) => [...new Set(groups)].sort();
+
+/** The devices (§5.5) and the add-ons (§5.4) one pass commits. */
+type Plan = ActivationPlan & { addOns: AddOnPoolPlan };
+
+/** Step 2: the plan of §5.5 and the add-on allocation of §5.4 against what the pass read. */
+function planFor(state: ActivationState, request: ActivationRequest): Plan {
+  const { license, rules, installation, installationId, placed, groups, held } = state;
+  const heldElsewhere = new Set<string>();
+  // Devices registered disabled after having been activated: enabling them again is not a new device (§5.1).
+  const activatedBefore = new Set<string>();
+  for (const { mac, group } of placed.values()) {
+    const entry = groups.get(group)!.devices[mac];
+    if (entry?.installationId && entry.installationId !== installationId) heldElsewhere.add(mac);
+    if (entry?.status === 'disabled' && !entry.neverActivated) activatedBefore.add(mac);
+  }
+  const ownLicenses = installation?.allocatedDeviceLicenses ?? 0;
+  const ownDevices = installation?.activatedDevices ?? 0;
+  const addOns = allocateAddOns({
+    product: license.product,
+    version: license.version,
+    entitlements: license.addOns,
+    requested: request.command.configuration.addOnsInUse,
+    usedBySlc: addOnPoolUsage(license),
+    heldByThis: heldAddOnsOf(installation),
+    failoverHolder: license.failoverInstallationId ?? null,
+    installationId,
+  });
+  const devices = planActivation({
+    devices: request.devices,
+    previouslyActivated: new Map([...held].map(([mac, device]) => [mac, { licenses: device.licenses }])),
+    heldElsewhere,
+    withoutRoom: devicesWithoutRoom(groups, [...placed.values()]),
+    activatedBefore,
+    availableDeviceLicenses: license.entitledDeviceLicenses - (license.usedDeviceLicenses - ownLicenses),
+    maxActivatedDevices: rules.maxActivatedDevices === null ? null : rules.maxActivatedDevices - (license.activatedDevices - ownDevices),
+    withinActivationWindow: isWithinActivationWindow(state.activationAvailableUntil, state.now),
+    videoPushUsers: request.command.configuration.videoPushUsers,
+  });
+  return { ...devices, addOns };
+}
+
+const activatedGroups = (state: ActivationState, plan: ActivationPlan) =>
+  sortedGroups(plan.devices.filter((device) => device.status === 'activated').map((device) => state.placed.get(device.mac)!.group));
+
+/**
+ * The license pools the plan moves: device licenses against the entitlement, activated devices
+ * against the edition's cap, each add-on quantity against its entitlement, and the failover pair.
+ */
+function licenseCommit(state: ActivationState, plan: Plan): LicenseCommit {
+  const { license, rules, installation } = state;
+  const deltaLicenses = plan.allocatedDeviceLicenses - (installation?.allocatedDeviceLicenses ?? 0);
+  const deltaDevices = plan.activatedDevices - (installation?.activatedDevices ?? 0);
+  return {
+    slc: state.slc,
+    pools: [
+      { used: 'usedDeviceLicenses', delta: deltaLicenses, capacity: license.entitledDeviceLicenses, capacityAttribute: 'entitledDeviceLicenses' },
+      { used: 'activatedDevices', delta: deltaDevices, capacity: rules.maxActivatedDevices },
+      ...addOnPools(plan.addOns, license.addOns),
+    ],
+    singleInstallation: rules.singleInstallation,
+    // The edition's rules were applied as read: an upgrade in between is planned against again.
+    product: license.product,
+    // Add-on pools that grow were planned against the entitlements as read.
+    ...(Object.values(plan.addOns.delta).some((delta) => delta > 0) || plan.addOns.failover === 'take' ? { termsAsOf: license.updatedAt } : {}),
+    ...(plan.addOns.failover !== 'unchanged' ? { failover: { installationId: state.installationId, action: plan.addOns.failover } } : {}),
+  };
+}
+
+/**
+ * Step 3: commit the plan, in one conditional transaction with the license's counters. When the
+ * whole activation fits in that transaction (its device updates, the installation, the event and
+ * the integration reports: up to about 90 devices) it is complete once committed: no lease, no
+ * second write. Otherwise the installation takes its lease and names the groups its devices are
+ * about to be written to, and steps 4 and 5 follow.
+ */
+async function commitPlan(session: ActivationSession, request: ActivationRequest, state: ActivationState, plan: Plan): Promise<{ outcome: CommitOutcome; complete: boolean }> {
+  const { installation, installationId, now } = state;
+  const updates = deviceGroupUpdates(installationId, state.groups, deviceChanges(state, plan), now.toISOString());
+  const record = activationRecord(session, request, state, plan, updates);
+  const complete = fitsOneTransaction(updates, record);
+  const lease = complete ? null : session.lease(now);
+  const holdings = { allocatedDeviceLicenses: plan.allocatedDeviceLicenses, activatedDevices: plan.activatedDevices, ...addOnHoldings(plan.addOns.held) };
+  const installationCommit: InstallationCommit = installation
+    ? {
+        kind: 'existing',
+        installationId,
+        expectedRevision: installation.revision,
+        holdings,
+        deviceGroups: sortedGroups([...installation.deviceGroups, ...activatedGroups(state, plan)]),
+        lease,
+        leaseOwner: session.leaseOwner,
+        now: now.getTime(),
+      }
+    : {
+        kind: 'new',
+        record: {
+          ...createInstallationRecord({
+            installationId,
+            slc: state.slc,
+            lease,
+            deployment: session.command.deployment ?? { type: 'on-premises' },
+            createdAt: now.toISOString(),
+          }),
+          ...holdings,
+          deviceGroups: activatedGroups(state, plan),
+        },
+      };
+  const isNew = !installation;
+  let outcome: CommitOutcome;
+  try {
+    outcome = await commitActivation({
+      license: licenseCommit(state, plan),
+      installation: installationCommit,
+      ...(complete ? { devices: updates, record } : {}),
+    });
+  } catch (error) {
+    session.commitUnanswered(installationId, isNew);
+    throw error;
+  }
+  session.afterCommit(installationId, isNew, outcome, complete);
+  if (outcome === 'committed' && complete) session.releasedAll(updates);
+  return { outcome, complete };
+}
+
+/** Whether the device updates and the record go in the commit's transaction (at most one update per group). */
+function fitsOneTransaction(updates: readonly DeviceGroupUpdate[], record: ActivationRecord): boolean {
+  return commitItemCount(updates, record.integrations) <= MAX_TRANSACTION_ITEMS && new Set(updates.map((update) => update.group)).size === updates.length;
 }
 
 /** The device changes that bring the installation's stored devices to the plan. Unchanged devices are not written. */
-function deviceChanges(
-  plan: ActivationPlan,
-  held: ReadonlyMap<string, HeldDevice>,
-  requested: ReadonlyMap<string, { deviceKey: string; group: string }>,
-): DeviceChange[] {
+function deviceChanges(state: ActivationState, plan: ActivationPlan): DeviceChange[] {
+  const { held, placed } = state;
   const changes: DeviceChange[] = [];
   for (const device of plan.devices) {
     const holding = held.get(device.mac);
-    if (device.status === 'activated') {
+    if (device.status === 'disabled') {
+      const { group } = placed.get(device.mac)!;
+      const entry = state.groups.get(group)!.devices[device.mac];
+      if (disabledBy(entry, state.installationId) && entry!.licenses === device.licenses) continue;
+      changes.push({ kind: 'disable', ...placed.get(device.mac)!, licenses: device.licenses });
+    } else if (device.status === 'activated') {
       if (holding && holding.licenses === device.licenses) continue;
-      changes.push({ kind: 'activate', mac: device.mac, ...requested.get(device.mac)!, licenses: device.licenses });
+      changes.push({ kind: 'activate', ...placed.get(device.mac)!, licenses: device.licenses });
     } else if (holding) {
       changes.push({ kind: 'release', mac: device.mac, group: holding.group, deletes: false });
     }
@@ -174,285 +504,176 @@ function deviceChanges(
   return changes;
 }
 
-const sortedGroups = (groups: Iterable<string>) => [...new Set(groups)].sort();
+/**
+ * §12: the `usage.threshold_reached` events of this activation, recorded in the transaction that
+ * records `activation.completed` and after it (80 before 100). Usage before is the license's as
+ * this pass read it; the allocation this pass committed moved it by the plan's delta.
+ */
+function usageThresholdEvents(state: ActivationState, plan: ActivationPlan, by: { actor: string; sourceIp: string }, at: string): AuditEvent[] {
+  const usedBefore = state.license.usedDeviceLicenses;
+  const delta = plan.allocatedDeviceLicenses - (state.installation?.allocatedDeviceLicenses ?? 0);
+  return thresholdsCrossed(usedBefore, usedBefore + delta, state.license.entitledDeviceLicenses).map((details) => ({
+    at,
+    type: 'usage.threshold_reached',
+    actor: by.actor,
+    sourceIp: by.sourceIp,
+    details: { ...details },
+  }));
+}
 
-function integrationKey(integration: { manufacturer: string; name: string; version: string }): string {
-  return [integration.manufacturer, integration.name, integration.version].map(encodeURIComponent).join('|');
+/** Step 4: write the changed devices under the lease; `devices_changed` when another installation got in the way. */
+function writeDevices(session: ActivationSession, state: ActivationState, plan: ActivationPlan): Promise<'written' | 'devices_changed'> {
+  return writeDeviceChanges(state.slc, state.installationId, state.groups, deviceChanges(state, plan), state.now.toISOString(), (written) => {
+    for (const change of written) if (change.kind === 'release' && change.deletes) session.released.add(change.mac);
+  });
+}
+
+/** The devices whose deletion the updates count. */
+const releasesOf = (updates: readonly DeviceGroupUpdate[]) =>
+  updates.flatMap((update) => update.devices.flatMap(({ change }) => (change.kind === 'release' && change.deletes ? [change.mac] : [])));
+
+/** What the completed activation records: on the installation, as its `activation.completed` event, and as integration reports. */
+function activationRecord(
+  session: ActivationSession,
+  request: ActivationRequest,
+  state: ActivationState,
+  plan: ActivationPlan,
+  /** Device updates that go in the same transaction as the record; their releases count as this request's. */
+  sameTransaction: readonly DeviceGroupUpdate[] = [],
+): ActivationRecord {
+  const { command, integrations } = request;
+  const { configuration } = command;
+  const at = state.now.toISOString();
+  const { status } = plan;
+  const previous = new Map((state.installation?.integrations ?? []).map((integration) => [integrationKey(integration), integration]));
+  const current = new Set(integrations.map(integrationKey));
+  return {
+    slc: state.slc,
+    installationId: state.installationId,
+    fields: {
+      managementServer: configuration.managementServer,
+      recordingServers: configuration.recordingServers,
+      videoPush: plan.videoPush,
+      addOnsInUse: configuration.addOnsInUse,
+      activationStatus: status,
+      disabledDevices: plan.disabled.length,
+      integrations,
+      deviceGroups: activatedGroups(state, plan),
+      customerId: state.license.customerId,
+      ...(command.deployment ? { deployment: command.deployment } : {}),
+      lastActivation: { at, sourceIp: command.sourceIp, eulaVersion: configuration.eulaVersion },
+    },
+    event: {
+      at,
+      type: 'activation.completed',
+      actor: command.actor,
+      sourceIp: command.sourceIp,
+      details: {
+        installationId: state.installationId,
+        status,
+        eulaVersion: configuration.eulaVersion,
+        devicesActivated: plan.activatedDevices,
+        devicesNotActivated: plan.devices.length - plan.activatedDevices - plan.disabled.length,
+        devicesDisabled: plan.disabled.length,
+        devicesReleased: new Set([...session.released, ...releasesOf(sameTransaction)]).size,
+        deviceLicenses: plan.allocatedDeviceLicenses,
+        videoPushUsers: plan.videoPush,
+        integrations,
+        deployment: (command.deployment ?? state.installation?.deployment ?? { type: 'on-premises' }).type,
+        ...(command.offline ? { offline: true } : {}),
+      },
+    },
+    followingEvents: usageThresholdEvents(state, plan, command, at),
+    integrations: {
+      added: integrations.filter((integration) => !previous.has(integrationKey(integration))),
+      removed: [...previous].filter(([key]) => !current.has(key)).map(([, integration]) => integration),
+    },
+  };
+}
+
+/** Step 5: record the activation on the installation and give up the lease. */
+async function finalize(session: ActivationSession, request: ActivationRequest, state: ActivationState, plan: ActivationPlan): Promise<void> {
+  const outcome = await finalizeActivation(session.leaseOwner, activationRecord(session, request, state, plan));
+  if (outcome !== 'committed') throw new Error(`the activation lost its lease before it was recorded (${outcome})`);
+  session.finalized();
+}
+
+/** Step 6: the answer, with the license document signed for the state the activation left. */
+async function respond(session: ActivationSession, request: ActivationRequest, state: ActivationState, plan: Plan): Promise<ActivationResult> {
+  const { installationId, placed } = state;
+  const { configuration } = request.command;
+  const { status } = plan;
+  // Until the answer is built the activation can still fail (the signer); a first activation is
+  // then taken back by the session, so that no installation exists whose secret nobody got.
+  // Usage is the license as this pass read it with the pass's own change applied.
+  const { license } = state;
+  const { pools } = licenseCommit(state, plan);
+  const used = license.usedDeviceLicenses + pools[0]!.delta;
+  const document = await licenseDocumentFor(license, {
+    installationId,
+    status,
+    addOns: plan.addOns.evaluations,
+    eulaVersion: configuration.eulaVersion,
+    videoPush: plan.videoPush,
+    devices: plan.devices
+      .filter((device) => device.status === 'activated')
+      .map((device) => ({ mac: device.mac, deviceKey: placed.get(device.mac)!.deviceKey, licenses: device.licenses })),
+  });
+  const installationSecret = session.created ? deriveInstallationSecret(await secrets().installationKey(), installationId, 1) : undefined;
+  session.answer();
+  return {
+    created: session.created,
+    body: {
+      installationId,
+      ...(installationSecret ? { installationSecret } : {}),
+      status,
+      devices: plan.devices.map((device) => ({
+        mac: device.mac,
+        deviceKey: placed.get(device.mac)!.deviceKey,
+        licenses: device.licenses,
+        status: device.status,
+        ...(device.reason ? { reason: device.reason } : {}),
+      })),
+      // Every pass of this request that released a device counted its deletion; the answer lists them all.
+      released: [...session.released].sort(),
+      usage: {
+        deviceLicenses: { entitled: license.entitledDeviceLicenses, used, available: Math.max(0, license.entitledDeviceLicenses - used) },
+        devices: license.activatedDevices + pools[1]!.delta,
+      },
+      videoPush: plan.videoPush,
+      addOns: document.addOns,
+      carePlus: document.carePlus,
+      eulaVersion: configuration.eulaVersion,
+      license: document.license,
+    },
+  };
 }
 
 /**
- * §5.5: the request is the installation's whole configuration. One pass reads the state, plans,
+ * §5.5: the request is the installation's whole configuration. A pass loads the state, plans,
  * commits the license counters and the installation's allocation in one conditional transaction,
  * writes the changed devices, then records the activation and releases the installation's lease.
  * Contention re-runs the pass; an interrupted pass is repaired by the next one, because the plan is
  * recomputed from the stored devices and the committed allocation.
  */
 export async function activate(command: ActivationCommand): Promise<ActivationResult> {
-  const { configuration } = command;
-  if (configuration.eulaVersion !== config.eulaVersion()) {
-    throw unprocessable('eula_not_accepted', `Activation needs acceptance of EULA version ${config.eulaVersion()}.`);
-  }
-  const requested = prepareDevices(configuration);
-  // An integration listed twice is reported once.
-  const integrations = [...new Map(configuration.integrations.map((integration) => [integrationKey(integration), integration])).values()];
-
-  const leaseOwner = randomUUID();
-  const deadline = Date.now() + CONTENTION_DEADLINE_MS;
-  let leasedInstallationId: string | undefined;
-  let created = false;
-  let resuming = false;
-  let finished = false;
-  let uncertainInstallationId: string | undefined;
-  /** Devices this request released with their deletion counted, in any of its passes. */
-  const releasedByRequest = new Set<string>();
-  let newInstallationId =
-    command.target.kind === 'first-with-id' ? command.target.installationId : command.target.kind === 'first' ? randomUUID() : undefined;
-
+  const request = prepareRequest(command);
+  const session = new ActivationSession(command);
   try {
-    for (let attempt = 0; ; attempt++) {
-      if (attempt > 0) {
-        if (Date.now() > deadline) throw new ApiError(503, 'service_unavailable', 'The license is busy; try again shortly.');
-        await backoff(attempt);
+    const { state, plan } = await retryWithBackoff(CONTENTION, async (attempt) => {
+      const state = await loadState(session, request, attempt);
+      if (state === RETRY || state === RETRY_NOW) return state;
+      const plan = planFor(state, request);
+      const { outcome, complete } = await commitPlan(session, request, state, plan);
+      if (outcome !== 'committed') return RETRY;
+      if (!complete) {
+        if ((await writeDevices(session, state, plan)) === 'devices_changed') return RETRY;
+        await finalize(session, request, state, plan);
       }
-      const now = clock.now();
-
-      let installation: InstallationRecord | undefined;
-      let slc: string;
-      if (command.target.kind === 'reactivation') {
-        installation = await getInstallation(command.target.installationId);
-        if (!installation || installation.status !== 'active') throw notFound('installation_not_found', 'No such installation.');
-        slc = installation.slc;
-        if (attempt === 0) await reclaimUnfinishedInstallations(slc, now, command);
-      } else {
-        slc = command.target.slc;
-        const knownId = leasedInstallationId ?? (command.target.kind === 'first-with-id' ? command.target.installationId : undefined);
-        if (knownId) installation = await getInstallation(knownId);
-        if (installation && !leasedInstallationId) {
-          // first-with-id: an installation that never finished its first activation is resumed.
-          if (installation.status !== 'active' || installation.lastActivation) {
-            throw conflict('installation_exists', 'This instance already has an installation.');
-          }
-          resuming = true;
-        } else if (attempt === 0) {
-          await reclaimUnfinishedInstallations(slc, now, command);
-        }
-      }
-      // Once this request has committed an allocation it is finished, not refused: a revocation or an
-      // edition change that lands between its passes comes after it, and a refusal now would leave
-      // the allocation behind without the devices it was made for.
-      const committed = leasedInstallationId !== undefined;
-      const license = committed ? (await getLicense(slc))! : await loadActiveLicense(slc);
-      const rules = editionRules(license.product);
-      const refusal = committed ? undefined : editionRefusal(license.product, { recordingServers: configuration.recordingServers });
-      if (refusal) throw new ApiError(refusal.status, refusal.code, refusal.message);
-
-      if (installation?.lease && installation.lease.owner !== leaseOwner && installation.lease.until > now.getTime()) {
-        continue; // another activation of this installation is writing; wait for it
-      }
-      const isNew = !installation;
-      if (isNew && rules.singleInstallation && license.installationCount >= 1) {
-        throw conflict('installation_limit_reached', 'This edition allows one installation per SLC, and it has one.');
-      }
-      const installationId = installation?.installationId ?? newInstallationId!;
-
-      // Each requested device's key and the group that stores it; the groups of the installation's devices are read with them.
-      const placed = new Map(
-        requested.map(({ mac }) => [mac, { mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, mac), group: deviceGroupOf(license.deviceKeySalt, mac) }]),
-      );
-      const groupsToRead = [...[...placed.values()].map(({ group }) => group), ...(installation?.deviceGroups ?? [])];
-      const groups = await readDeviceGroups(slc, sortedGroups(groupsToRead));
-      const held = new Map(heldBy(installationId, slc, groups).map((device) => [device.mac, device]));
-      const heldElsewhere = new Set<string>();
-      for (const { mac, group } of placed.values()) {
-        const holder = groups.get(group)!.devices[mac]?.installationId;
-        if (holder && holder !== installationId) heldElsewhere.add(mac);
-      }
-
-      const ownLicenses = installation?.allocatedDeviceLicenses ?? 0;
-      const ownDevices = installation?.activatedDevices ?? 0;
-      const plan = planActivation({
-        devices: requested,
-        previouslyActivated: new Map([...held].map(([mac, device]) => [mac, { licenses: device.licenses }])),
-        heldElsewhere,
-        withoutRoom: devicesWithoutRoom(groups, [...placed.values()]),
-        availableDeviceLicenses: license.entitledDeviceLicenses - (license.usedDeviceLicenses - ownLicenses),
-        maxActivatedDevices: rules.maxActivatedDevices === null ? null : rules.maxActivatedDevices - (license.activatedDevices - ownDevices),
-        withinActivationWindow: isWithinActivationWindow(license.activationAvailableUntil, now),
-        videoPushUsers: configuration.videoPushUsers,
-      });
-      const at = now.toISOString();
-      const activatedGroups = sortedGroups(plan.devices.filter((device) => device.status === 'activated').map((device) => placed.get(device.mac)!.group));
-
-      try {
-        await commitAllocation(
-          {
-            slc,
-            entitledDeviceLicenses: license.entitledDeviceLicenses,
-            deltaDeviceLicenses: plan.allocatedDeviceLicenses - ownLicenses,
-            deltaDevices: plan.activatedDevices - ownDevices,
-            maxActivatedDevices: rules.maxActivatedDevices,
-            singleInstallation: rules.singleInstallation,
-          },
-          installation
-            ? {
-                kind: 'existing',
-                installationId,
-                expectedRevision: installation.revision,
-                allocatedDeviceLicenses: plan.allocatedDeviceLicenses,
-                activatedDevices: plan.activatedDevices,
-                deviceGroups: sortedGroups([...installation.deviceGroups, ...activatedGroups]),
-                lease: { owner: leaseOwner, until: now.getTime() + LEASE_MS },
-                now: now.getTime(),
-              }
-            : {
-                kind: 'new',
-                record: {
-                  ...newInstallationRecord(installationId, slc, leaseOwner, now, command.deployment ?? { type: 'on-premises' }),
-                  allocatedDeviceLicenses: plan.allocatedDeviceLicenses,
-                  activatedDevices: plan.activatedDevices,
-                  deviceGroups: activatedGroups,
-                },
-              },
-        );
-      } catch (error) {
-        if (!(error instanceof AllocationNotCommitted)) {
-          // The outcome is unknown (the answer may have been lost after the write): a new installation
-          // may exist holding the allocation; it is taken back below like any unfinished one.
-          // An existing installation may hold our lease: it is released below, so that a retry need not wait for it.
-          if (isNew) uncertainInstallationId = installationId;
-          else leasedInstallationId = installationId;
-          throw error;
-        }
-        if (error.reason === 'installation_changed' && isNew && command.target.kind === 'first') newInstallationId = randomUUID();
-        continue;
-      }
-      leasedInstallationId = installationId;
-      created ||= isNew || resuming;
-
-      try {
-        await writeDeviceChanges(slc, installationId, groups, deviceChanges(plan, held, placed), at, (written) => {
-          for (const change of written) if (change.kind === 'release' && change.deletes) releasedByRequest.add(change.mac);
-        });
-      } catch (error) {
-        if (lostDeviceWriteRace(error)) continue;
-        throw error;
-      }
-
-      // Every pass of this request that released a device counted its deletion; the answer lists them all.
-      const released = [...releasedByRequest].sort();
-      const status =
-        plan.devices.every((device) => device.status === 'activated') && plan.videoPush.licensed === plan.videoPush.users
-          ? 'activated'
-          : 'partially_activated';
-      const previousIntegrations = new Set((installation?.integrations ?? []).map(integrationKey));
-      const currentIntegrations = new Set(integrations.map(integrationKey));
-      await finalizeActivation({
-        installationId,
-        leaseOwner,
-        fields: {
-          managementServer: configuration.managementServer,
-          recordingServers: configuration.recordingServers,
-          videoPush: plan.videoPush,
-          addOnsInUse: configuration.addOnsInUse,
-          activationStatus: status,
-          integrations: integrations,
-          deviceGroups: activatedGroups,
-          ...(command.deployment ? { deployment: command.deployment } : {}),
-          lastActivation: { at, sourceIp: command.sourceIp, eulaVersion: configuration.eulaVersion },
-        },
-        extraItems: [
-          {
-            put: auditEventItem(slc, {
-              at,
-              type: 'activation.completed',
-              actor: command.actor,
-              sourceIp: command.sourceIp,
-              details: {
-                installationId,
-                status,
-                eulaVersion: configuration.eulaVersion,
-                devicesActivated: plan.activatedDevices,
-                devicesNotActivated: plan.devices.length - plan.activatedDevices,
-                devicesReleased: released.length,
-                deviceLicenses: plan.allocatedDeviceLicenses,
-                videoPushUsers: plan.videoPush,
-                integrations: integrations,
-                deployment: (command.deployment ?? installation?.deployment ?? { type: 'on-premises' }).type,
-              },
-            }),
-          },
-          ...integrations
-            .filter((integration) => !previousIntegrations.has(integrationKey(integration)))
-            .map((integration) => ({
-              put: { ...keys.integrationReport(integrationKey(integration), installationId), type: 'integration_report', ...integration, installationId },
-            })),
-          ...[...previousIntegrations]
-            .filter((key) => !currentIntegrations.has(key))
-            .map((key) => ({ delete: keys.integrationReport(key, installationId) })),
-        ],
-      });
-      leasedInstallationId = undefined;
-
-      // Until the answer is built the activation can still fail (a read, the signer); a first
-      // activation is then taken back below, so that no installation exists whose secret nobody got.
-      const after = (await getLicense(slc))!;
-      const document = await licenseDocumentFor(after, {
-        installationId,
-        status,
-        addOnsInUse: configuration.addOnsInUse,
-        videoPush: plan.videoPush,
-        devices: plan.devices
-          .filter((device) => device.status === 'activated')
-          .map((device) => ({ mac: device.mac, deviceKey: placed.get(device.mac)!.deviceKey, licenses: device.licenses })),
-      });
-      const installationSecret = created ? deriveInstallationSecret(await secrets().installationKey(), installationId, 1) : undefined;
-      finished = true;
-      return {
-        created,
-        body: {
-          installationId,
-          ...(installationSecret ? { installationSecret } : {}),
-          status,
-          devices: plan.devices.map((device) => ({
-            mac: device.mac,
-            deviceKey: placed.get(device.mac)!.deviceKey,
-            licenses: device.licenses,
-            status: device.status,
-            ...(device.reason ? { reason: device.reason } : {}),
-          })),
-          released,
-          usage: {
-            deviceLicenses: {
-              entitled: after.entitledDeviceLicenses,
-              used: after.usedDeviceLicenses,
-              available: Math.max(0, after.entitledDeviceLicenses - after.usedDeviceLicenses),
-            },
-            devices: after.activatedDevices,
-          },
-          videoPush: plan.videoPush,
-          addOns: document.addOns,
-          carePlus: document.carePlus,
-          license: document.license,
-        },
-      };
-    }
+      return { state, plan };
+    });
+    return await respond(session, request, state, plan);
   } finally {
-    if (!finished && (created || uncertainInstallationId) && command.target.kind === 'first') {
-      // A first activation that failed after creating its installation takes it back, so that
-      // the client's retry starts clean. Had the process died instead, the next first activation
-      // on the SLC reclaims it (reclaimUnfinishedInstallations).
-      const abandoned = leasedInstallationId ?? uncertainInstallationId ?? newInstallationId!;
-      leasedInstallationId = undefined;
-      // The lease may be gone already (the activation had finished writing); the installation goes either way.
-      await releaseLease(abandoned, leaseOwner)
-        .catch(() => undefined)
-        .then(() => releaseInstallation(abandoned, { actor: 'service', sourceIp: command.sourceIp }))
-        .catch((error: unknown) => logger.warn('unfinished installation not reclaimed yet', { installationId: abandoned, error: error as Error }));
-    }
-    if (leasedInstallationId) {
-      await releaseLease(leasedInstallationId, leaseOwner).catch((error: unknown) =>
-        logger.warn('activation lease not released; it expires by itself', { installationId: leasedInstallationId, error: error as Error }),
-      );
-    }
+    await session.cleanUp();
   }
 }

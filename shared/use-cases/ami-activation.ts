@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { clock } from '../adapters/clock';
 import { includedLicenseProductCode, type InstanceIdentity } from '../adapters/identity-document';
 import { config } from '../config';
 import { editionRules } from '../domain/editions';
-import { conflict, forbidden, unprocessable } from '../http/errors';
+import { conflict, forbidden, unprocessable } from '../errors';
 import type { ActivationConfiguration } from '../schemas/activation';
 import { getClaim, putClaim, recordClaimSlc, renewClaim, type AmiClaim } from '../store/ami-claims';
 import { getCatalogVersion } from '../store/catalog';
@@ -36,11 +35,8 @@ async function awsAccountCustomer(accountId: string): Promise<CustomerRecord> {
     contacts: [],
     createdAt: clock.now().toISOString(),
   };
-  try {
-    await putNewCustomer(customer);
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+  // Another first call of the same account may have written it meanwhile: that one is the customer.
+  await putNewCustomer(customer);
   return (await getCustomer(customerId))!;
 }
 

@@ -1,5 +1,5 @@
 import { verifyIdentityDocument, trustedCertificates, IdentityDocumentError, type InstanceIdentity } from '../adapters/identity-document';
-import { unauthorized } from '../http/errors';
+import { unauthorized } from '../errors';
 import type { Deployment } from '../store/records';
 
 /** Verifies an EC2 instance identity document (§5.1 `aws`, §7); a bad one is 401 invalid_identity_document. */

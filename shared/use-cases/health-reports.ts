@@ -3,7 +3,7 @@ import type * as z from 'zod/mini';
 import { clock } from '../adapters/clock';
 import { logger } from '../adapters/observability';
 import { HEALTH_REPORT_RETENTION_SECONDS, hasHealthConsent, isJsonObject } from '../domain/health-reports';
-import { unprocessable } from '../http/errors';
+import { unprocessable } from '../errors';
 import { parseWith } from '../http/validation';
 import { healthReportRequest } from '../schemas/push';
 import { listHealthReports, putHealthReport } from '../store/health-reports';
@@ -11,6 +11,8 @@ import { getInstallation } from '../store/installations';
 import { getLicense } from '../store/licenses';
 import type { Page } from '../store/pagination';
 import type { HealthReportRecord } from '../store/records';
+import type { Caller } from '../http/types';
+import { callerMaySee } from './visibility';
 import { installationNotFound, licenseRevoked, requireCarePlus, type InstallationContext } from './installation-context';
 
 export type HealthReportInput = z.output<typeof healthReportRequest>;
@@ -58,17 +60,17 @@ export async function submitHealthReport(
 
 /**
  * The partner health view (API.md §8): the installation's latest reports, newest first. The
- * partner must be the partner of the installation's license (else 404, as for unknown ones); a
+ * caller must be the partner of the installation's license or one of its customer's users (§11) (else 404, as for unknown ones); a
  * revoked license answers 403 license_revoked; inactive Care Plus 403 care_plus_required.
  */
 export async function partnerHealthView(
-  partnerId: string,
+  caller: Caller,
   installationId: string,
   page: { limit: number; cursor?: string },
 ): Promise<Page<HealthReportView>> {
   const installation = installationId.length <= 128 ? await getInstallation(installationId) : undefined;
   const license = installation ? await getLicense(installation.slc) : undefined;
-  if (!installation || !license || license.partnerId !== partnerId) throw installationNotFound();
+  if (!installation || !license || !callerMaySee(caller, license)) throw installationNotFound();
   if (license.status === 'revoked') throw licenseRevoked();
   requireCarePlus(license);
   const reports = await listHealthReports(installationId, page.limit, Math.floor(clock.now().getTime() / 1000), page.cursor);

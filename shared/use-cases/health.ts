@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ApiError } from '../http/errors';
+import { ApiError } from '../errors';
 import { describeFailure } from '../http/failure';
 import { logger } from '../adapters/observability';
 import { store } from '../store/client';

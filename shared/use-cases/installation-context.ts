@@ -1,9 +1,8 @@
 import { clock } from '../adapters/clock';
 import { logger } from '../adapters/observability';
 import { isCarePlusActive } from '../domain/care-plus';
-import { forbidden, notFound } from '../http/errors';
+import { forbidden, notFound } from '../errors';
 import type { ApiRequest } from '../http/types';
-import { getInstallation } from '../store/installations';
 import { getLicense } from '../store/licenses';
 import type { InstallationRecord, LicenseRecord } from '../store/records';
 
@@ -23,12 +22,7 @@ export const licenseRevoked = () => forbidden('license_revoked', 'The license of
  * Smart Connect, health reports).
  */
 export async function loadInstallationContext(request: ApiRequest): Promise<InstallationContext> {
-  const requested = request.pathParameters.installationId;
-  if (request.caller.role !== 'installation' || !requested || requested !== request.caller.installationId) {
-    throw installationNotFound();
-  }
-  const installation = await getInstallation(requested);
-  if (!installation || installation.status !== 'active') throw installationNotFound();
+  const installation = callerInstallation(request);
   const license = await getLicense(installation.slc);
   if (!license) {
     logger.error('installation refers to a license that does not exist', { installationId: installation.installationId });
@@ -36,6 +30,19 @@ export async function loadInstallationContext(request: ApiRequest): Promise<Inst
   }
   if (license.status === 'revoked') throw licenseRevoked();
   return { installation, license };
+}
+
+/**
+ * The installation a signed request speaks for, as authentication read it (an active installation,
+ * strongly consistent). The `{installationId}` path parameter must be the caller's own; any other
+ * answers 404.
+ */
+export function callerInstallation(request: ApiRequest): InstallationRecord {
+  const requested = request.pathParameters.installationId;
+  if (request.caller.role !== 'installation' || !requested || requested !== request.caller.installationId) {
+    throw installationNotFound();
+  }
+  return request.caller.installation;
 }
 
 /**

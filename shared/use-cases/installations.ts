@@ -1,18 +1,24 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { clock } from '../adapters/clock';
+import { config } from '../config';
+import { heldAddOnEvaluations } from '../domain/add-on-pools';
+import { heldAddOnsOf } from '../store/add-on-holdings';
 import { secrets } from '../adapters/secrets';
 import { deriveDeviceKey } from '../domain/device-key';
 import { deriveInstallationSecret } from '../domain/installation-secret';
-import { ApiError, forbidden, notFound } from '../http/errors';
+import { forbidden, notFound, serviceUnavailable } from '../errors';
+import { retryWithBackoff, RETRY } from '../retry';
 import { queryAll } from '../store/query';
 import { INTEGRATION_REPORTS_PARTITION } from '../store/keys';
-import { heldBy, listInstallationDevices, lostDeviceWriteRace, readDeviceGroups, writeDeviceChanges } from '../store/devices';
-import { getCustomer } from '../store/customers';
+import { heldBy, listInstallationDevices, readDeviceGroups, writeDeviceChanges } from '../store/devices';
+import { readLicenseState } from '../store/activations';
+import { logger } from '../adapters/observability';
 import { finishRelease, getInstallation, recordLastSeen, resetCredentials, retireInstallation } from '../store/installations';
 import { getLicense } from '../store/licenses';
-import type { InstallationRecord, LicenseRecord } from '../store/records';
+import type { CustomerRecord, InstallationRecord, LicenseRecord } from '../store/records';
 import { licenseDocumentFor } from './license-document';
-import type { InstallationContext } from './installation-context';
+import { licenseRevoked, type InstallationContext } from './installation-context';
+import type { Caller } from '../http/types';
+import { callerMaySee } from './visibility';
 
 export interface Actor {
   actor: string;
@@ -20,30 +26,42 @@ export interface Actor {
 }
 
 /** §5.6: the customer that owns the license must still be verified (403 customer_not_verified). */
-export async function assertOwnerVerified(license: LicenseRecord): Promise<void> {
-  const customer = await getCustomer(license.customerId);
+export function assertVerified(customer: CustomerRecord | undefined): void {
   if (!customer || customer.verification !== 'verified') {
     throw forbidden('customer_not_verified', 'The customer that owns this license is not verified.');
   }
 }
 
-/** §6 check-in: a freshly signed license document for the installation's current state. */
-export async function checkIn({ installation, license }: InstallationContext): Promise<{
+/**
+ * §6 check-in: a freshly signed license document for the installation's current state. The license,
+ * its owner and the installation's device groups are read together; last seen is recorded while the
+ * document is signed.
+ */
+export async function checkIn(installation: InstallationRecord): Promise<{
   license: string;
   status: string;
   carePlus: { active: boolean; validUntil: string | null };
 }> {
-  await assertOwnerVerified(license);
-  const { installationId } = installation;
-  const devices = await listInstallationDevices(installation);
-  const document = await licenseDocumentFor(license, {
-    installationId,
-    status: installation.activationStatus,
-    addOnsInUse: installation.addOnsInUse,
-    videoPush: installation.videoPush,
-    devices: devices.map((device) => ({ mac: device.mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, device.mac), licenses: device.licenses })),
-  });
-  await recordLastSeen(installationId, clock.now().toISOString());
+  const { installationId, slc } = installation;
+  const { license, customer, groups } = await readLicenseState(slc, installation.deviceGroups, installation.customerId);
+  if (!license) {
+    logger.error('installation refers to a license that does not exist', { installationId });
+    throw new Error('installation without license');
+  }
+  if (license.status === 'revoked') throw licenseRevoked();
+  assertVerified(customer);
+  const devices = heldBy(installationId, slc, groups);
+  const [document] = await Promise.all([
+    licenseDocumentFor(license, {
+      installationId,
+      status: installation.activationStatus,
+      addOns: heldAddOnEvaluations(license.product, license.version, license.addOns, installation.addOnsInUse, heldAddOnsOf(installation)),
+      eulaVersion: installation.lastActivation?.eulaVersion ?? config.eulaVersion(),
+      videoPush: installation.videoPush,
+      devices: devices.map((device) => ({ mac: device.mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, device.mac), licenses: device.licenses })),
+    }),
+    recordLastSeen(installationId, clock.now().toISOString()),
+  ]);
   return { license: document.license, status: installation.activationStatus, carePlus: document.carePlus };
 }
 
@@ -55,33 +73,24 @@ export async function checkIn({ installation, license }: InstallationContext): P
 export async function releaseInstallation(installationId: string, by: Actor): Promise<void> {
   let installation = await getInstallation(installationId);
   if (!installation) throw notFound('installation_not_found', 'No such installation.');
-  const busy = () => new ApiError(503, 'service_unavailable', 'The installation is busy; try the release again shortly.');
+  const busy = () => serviceUnavailable('The installation is busy; try the release again shortly.');
   // An activation in flight holds the installation; wait for it, then retire what it committed.
-  for (let attempt = 0; installation.status === 'active'; attempt++) {
-    try {
-      await retireInstallation(installation, { ...by, at: clock.now().toISOString() });
-      break;
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      if (attempt >= 100) throw busy();
-      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
-      installation = (await getInstallation(installationId))!;
-    }
+  if (installation.status === 'active') {
+    await retryWithBackoff({ attempts: 101, minMs: 50, baseMs: 200, capMs: 200, exhausted: busy }, async (attempt) => {
+      if (attempt > 0) installation = (await getInstallation(installationId))!;
+      if (installation!.status !== 'active') return undefined;
+      return (await retireInstallation(installation!, { ...by, at: clock.now().toISOString() })) === 'retired' ? undefined : RETRY;
+    });
   }
   // Other installations' activations write the same device groups; a write that lost the race re-reads.
-  for (let attempt = 0; ; attempt++) {
-    const groups = await readDeviceGroups(installation.slc, installation.deviceGroups);
-    const releases = heldBy(installationId, installation.slc, groups).map(({ mac, group }) => ({ kind: 'release' as const, mac, group, deletes: true }));
-    try {
-      await writeDeviceChanges(installation.slc, installationId, groups, releases, clock.now().toISOString());
-      await finishRelease(installationId);
-      return;
-    } catch (error) {
-      if (!lostDeviceWriteRace(error)) throw error;
-      if (attempt >= 20) throw busy();
-      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 100));
-    }
-  }
+  const { slc, deviceGroups } = installation;
+  await retryWithBackoff({ attempts: 21, minMs: 20, baseMs: 100, capMs: 100, exhausted: busy }, async () => {
+    const groups = await readDeviceGroups(slc, deviceGroups);
+    const releases = heldBy(installationId, slc, groups).map(({ mac, group }) => ({ kind: 'release' as const, mac, group, deletes: true }));
+    if ((await writeDeviceChanges(slc, installationId, groups, releases, clock.now().toISOString())) === 'devices_changed') return RETRY;
+    await finishRelease(installationId);
+    return undefined;
+  });
 }
 
 /** §4 credentials: a new installation secret; the old one stops working at once. */
@@ -108,11 +117,13 @@ export async function integrationStatistics(): Promise<Array<{ manufacturer: str
   return [...counts.values()].sort((a, b) => b.installations - a.installations || a.manufacturer.localeCompare(b.manufacturer) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
 }
 
-/** §8 partner view of an installation; another partner's installation is not found. */
-export async function partnerInstallationView(partnerId: string, installationId: string) {
+/** §8 view of an installation for its partner (and §11 its customer's users); anyone else's is not found. */
+export async function partnerInstallationView(caller: Caller, installationId: string) {
   const installation = await getInstallation(installationId);
   const license: LicenseRecord | undefined = installation ? await getLicense(installation.slc) : undefined;
-  if (!installation || !license || license.partnerId !== partnerId) throw notFound('installation_not_found', 'No such installation.');
+  if (!installation || !license || !callerMaySee(caller, license)) {
+    throw notFound('installation_not_found', 'No such installation.');
+  }
   const devices = await listInstallationDevices(installation);
   return installationView(installation, devices.map((device) => ({ mac: device.mac, deviceKey: device.deviceKey, licenses: device.licenses, status: device.status })));
 }
@@ -126,6 +137,20 @@ export function installationView(installation: InstallationRecord, devices: unkn
     managementServer: installation.managementServer,
     recordingServers: installation.recordingServers,
     devices,
+    lastActivation: installation.lastActivation ? { at: installation.lastActivation.at, sourceIp: installation.lastActivation.sourceIp } : null,
+    lastSeenAt: installation.lastSeenAt,
+  };
+}
+
+/** An item of `GET /v1/licenses/{slc}/installations` (§4 rev 2). */
+export function toInstallationListItem(installation: InstallationRecord) {
+  return {
+    installationId: installation.installationId,
+    status: installation.status,
+    deployment: installation.deployment.type,
+    managementServer: installation.managementServer,
+    recordingServers: installation.recordingServers,
+    devices: { activated: installation.activatedDevices, disabled: installation.disabledDevices ?? 0 },
     lastActivation: installation.lastActivation ? { at: installation.lastActivation.at, sourceIp: installation.lastActivation.sourceIp } : null,
     lastSeenAt: installation.lastSeenAt,
   };

@@ -1,19 +1,26 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { AddOns } from '../domain/add-ons';
+import { retryWithBackoff, RETRY, type BackoffPolicy } from '../retry';
 import { clock } from '../adapters/clock';
 import { logger } from '../adapters/observability';
+import { addOnsBelowUsage } from '../domain/add-on-pools';
+import { editionRules } from '../domain/editions';
 import { checkEntitlements, type EntitlementRefusal } from '../domain/license-entitlements';
-import type { AddOnEntitlements, Channel, Product, RevocationReason } from '../domain/products';
+import type { Channel, Product, RevocationReason } from '../domain/products';
 import { generateSlc, isSlc } from '../domain/slc';
-import { ApiError, conflict, notFound, unprocessable } from '../http/errors';
+import { editionChangeProblems, versionChangeRefusal } from '../domain/upgrades';
+import { licenseListPlan, type LicenseFilters } from '../domain/scope';
+import { ApiError, conflict, forbidden, notFound, unprocessable } from '../errors';
 import type { Caller } from '../http/types';
 import { getCatalogVersion } from '../store/catalog';
 import { getCustomer } from '../store/customers';
-import { listEvents, type AuditEvent, type AuditEventType } from '../store/events';
+import { listEvents, type AuditEvent, type AuditEventType, type RecordedEvent } from '../store/events';
 import { listLicenseDevices } from '../store/devices';
 import {
+  addOnPoolUsage,
   createLicenseRecord,
   getIssueRequest,
   getLicense,
+  listLicenses,
   listPartnerLicenses,
   putNewLicense,
   writeCarePlus,
@@ -24,8 +31,10 @@ import {
   type TransferOutcome,
 } from '../store/licenses';
 import type { Page } from '../store/pagination';
-import type { DeviceRecord, LicenseRecord } from '../store/records';
-import { callerMaySee } from './visibility';
+import { listInstallationsPage } from '../store/installation-lists';
+import { listLicenseInstallations } from '../store/installations';
+import type { DeviceRecord, InstallationRecord, LicenseRecord } from '../store/records';
+import { callerMaySee, scopeOf } from './visibility';
 
 /** Who makes a change and from where; recorded on its audit event. */
 export interface ChangeContext {
@@ -34,9 +43,7 @@ export interface ChangeContext {
 }
 
 /** Concurrent writers of one license are retried this often before the request fails. */
-const MAX_ATTEMPTS = 12;
-
-const backoff = (attempt: number) => sleep(Math.floor(Math.random() * Math.min(500, 10 * 2 ** attempt)));
+const contended = (what: string): BackoffPolicy => ({ attempts: 12, baseMs: 10, capMs: 500, exhausted: () => new Error(what) });
 
 const event = (type: AuditEventType, context: ChangeContext, at: string, details: Record<string, unknown>): AuditEvent => ({
   at,
@@ -63,7 +70,7 @@ export interface IssueLicenseInput {
   product: Product;
   version: string;
   deviceLicenses: number;
-  addOns?: AddOnEntitlements;
+  addOns?: AddOns;
   carePlusValidUntil?: string | null;
   channel: Channel;
   /** `ami-included` licenses: the AWS account and instance the license belongs to. */
@@ -88,7 +95,7 @@ export async function issueLicense(input: IssueLicenseInput, context: ChangeCont
   const refusal = checkEntitlements(input.product, { deviceLicenses: input.deviceLicenses, addOns });
   if (refusal) throw refusalError(refusal);
 
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  return retryWithBackoff(contended('could not write a new license'), async () => {
     const at = clock.now().toISOString();
     const license = createLicenseRecord({
       slc: generateSlc(input.product, input.version),
@@ -130,9 +137,8 @@ export async function issueLicense(input: IssueLicenseInput, context: ChangeCont
     }
     if (outcome === 'customer_not_verified') throw unprocessable('customer_not_verified', 'The customer is not verified.');
     // 'slc_exists' (an 80-bit collision) or a transaction conflict: draw a new SLC and try again.
-    await backoff(attempt);
-  }
-  throw new Error('could not write a new license');
+    return RETRY;
+  });
 }
 
 /**
@@ -154,7 +160,7 @@ async function licenseIssuedFor(request: IssueRequest): Promise<LicenseRecord | 
 /** A license the caller may see; 404 license_not_found otherwise (also for malformed SLCs). */
 export async function findLicenseFor(caller: Caller, slc: string): Promise<LicenseRecord> {
   const license = isSlc(slc) ? await getLicense(slc) : undefined;
-  if (!license || !callerMaySee(caller, license.partnerId)) throw licenseNotFound();
+  if (!license || !callerMaySee(caller, license)) throw licenseNotFound();
   return license;
 }
 
@@ -167,7 +173,7 @@ async function changeActiveLicense(
   write: (current: LicenseRecord, at: string) => Promise<TransferOutcome | 'unchanged'>,
 ): Promise<LicenseRecord> {
   if (!isSlc(slc)) throw licenseNotFound();
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  return retryWithBackoff(contended('the license stayed contended'), async () => {
     const current = await getLicense(slc);
     if (!current) throw licenseNotFound();
     if (current.status !== 'active') throw licenseRevoked();
@@ -175,35 +181,101 @@ async function changeActiveLicense(
     if (outcome === 'unchanged') return current;
     if (outcome === 'written') return (await getLicense(slc)) ?? current;
     if (outcome === 'target_not_verified') throw unprocessable('customer_not_verified', 'The target customer is not verified.');
-    await backoff(attempt);
-  }
-  throw new Error('the license stayed contended');
+    return RETRY;
+  });
 }
 
-export interface EntitlementChange {
+export interface LicenseChange {
   deviceLicenses?: number;
-  addOns?: AddOnEntitlements;
+  addOns?: AddOns;
+  version?: string;
+  product?: Product;
+}
+
+/** The catalog window of a version an upgrade moves to; 422 unknown_product_version or version_downgrade. */
+async function upgradedVersion(current: LicenseRecord, version: string | undefined): Promise<{ version: string; activationAvailableUntil: string } | undefined> {
+  if (version === undefined || version === current.version) return undefined;
+  const entry = await getCatalogVersion(version);
+  const refusal = versionChangeRefusal(current.version, version, entry !== undefined);
+  if (refusal === 'unknown_product_version') throw unprocessable(refusal, 'This product version is not in the catalog.');
+  if (refusal === 'version_downgrade') throw unprocessable(refusal, `The license is at version ${current.version}; it cannot go back to ${version}.`);
+  return { version, activationAvailableUntil: entry!.activationAvailableUntil };
 }
 
 /**
- * Changes device licenses and/or add-ons (`addOns` replaces the add-on entitlements as a whole).
- * An entitlement below the device licenses in use is 409 entitlement_below_usage; the check is the
- * condition of the write itself, so an activation cannot slip in between.
+ * §4 edition change: the license's current use must fit the new edition (editionChangeProblems),
+ * else 409 edition_limits_exceeded naming what does not fit. Returns the bounds the write checks
+ * again, so that an activation landing in between cannot make the license exceed the edition.
  */
-export async function changeEntitlements(slc: string, change: EntitlementChange, context: ChangeContext): Promise<LicenseRecord> {
+async function checkEditionChange(current: LicenseRecord, product: Product, entitlements: { deviceLicenses: number; addOns: AddOns }) {
+  const installations = (await listLicenseInstallations(current.slc)).filter((installation) => installation.status === 'active');
+  const problems = editionChangeProblems(product, {
+    activeInstallations: installations,
+    activatedDevices: current.activatedDevices,
+    ...entitlements,
+  });
+  if (problems.length > 0) {
+    throw new ApiError(409, 'edition_limits_exceeded', `The license's current use does not fit the ${product} edition.`, problems);
+  }
+  const rules = editionRules(product);
+  return {
+    ...(rules.singleInstallation ? { maxInstallations: 1 } : {}),
+    ...(rules.maxActivatedDevices !== null ? { maxActivatedDevices: rules.maxActivatedDevices } : {}),
+  };
+}
+
+/**
+ * `PATCH /v1/licenses/{slc}`: device licenses and/or add-ons (`addOns` replaces the add-on
+ * entitlements as a whole), and upgrades of version and product. An entitlement below the device
+ * licenses in use is 409 entitlement_below_usage; the check is the condition of the write itself,
+ * so an activation cannot slip in between. A version or product change is a `license.upgraded`
+ * event beside the `license.updated` of an entitlement change.
+ */
+export async function changeLicense(slc: string, change: LicenseChange, context: ChangeContext): Promise<LicenseRecord> {
   return changeActiveLicense(slc, async (current, at) => {
-    const refusal = checkEntitlements(current.product, {
-      deviceLicenses: change.deviceLicenses ?? current.entitledDeviceLicenses,
-      addOns: change.addOns ?? current.addOns,
-    });
+    const entitlements = { deviceLicenses: change.deviceLicenses ?? current.entitledDeviceLicenses, addOns: change.addOns ?? current.addOns };
+    const product = change.product ?? current.product;
+    const upgrade = await upgradedVersion(current, change.version);
+    const limits = product !== current.product ? await checkEditionChange(current, product, entitlements) : {};
+    const refusal = checkEntitlements(product, entitlements);
     if (refusal) throw refusalError(refusal);
     if (change.deviceLicenses !== undefined && change.deviceLicenses < current.usedDeviceLicenses) {
       throw conflict('entitlement_below_usage', `${current.usedDeviceLicenses} device licenses are in use.`);
     }
+    if (change.addOns !== undefined) {
+      const below = addOnsBelowUsage(change.addOns, addOnPoolUsage(current), Boolean(current.failoverInstallationId));
+      if (below.length > 0) {
+        throw new ApiError(409, 'entitlement_below_usage', 'Installations hold more of these add-ons than the new entitlement.', below.map((key) => ({
+          path: `addOns.${key}`,
+          message: key === 'managementServerFailover' ? `held by installation ${current.failoverInstallationId}` : 'below what installations hold',
+        })));
+      }
+    }
+    const events: AuditEvent[] = [];
     const details: Record<string, unknown> = {};
     if (change.deviceLicenses !== undefined) details.deviceLicenses = { from: current.entitledDeviceLicenses, to: change.deviceLicenses };
     if (change.addOns !== undefined) details.addOns = { from: current.addOns, to: change.addOns };
-    return writeEntitlements(current, change, event('license.updated', context, at, details));
+    if (Object.keys(details).length > 0) events.push(event('license.updated', context, at, details));
+    if (upgrade || product !== current.product) {
+      events.push(
+        event('license.upgraded', context, at, {
+          from: { product: current.product, version: current.version },
+          to: { product, version: upgrade?.version ?? current.version },
+        }),
+      );
+    }
+    if (events.length === 0) return 'unchanged';
+    return writeEntitlements(
+      current,
+      {
+        ...(change.deviceLicenses !== undefined ? { deviceLicenses: change.deviceLicenses } : {}),
+        ...(change.addOns !== undefined ? { addOns: change.addOns } : {}),
+        ...(product !== current.product ? { product } : {}),
+        ...(upgrade ?? {}),
+      },
+      events,
+      limits,
+    );
   });
 }
 
@@ -256,18 +328,29 @@ export async function transferLicense(
   });
 }
 
-/** Devices ever registered under a license (ops). */
-export async function devicesOfLicense(slc: string, limit: number, cursor?: string): Promise<Page<DeviceRecord>> {
-  const license = isSlc(slc) ? await getLicense(slc) : undefined;
-  if (!license) throw licenseNotFound();
+/** Devices ever registered under a license the caller may see. */
+export async function devicesOfLicense(caller: Caller, slc: string, limit: number, cursor?: string): Promise<Page<DeviceRecord>> {
+  await findLicenseFor(caller, slc);
   return listLicenseDevices(slc, limit, cursor);
 }
 
-/** The audit trail of a license, newest first (ops). */
-export async function eventsOfLicense(slc: string, limit: number, cursor?: string): Promise<Page<AuditEvent>> {
-  const license = isSlc(slc) ? await getLicense(slc) : undefined;
-  if (!license) throw licenseNotFound();
+/** The audit trail of a license the caller may see, newest first. */
+export async function eventsOfLicense(caller: Caller, slc: string, limit: number, cursor?: string): Promise<Page<RecordedEvent>> {
+  await findLicenseFor(caller, slc);
   return listEvents(slc, limit, cursor);
+}
+
+/** §4 `GET /v1/licenses`: the licenses in the caller's scope, newest first, narrowed by the filters. */
+export async function licensesFor(caller: Caller, filters: LicenseFilters, limit: number, cursor?: string): Promise<Page<LicenseRecord>> {
+  const scope = scopeOf(caller);
+  if (!scope) throw forbidden('forbidden', 'These credentials are not for this route.');
+  return listLicenses(licenseListPlan(scope, filters), limit, cursor);
+}
+
+/** §4 `GET /v1/licenses/{slc}/installations`: the installations of a license the caller may see. */
+export async function installationsOfLicense(caller: Caller, slc: string, limit: number, cursor?: string): Promise<Page<InstallationRecord>> {
+  const license = await findLicenseFor(caller, slc);
+  return listInstallationsPage(license.slc, limit, cursor);
 }
 
 export const licensesOfPartner = (partnerId: string, limit: number, cursor?: string): Promise<Page<LicenseRecord>> =>

@@ -10,7 +10,7 @@ import {
   rateWindow,
   retryAfterSeconds,
 } from '../domain/notifications';
-import { ApiError, notFound } from '../http/errors';
+import { ApiError, notFound } from '../errors';
 import { getNotification, putNotification, recordDeliveries, takeNotificationQuota } from '../store/notifications';
 import { getMobileServerWithDevices } from '../store/push';
 import type { NotificationDelivery, NotificationRecord } from '../store/records';

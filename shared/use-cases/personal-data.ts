@@ -1,5 +1,5 @@
 import { logger } from '../adapters/observability';
-import { notFound } from '../http/errors';
+import { notFound } from '../errors';
 import { getCustomer } from '../store/customers';
 import { listLicenseInstallations } from '../store/installations';
 import { eraseCustomerContacts, listCustomerLicenseSlcs } from '../store/personal-data';

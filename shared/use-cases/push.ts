@@ -2,7 +2,7 @@ import { clock } from '../adapters/clock';
 import { logger } from '../adapters/observability';
 import { maskEmail } from '../domain/masking';
 import { MAX_MOBILE_SERVERS_PER_INSTALLATION, MAX_PUSH_DEVICES_PER_MOBILE_SERVER } from '../domain/notifications';
-import { ApiError, notFound } from '../http/errors';
+import { ApiError, notFound } from '../errors';
 import {
   deleteMobileServer,
   deletePushDevice,

@@ -1,6 +1,6 @@
 import { clock } from '../adapters/clock';
 import { logger } from '../adapters/observability';
-import { notFound } from '../http/errors';
+import { notFound } from '../errors';
 import { getSmartConnect, putSmartConnect } from '../store/smart-connect';
 import { requireCarePlus, type InstallationContext } from './installation-context';
 

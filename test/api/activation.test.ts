@@ -131,7 +131,7 @@ describe('POST /v1/activations — first activation', () => {
     expect([eula.status, eula.body.error.code]).toEqual([422, 'eula_not_accepted']);
 
     const license = await api.ops('GET', `/v1/licenses/${slc}`);
-    expect(license.body.usage).toEqual({ deviceLicenses: 0, devices: 0, installations: 0 });
+    expect(license.body.usage).toEqual({ deviceLicenses: 0, devices: 0, installations: 0, addOns: {} });
   });
 
   it('refuses a revoked license with 403 license_revoked', async () => {
@@ -303,7 +303,7 @@ describe('check-in, release and credentials', () => {
     expect(deleted.status).toBe(204);
 
     const license = await api.ops('GET', `/v1/licenses/${slc}`);
-    expect(license.body.usage).toEqual({ deviceLicenses: 0, devices: 0, installations: 0 });
+    expect(license.body.usage).toEqual({ deviceLicenses: 0, devices: 0, installations: 0, addOns: {} });
     const list = await api.ops('GET', `/v1/licenses/${slc}/devices`);
     expect(list.body.items.every((d: any) => d.status === 'released' && d.deletions === 1)).toBe(true);
     const checkIn = await api.signed(credentials, 'GET', `/v1/installations/${credentials.installationId}/license`);

@@ -122,3 +122,40 @@ describe('Idempotency records', () => {
     expect(replay.body.apiKey).toBe(first.body.apiKey);
   });
 });
+
+describe('Idempotency after a crash', () => {
+  it('a key whose holder died is free again once its 10-second lease runs out', async () => {
+    const { PutCommand, GetCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { store } = await import('../../shared/store/client');
+    const { keys } = await import('../../shared/store/keys');
+    const { sha256Hex } = await import('../../shared/crypto');
+    const { fixedClock, resetClock, setClock } = await import('../../shared/adapters/clock');
+    const body = { name: 'Crashed holder' };
+    const key = `crashed-${Date.now()}`;
+    const itemKey = keys.idempotency('ops', sha256Hex(key));
+    const now = Date.now();
+    // What a run leaves behind when its process is killed after claiming the key: a claim nobody renews.
+    const { client, tableName } = store();
+    await client.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...itemKey, status: 'in_progress', requestHash: sha256Hex(`POST\n/v1/partners\n${JSON.stringify(body)}`), leaseOwner: 'dead-run', leaseUntil: now + 10_000, expiresAt: Math.floor(now / 1000) + 3600 },
+      }),
+    );
+    const clock = fixedClock(new Date(now));
+    setClock(clock);
+    try {
+      clock.advance(9_000);
+      expect((await api.ops('POST', '/v1/partners', body, { 'idempotency-key': key })).status).toBe(409);
+      clock.advance(1_500);
+      const taken = await api.ops('POST', '/v1/partners', body, { 'idempotency-key': key });
+      expect(taken.status).toBe(201);
+      const replay = await api.ops('POST', '/v1/partners', body, { 'idempotency-key': key });
+      expect(replay.body).toEqual(taken.body);
+    } finally {
+      resetClock();
+    }
+    const record = (await client.send(new GetCommand({ TableName: tableName, Key: itemKey }))).Item;
+    expect(record?.status).toBe('completed');
+  });
+});

@@ -26,6 +26,7 @@ describe('POST /v1/customers', () => {
       partnerId: null,
       verification: 'verified',
       verificationReason: null,
+      consent: null,
       createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
     });
     const read = await api.ops('GET', `/v1/customers/${response.body.customerId}`);

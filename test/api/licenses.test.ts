@@ -53,7 +53,8 @@ describe('POST /v1/licenses', () => {
       revocation: null,
       entitlements: { deviceLicenses: 40, addOns: { access: { doors: 4 }, smartWall: true } },
       carePlus: { validUntil: '2027-02-28T23:59:59.000Z', active: true },
-      usage: { deviceLicenses: 0, devices: 0, installations: 0 },
+      usage: { deviceLicenses: 0, devices: 0, installations: 0, addOns: { access: { doors: 0 } } },
+      managementServerFailover: { installationId: null },
       activationAvailableUntil: '2035-02-12',
       createdAt: '2026-03-01T12:00:00.000Z',
     });
@@ -93,12 +94,14 @@ describe('POST /v1/licenses', () => {
     expect(license.carePlus).toEqual({ validUntil: '2026-12-31T23:59:59.999Z', active: true });
   });
 
-  it('keeps the activation window of the catalog at issue when the catalog changes later', async () => {
+  it('follows a corrected general availability of its version in the catalog (rev 2)', async () => {
     await api.ops('PUT', '/v1/catalog/versions/2020%20R1', { generalAvailability: '2020-01-15' });
     const license = await fixtures.license({ customerId: customer.customerId, version: '2020 R1' });
     expect(license.activationAvailableUntil).toBe('2030-01-15');
     await api.ops('PUT', '/v1/catalog/versions/2020%20R1', { generalAvailability: '2020-06-15' });
-    expect((await api.ops('GET', `/v1/licenses/${license.slc}`)).body.activationAvailableUntil).toBe('2030-01-15');
+    expect((await api.ops('GET', `/v1/licenses/${license.slc}`)).body.activationAvailableUntil).toBe('2030-06-15');
+    const listed = await api.ops('GET', `/v1/licenses?customerId=${customer.customerId}&limit=100`);
+    expect(listed.body.items.find((item: { slc: string }) => item.slc === license.slc).activationAvailableUntil).toBe('2030-06-15');
   });
 
   it.each([
@@ -153,6 +156,7 @@ describe('POST /v1/licenses', () => {
     expect(events.body).toEqual({
       items: [
         {
+          eventId: expect.stringMatching(/^[0-9a-f-]{36}$/),
           at: license.createdAt,
           type: 'license.created',
           actor: 'ops',
@@ -189,7 +193,7 @@ describe('GET /v1/licenses/{slc}', () => {
     const license = await fixtures.license({ customerId: customer.customerId, carePlus: { validUntil: '2026-05-01T00:00:00.000Z' } });
     await setUsage(license.slc, { deviceLicenses: 17, devices: 12, installations: 2 });
     const now = await api.ops('GET', `/v1/licenses/${license.slc}`);
-    expect(now.body.usage).toEqual({ deviceLicenses: 17, devices: 12, installations: 2 });
+    expect(now.body.usage).toEqual({ deviceLicenses: 17, devices: 12, installations: 2, addOns: {} });
     expect(now.body.carePlus.active).toBe(true);
     clock.advance(1);
     expect((await api.ops('GET', `/v1/licenses/${license.slc}`)).body.carePlus).toEqual({ validUntil: '2026-05-01T00:00:00.000Z', active: false });
@@ -204,7 +208,7 @@ describe('PATCH /v1/licenses/{slc}', () => {
     clock.advance(1000);
     const response = await api.ops('PATCH', `/v1/licenses/${license.slc}`, { deviceLicenses: 30, addOns: { smartWall: true } });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ ...license, entitlements: { deviceLicenses: 30, addOns: { smartWall: true } } });
+    expect(response.body).toEqual({ ...license, entitlements: { deviceLicenses: 30, addOns: { smartWall: true } }, usage: { ...license.usage, addOns: {} } });
     clock.advance(1000);
     const only = await api.ops('PATCH', `/v1/licenses/${license.slc}`, { deviceLicenses: 25 });
     expect(only.body.entitlements).toEqual({ deviceLicenses: 25, addOns: { smartWall: true } });
@@ -270,7 +274,7 @@ describe('PATCH /v1/licenses/{slc}', () => {
     await expectUnchanged(pro.slc, () => api.ops('PATCH', `/v1/licenses/${pro.slc}`, { addOns: { managementServerFailover: true } }), 422, 'add_on_not_available');
   });
 
-  it.each([[{}], [{ deviceLicenses: 5, product: 'expert' }], [{ deviceLicenses: -2 }], [{ addOns: { smartWall: 1 } }]])('refuses %j with 400 and changes nothing', async (body) => {
+  it.each([[{}], [{ deviceLicenses: 5, product: 'xprotect' }], [{ deviceLicenses: -2 }], [{ addOns: { smartWall: 1 } }], [{ version: '2025' }], [{ version: 2025 }], [{ product: null }], [{ slc: 'M01' }]])('refuses %j with 400 and changes nothing', async (body) => {
     const license = await fixtures.license({ customerId: customer.customerId });
     await expectUnchanged(license.slc, () => api.ops('PATCH', `/v1/licenses/${license.slc}`, body), 400, 'validation_failed');
   });
@@ -331,6 +335,7 @@ describe('POST /v1/licenses/{slc}/revoke', () => {
     expect((await api.ops('GET', `/v1/licenses/${license.slc}`)).body).toEqual(response.body);
     const events = (await api.ops('GET', `/v1/licenses/${license.slc}/events`)).body.items;
     expect(events[0]).toEqual({
+      eventId: expect.any(String),
       at: '2026-07-04T10:00:00.000Z',
       type: 'license.revoked',
       actor: 'ops',
@@ -404,7 +409,7 @@ describe('POST /v1/licenses/{slc}/transfer', () => {
     await setUsage(license.slc, { deviceLicenses: 5, devices: 5, installations: 1 });
     const buyer = await fixtures.customer();
     const moved = await api.ops('POST', `/v1/licenses/${license.slc}/transfer`, { toCustomerId: buyer.customerId, eulaAccepted: true });
-    expect(moved.body.usage).toEqual({ deviceLicenses: 5, devices: 5, installations: 1 });
+    expect(moved.body.usage).toEqual({ deviceLicenses: 5, devices: 5, installations: 1, addOns: {} });
     expect(moved.body.entitlements.deviceLicenses).toBe(30);
   });
 
@@ -505,6 +510,16 @@ describe('GET /v1/licenses/{slc}/events', () => {
     const rest = await api.ops('GET', `/v1/licenses/${license.slc}/events?limit=3&cursor=${encodeURIComponent(first.body.nextCursor)}`);
     expect(rest.body.items.map((e: any) => e.type)).toEqual(['license.created']);
     expect(rest.body.nextCursor).toBeNull();
+  });
+
+  it('gives every event an eventId that is unique and the same on every read', async () => {
+    const license = await fixtures.license({ customerId: customer.customerId });
+    for (const deviceLicenses of [51, 52]) await api.ops('PATCH', `/v1/licenses/${license.slc}`, { deviceLicenses });
+    const first = (await api.ops('GET', `/v1/licenses/${license.slc}/events`)).body.items.map((e: any) => e.eventId);
+    const again = (await api.ops('GET', `/v1/licenses/${license.slc}/events`)).body.items.map((e: any) => e.eventId);
+    expect(first).toHaveLength(3);
+    expect(new Set(first).size).toBe(3);
+    expect(again).toEqual(first);
   });
 
   it('answers 404 for an unknown SLC and 400 for a bad limit', async () => {

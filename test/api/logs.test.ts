@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { requestFile, requestFileKeys } from '../support/offline';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -87,8 +88,13 @@ async function everyRoute(world: World) {
   await ops('POST', '/v1/partners', { name: `Partner ${CANARY}` });
   const customer = (await ops('POST', '/v1/customers', { name: `Customer ${CANARY}`, country: 'DK', contacts: [{ name: `Contact ${CANARY}`, email: 'contact.person@northwind.example', phone: '+45 1234 5678' }], partnerId: partner.partnerId })).body;
   await ops('GET', `/v1/customers/${customer.customerId}`);
+  await ops('GET', '/v1/customers');
+  await ops('PATCH', `/v1/customers/${customer.customerId}`, { name: `Customer ${CANARY} A/S`, contacts: [{ name: `Contact ${CANARY}`, email: 'contact.person@northwind.example' }] });
+  await ops('PUT', `/v1/customers/${customer.customerId}/verification`, { verification: 'verified', reason: 'manual', note: `cleared ${CANARY}` });
   await ops('PUT', '/v1/catalog/versions/2025%20R1', { generalAvailability: '2025-02-12' });
   await ops('GET', '/v1/catalog/versions');
+  await ops('PUT', '/v1/catalog/eulas/20240101', { status: 'accepted' });
+  await ops('GET', '/v1/catalog/eulas');
   const key = `issue-${randomUUID()}`;
   const license = (await ops('POST', '/v1/licenses', { customerId: customer.customerId, product: 'corporate', version: '2025 R1', deviceLicenses: 30, carePlus: { validUntil: '2099-01-01' } }, { 'idempotency-key': key })).body;
   await ops('POST', '/v1/licenses', { customerId: customer.customerId, product: 'corporate', version: '2025 R1', deviceLicenses: 30, carePlus: { validUntil: '2099-01-01' } }, { 'idempotency-key': key });
@@ -103,6 +109,8 @@ async function everyRoute(world: World) {
   await as(installation, 'POST', '/v1/activations', { installationId: installation.installationId, ...activationBody([camera()], { videoPushUsers: 1 }) });
   await note('POST /v1/activations/ami', await api.request('POST', '/v1/activations/ami', { body: { ...activationBody([camera()]), aws: signIdentityDocument() }, headers: { 'x-product-version': '2025 R1' } }));
   await ops('GET', `/v1/licenses/${license.slc}/devices`);
+  await ops('GET', `/v1/licenses/${license.slc}/installations`);
+  await ops('GET', `/v1/licenses?customerId=${customer.customerId}`);
   await ops('GET', `/v1/licenses/${license.slc}/events`);
   await ops('GET', '/v1/stats/integrations');
 
@@ -123,10 +131,28 @@ async function everyRoute(world: World) {
   await as(installation, 'POST', `${base}/health`, { consent: true, status: 'error', errors: [{ source: `recorder ${CANARY}`, message: `disk full ${CANARY}` }] });
 
   await asPartner('GET', '/v1/partner/customers');
-  await asPartner('POST', '/v1/partner/customers', { name: `Partner customer ${CANARY}`, country: 'SE', contacts: [{ name: `Bo ${CANARY}`, email: 'bo.partner@contoso.example' }] });
+  await asPartner('POST', '/v1/partner/customers', { name: `Partner customer ${CANARY}`, country: 'SE', contacts: [{ name: `Bo ${CANARY}`, email: 'bo.partner@contoso.example' }], endUserConsent: { eulaAccepted: true, personalDataConsent: true } });
   await asPartner('GET', '/v1/partner/licenses');
   await asPartner('GET', `/v1/partner/installations/${installation.installationId}`);
   await asPartner('GET', `/v1/partner/installations/${installation.installationId}/health`);
+  process.env.WEBHOOK_URL_POLICY = 'local';
+  const webhook = (await asPartner('POST', '/v1/partner/webhooks', { url: `http://127.0.0.1:9/hooks-${CANARY}`, events: ['license.*'] })).body;
+  secrets.add(webhook.secret);
+  await asPartner('GET', '/v1/partner/webhooks');
+  await asPartner('GET', `/v1/partner/webhooks/${webhook.webhookId}/deliveries`);
+  await asPartner('DELETE', `/v1/partner/webhooks/${webhook.webhookId}`);
+  await ops('POST', '/v1/jobs/care-plus-reminders');
+
+  const opsUser = (await ops('POST', '/v1/users', { email: `ops.${randomUUID()}@northwind.example`, name: `Ops ${CANARY}`, role: 'ops' })).body;
+  secrets.add(opsUser.temporaryPassword);
+  await ops('GET', '/v1/users');
+  await ops('GET', '/v1/me');
+  const customerAdmin = (await asPartner('POST', '/v1/partner/users', { email: `admin.${randomUUID()}@contoso.example`, name: `Admin ${CANARY}`, role: 'customer-admin', customerId: customer.customerId })).body;
+  secrets.add(customerAdmin.temporaryPassword);
+  await asPartner('GET', '/v1/partner/users');
+  await asPartner('DELETE', `/v1/users/${customerAdmin.userId}`);
+  await ops('DELETE', `/v1/users/${opsUser.userId}`);
+  await ops('POST', '/v1/offline-activations', requestFile({ slc: license.slc, ...activationBody([camera({ name: `Offline ${CANARY}` })]) }, await requestFileKeys()));
 
   await ops('GET', `/v1/customers/${customer.customerId}/personal-data`);
   const rotated = (await ops('POST', `${base}/credentials`)).body;
@@ -180,7 +206,8 @@ describe('logs carry no secret, token, SLC, salt, e-mail address or request text
     expect((await api.request('POST', '/v1/activations', { body: { slc: `M01-XPCO-251-${'Z'.repeat(16)}`, ...activationBody([camera()]) } })).status).toBe(404);
 
     // Server errors: a DynamoDB failure in the middle of requests that carry secrets.
-    faults.reset({ layer: 'application', timing: 'before', at: 2 });
+    // (Call 1 reads the EULA catalog, call 2 the SLC's unfinished installations, which is best effort; call 3 reads the license.)
+    faults.reset({ layer: 'application', timing: 'before', at: 3 });
     expect((await api.request('POST', '/v1/activations', { body: { slc: world.slcs[1], ...activationBody([camera()]) } })).status).toBe(500);
     faults.reset({ layer: 'application', timing: 'after', at: 3 });
     expect((await api.signed(other, 'PUT', `${server}/devices/${randomUUID()}`, { platform: 'android', pushToken: refusedToken })).status).toBe(500);

@@ -16,7 +16,12 @@ beforeAll(async () => {
 const asPartner = (partner: { apiKey: string }, method: string, path: string, body?: unknown) =>
   api.request(method, path, { token: partner.apiKey, body });
 
-const newCustomer = { name: 'Harbour Security GmbH', country: 'DE', contacts: [{ name: 'Jonas Weber', email: 'jonas@example.com' }] };
+const newCustomer = {
+  name: 'Harbour Security GmbH',
+  country: 'DE',
+  contacts: [{ name: 'Jonas Weber', email: 'jonas@example.com' }],
+  endUserConsent: { eulaAccepted: true, personalDataConsent: true },
+};
 
 describe('POST /v1/partner/customers', () => {
   it('registers a customer under the calling partner', async () => {
@@ -128,8 +133,6 @@ describe('partner isolation (API.md §8)', () => {
       ['PUT', `/v1/licenses/${licenseA.slc}/care-plus`, { validUntil: null }],
       ['POST', `/v1/licenses/${licenseA.slc}/revoke`, { reason: 'other' }],
       ['POST', `/v1/licenses/${licenseA.slc}/transfer`, { toCustomerId: customerA.customerId, eulaAccepted: true }],
-      ['GET', `/v1/licenses/${licenseA.slc}/devices`, undefined],
-      ['GET', `/v1/licenses/${licenseA.slc}/events`, undefined],
       ['POST', '/v1/licenses', { customerId: customerA.customerId, product: 'expert', version: '2025 R1', deviceLicenses: 1 }],
       ['GET', '/v1/catalog/versions', undefined],
     ] as const) {
@@ -137,6 +140,14 @@ describe('partner isolation (API.md §8)', () => {
       expect(response.status, `${method} ${path}`).toBe(403);
     }
     expect((await asPartner(a, 'GET', `/v1/licenses/${licenseA.slc}`)).body).toEqual(licenseA);
+  });
+
+  it('lets a partner read the devices and events of its own licenses only (§11: the dashboard shows them)', async () => {
+    for (const list of ['devices', 'events']) {
+      expect((await asPartner(a, 'GET', `/v1/licenses/${licenseA.slc}/${list}`)).status).toBe(200);
+      const other = await asPartner(b, 'GET', `/v1/licenses/${licenseA.slc}/${list}`);
+      expect([other.status, other.body.error.code]).toEqual([404, 'license_not_found']);
+    }
   });
 
   it('keeps ops off the partner lists', async () => {

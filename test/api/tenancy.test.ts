@@ -5,6 +5,8 @@ import { snapshotDifference, tableSnapshot } from '../fuzz/state';
 import { useApi, type ApiResult, type InstallationCredentials } from '../support/api';
 import { TEST_OPS_TOKEN } from '../support/setup';
 import { activationBody, camera } from '../support/licensing';
+import { uniqueEmail } from '../support/users';
+import { requestFile, requestFileKeys, type RequestFileKeys } from '../support/offline';
 
 /**
  * The tenancy matrix: two partners, each with a customer, a license and an activated installation
@@ -16,6 +18,8 @@ import { activationBody, camera } from '../support/licensing';
  * succeed, which shows that the refusals were about tenancy and nothing else.
  */
 const api = useApi();
+// Webhooks to a receiver on this machine are accepted (as under npm start).
+process.env.WEBHOOK_URL_POLICY = 'local';
 
 interface Tenant {
   name: string;
@@ -26,7 +30,10 @@ interface Tenant {
   mobileServerGuid: string;
   deviceGuid: string;
   notificationId: string;
+  webhookId: string;
   cameras: Array<ReturnType<typeof camera>>;
+  /** A dashboard user of the tenant's customer. */
+  userId: string;
 }
 
 async function ok<T = any>(response: Promise<ApiResult<T>>, what: string): Promise<T> {
@@ -38,7 +45,7 @@ async function ok<T = any>(response: Promise<ApiResult<T>>, what: string): Promi
 async function tenant(name: string): Promise<Tenant> {
   const partner = await ok(api.ops('POST', '/v1/partners', { name: `Partner ${name}` }), 'partner');
   const customer = await ok(
-    api.request('POST', '/v1/partner/customers', { token: partner.apiKey, body: { name: `Customer ${name}`, country: 'DK', contacts: [{ name: 'Ida', email: `ida.${name.toLowerCase()}@example.com` }] } }),
+    api.request('POST', '/v1/partner/customers', { token: partner.apiKey, body: { name: `Customer ${name}`, country: 'DK', contacts: [{ name: 'Ida', email: `ida.${name.toLowerCase()}@example.com` }], endUserConsent: { eulaAccepted: true, personalDataConsent: true } } }),
     'customer',
   );
   const license = await ok(
@@ -57,7 +64,12 @@ async function tenant(name: string): Promise<Tenant> {
   const notification = await ok(api.signed(installation, 'POST', `${base}/notifications`, { mobileServerGuid, title: 'Motion', body: 'Lobby' }), 'notification');
   await ok(api.signed(installation, 'PUT', `${base}/smart-connect`, { publicAddress: `${name.toLowerCase()}.example.net`, port: 8081 }), 'smart connect');
   await ok(api.signed(installation, 'POST', `${base}/health`, { consent: true, status: 'ok' }), 'health');
-  return { name, partner, customerId: customer.customerId, slc: license.slc, installation, mobileServerGuid, deviceGuid, notificationId: notification.notificationId, cameras };
+  const user = await ok(
+    api.request('POST', '/v1/partner/users', { token: partner.apiKey, body: { email: uniqueEmail('tenancy'), name: 'Ida', role: 'customer-user', customerId: customer.customerId } }),
+    'user',
+  );
+  const webhook = await ok(api.request('POST', '/v1/partner/webhooks', { token: partner.apiKey, body: { url: 'http://127.0.0.1:9/hooks', events: ['*'] } }), 'webhook');
+  return { name, partner, customerId: customer.customerId, slc: license.slc, installation, mobileServerGuid, deviceGuid, notificationId: notification.notificationId, webhookId: webhook.webhookId, cameras, userId: user.userId };
 }
 
 /** The owner's resources in a route's path. */
@@ -69,6 +81,8 @@ function pathFor(route: RouteDefinition, owner: Tenant): string {
     mobileServerGuid: owner.mobileServerGuid,
     deviceGuid: owner.deviceGuid,
     notificationId: owner.notificationId,
+    userId: owner.userId,
+    webhookId: owner.webhookId,
     version: '2025 R1',
   };
   return route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -93,7 +107,15 @@ function bodyFor(route: RouteDefinition, owner: Tenant): unknown {
     case 'POST /v1/installations/{installationId}/health':
       return { consent: true, status: 'degraded', errors: [{ source: 'recorder', message: 'disk' }] };
     case 'POST /v1/partner/customers':
-      return { name: 'Another customer', country: 'SE', contacts: [{ name: 'Bo', email: 'bo@example.com' }] };
+      return { name: 'Another customer', country: 'SE', contacts: [{ name: 'Bo', email: 'bo@example.com' }], endUserConsent: { eulaAccepted: true, personalDataConsent: true } };
+    case 'PATCH /v1/customers/{customerId}':
+      return { name: `Customer ${owner.name} (corrected)` };
+    case 'POST /v1/offline-activations':
+      return requestFile({ installationId: owner.installation.installationId, ...activationBody(owner.cameras) }, fileKeys, owner.installation);
+    case 'POST /v1/partner/users':
+      return { email: uniqueEmail('tenancy'), name: 'Bo', role: 'customer-admin', customerId: owner.customerId };
+    case 'POST /v1/partner/webhooks':
+      return { url: 'http://127.0.0.1:9/other-hooks', events: ['license.*'] };
     case 'POST /v1/activations':
       return { installationId: owner.installation.installationId, ...activationBody([...owner.cameras, camera()]) };
     default:
@@ -120,8 +142,10 @@ const unparameterized = (route: RouteDefinition) => !route.path.includes('{');
 
 let a: Tenant;
 let b: Tenant;
+let fileKeys: RequestFileKeys;
 
 beforeAll(async () => {
+  fileKeys = await requestFileKeys();
   await ok(api.ops('PUT', '/v1/catalog/versions/2025%20R1', { generalAvailability: '2025-02-12' }), 'catalog');
   a = await tenant('A');
   b = await tenant('B');

@@ -24,7 +24,7 @@ describe('npx cdk synth', () => {
       const templateFile = join(outdir, `${stackIdFor(region)}.template.json`);
       expect(existsSync(templateFile), templateFile).toBe(true);
       const template = JSON.parse(readFileSync(templateFile, 'utf8'));
-      expect(Object.values(template.Resources).filter((resource: any) => resource.Type === 'AWS::Lambda::Function')).toHaveLength(5);
+      expect(Object.values(template.Resources).filter((resource: any) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Runtime === 'nodejs24.x')).toHaveLength(8); // five route groups, three workers
     }
     // Without its context, the app has no AMI deployment.
     expect(existsSync(join(outdir, `${AMI_DEPLOYMENT_STACK_ID}.template.json`))).toBe(false);

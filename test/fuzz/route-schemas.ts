@@ -18,4 +18,4 @@ export const listRoutes: Record<string, z.ZodMiniType> = Object.fromEntries(
 );
 
 /** Routes that take no body: every method but POST, PUT and PATCH; and the POSTs without one. */
-export const noBodyRoutes = new Set(['POST /v1/installations/{installationId}/credentials']);
+export const noBodyRoutes = new Set(['POST /v1/installations/{installationId}/credentials', 'POST /v1/jobs/care-plus-reminders']);

@@ -67,7 +67,7 @@ export async function buildWorld(api: Api): Promise<World> {
   );
   await world.partners.reduce(async (previous, partner) => {
     await previous;
-    world.customerIds.push((await expectStatus(api.request('POST', '/v1/partner/customers', { token: partner.apiKey, body: { name: 'Partner Customer', country: 'SE', contacts } }), 201, 'partner customer')).customerId);
+    world.customerIds.push((await expectStatus(api.request('POST', '/v1/partner/customers', { token: partner.apiKey, body: { name: 'Partner Customer', country: 'SE', contacts, endUserConsent: { eulaAccepted: true, personalDataConsent: true } } }), 201, 'partner customer')).customerId);
   }, Promise.resolve());
 
   const carePlus = { validUntil: new Date(Date.now() + 365 * day).toISOString() };

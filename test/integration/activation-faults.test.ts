@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { useApi } from '../support/api';
-import { activationBody, camera, createLicense } from '../support/licensing';
+import { activationBody, BEYOND_ONE_TRANSACTION, camera, camerasBeyondOneTransaction, createLicense } from '../support/licensing';
 import { expectLedgerConsistent } from '../support/invariants';
 import { instrumentStore } from '../support/faults';
 import { fixedClock, resetClock, setClock } from '../../shared/adapters/clock';
@@ -10,18 +10,23 @@ const faults = instrumentStore();
 afterAll(() => faults.remove());
 
 describe('activation with a failed DynamoDB write at every position, then a retry', () => {
-  it('first activation converges: one installation, every device counted once', async () => {
+  // A small first activation is one transaction; a large one commits its allocation, writes its devices, then records itself.
+  it.each([
+    ['in one transaction', 0, 1],
+    ['larger than one transaction', BEYOND_ONE_TRANSACTION, 3],
+  ])('first activation %s converges: one installation, every device counted once', async (_name, extra, minimumWrites) => {
     faults.reset();
-    const probe = await createLicense(api, { deviceLicenses: 20 });
+    const probe = await createLicense(api, { deviceLicenses: 20 + extra });
     faults.reset();
-    await api.request('POST', '/v1/activations', { body: { slc: probe.slc, ...activationBody([camera(), camera()]) } });
+    await api.request('POST', '/v1/activations', { body: { slc: probe.slc, ...activationBody([camera(), camera(), ...camerasBeyondOneTransaction().slice(0, extra)]) } });
     const writes = faults.state.writes;
-    expect(writes).toBeGreaterThanOrEqual(3);
+    expect(writes).toBeGreaterThanOrEqual(minimumWrites);
 
     for (let failAt = 1; failAt <= writes; failAt++) {
       faults.reset();
-      const { slc } = await createLicense(api, { deviceLicenses: 20 });
-      const body = { slc, ...activationBody([camera(), camera(), camera({ supportedDeviceList: { listed: true, licenses: 3 }, ipAddresses: ['10.0.0.1', '10.0.0.2'] })], { videoPushUsers: 1 }) };
+      const { slc } = await createLicense(api, { deviceLicenses: 20 + extra });
+      const devices = [camera(), camera(), camera({ supportedDeviceList: { listed: true, licenses: 3 }, ipAddresses: ['10.0.0.1', '10.0.0.2'] }), ...camerasBeyondOneTransaction().slice(0, extra)];
+      const body = { slc, ...activationBody(devices, { videoPushUsers: 1 }) };
       faults.reset(failAt);
       const failed = await api.request('POST', '/v1/activations', { body });
       expect(faults.state.failures, `write ${failAt}`).toBe(1);
@@ -31,15 +36,16 @@ describe('activation with a failed DynamoDB write at every position, then a retr
       expect([200, 201]).toContain(retried.status);
       expect(outcome.body.devices.every((d: any) => d.status === 'activated')).toBe(true);
       const ledger = await expectLedgerConsistent(slc);
-      expect(ledger.activatedDevices, `write ${failAt}`).toBe(3);
-      expect(ledger.license.usedDeviceLicenses, `write ${failAt}`).toBe(1 + 1 + 3 + 1);
+      expect(ledger.activatedDevices, `write ${failAt}`).toBe(3 + extra);
+      expect(ledger.license.usedDeviceLicenses, `write ${failAt}`).toBe(1 + 1 + 3 + 1 + extra);
     }
   });
 
   it('a first activation that died mid-way is reclaimed by the next one once its lease expires', async () => {
     faults.reset();
-    const { slc } = await createLicense(api, { product: 'express-plus', deviceLicenses: 5 });
-    const body = { slc, ...activationBody([camera(), camera()]) };
+    // Only an activation larger than one transaction can die between its allocation and its devices.
+    const { slc } = await createLicense(api, { product: 'express-plus', deviceLicenses: 5 + BEYOND_ONE_TRANSACTION });
+    const body = { slc, ...activationBody([camera(), camera(), ...camerasBeyondOneTransaction()]) };
     faults.crashAt(2); // the allocation committed; nothing after it did
     const died = await api.request('POST', '/v1/activations', { body });
     expect(died.status).toBe(500);

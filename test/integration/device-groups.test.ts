@@ -10,7 +10,7 @@ import { encodeCursor } from '../../shared/store/pagination';
 import { useApi } from '../support/api';
 import { afterAllocationCommit, withMiddleware } from '../support/interleave';
 import { expectLedgerConsistent } from '../support/invariants';
-import { activateFirst, activationBody, camera, createLicense } from '../support/licensing';
+import { activateFirst, activationBody, BEYOND_ONE_TRANSACTION, camera, camerasBeyondOneTransaction, createLicense } from '../support/licensing';
 
 const api = useApi();
 
@@ -145,7 +145,8 @@ describe('devices stored in device groups', () => {
   });
 
   it('a device planned into a group that fills up before it is written still lands (the limit leaves room under DynamoDB\'s), and the counters follow', async () => {
-    const { slc } = await createLicense(api, { deviceLicenses: 10 });
+    // Only an activation larger than one transaction writes its devices after its allocation commit.
+    const { slc } = await createLicense(api, { deviceLicenses: 10 + BEYOND_ONE_TRANSACTION });
     const salt = (await getLicense(slc))!.deviceKeySalt;
     const [x0, y0] = [camera(), camera()];
     const x = await activateFirst(api, slc, [x0]);
@@ -156,6 +157,7 @@ describe('devices stored in device groups', () => {
     let n = camera();
     while (deviceGroupOf(salt, n.mac) !== group) n = camera();
     await crowd(slc, group, 500);
+    const more = camerasBeyondOneTransaction((mac) => deviceGroupOf(salt, mac) === group);
 
     // Y's activation of n lands right after X's allocation commit.
     let yStatus = 0;
@@ -164,13 +166,13 @@ describe('devices stored in device groups', () => {
       afterAllocationCommit(x.installationId, async () => {
         yStatus = (await api.signed(y, 'POST', '/v1/activations', { installationId: y.installationId, ...activationBody([y0, n]) })).status;
       }),
-      () => api.signed(x, 'POST', '/v1/activations', { installationId: x.installationId, ...activationBody([x0, m]) }),
+      () => api.signed(x, 'POST', '/v1/activations', { installationId: x.installationId, ...activationBody([x0, m, ...more]) }),
     );
     expect(yStatus).toBe(200);
     expect(response.status).toBe(200);
-    expect(response.body.devices.map((device: { status: string; reason?: string }) => device.reason ?? device.status)).toEqual(['activated', 'activated']);
+    expect(response.body.devices.map((device: { status: string; reason?: string }) => device.reason ?? device.status)).toEqual([x0, m, ...more].map(() => 'activated'));
     const ledger = await expectLedgerConsistent(slc);
-    expect(ledger.license.usedDeviceLicenses).toBe(4);
+    expect(ledger.license.usedDeviceLicenses).toBe(4 + more.length);
     // The next new device of that group finds it full.
     let next = camera();
     while (deviceGroupOf(salt, next.mac) !== group) next = camera();
@@ -179,15 +181,16 @@ describe('devices stored in device groups', () => {
     await expectLedgerConsistent(slc);
   });
 
-  it('a group write DynamoDB refuses as too large makes the activation plan again from what is stored', async () => {
-    const { slc } = await createLicense(api, { deviceLicenses: 10 });
-    const devices = [camera(), camera()];
+  it('a group write DynamoDB refuses as too large makes an activation larger than one transaction plan again from what is stored', async () => {
+    const { slc } = await createLicense(api, { deviceLicenses: 10 + BEYOND_ONE_TRANSACTION });
+    const devices = [camera(), camera(), ...camerasBeyondOneTransaction()];
     const refused: string[] = [];
     const response = await withMiddleware(
       'refuse-large-group',
       (next, context) => async (args) => {
         const name = String(context.commandName);
-        if (refused.length < 2 && (name === 'TransactWriteItemsCommand' || name === 'UpdateItemCommand') && JSON.stringify(args.input).includes('DEVICEGROUP')) {
+        // One device-group transaction is refused, then one update of those it is split into.
+        if (!refused.includes(name) && (name === 'TransactWriteItemsCommand' || (name === 'UpdateItemCommand' && refused.length === 1)) && JSON.stringify(args.input).includes('DEVICEGROUP')) {
           refused.push(name);
           throw name === 'UpdateItemCommand'
             ? Object.assign(new Error('Item size has exceeded the maximum allowed size'), { name: 'ValidationException' })
@@ -198,6 +201,32 @@ describe('devices stored in device groups', () => {
       () => api.request('POST', '/v1/activations', { body: { slc, ...activationBody(devices) } }),
     );
     expect(refused).toEqual(['TransactWriteItemsCommand', 'UpdateItemCommand']);
+    expect(response.status).toBe(201);
+    expect(response.body.status).toBe('activated');
+    const ledger = await expectLedgerConsistent(slc);
+    expect(ledger.activatedDevices).toBe(devices.length);
+  });
+
+  it('a one-transaction activation whose group DynamoDB refuses as too large plans again from what is stored', async () => {
+    const { slc } = await createLicense(api, { deviceLicenses: 10 });
+    const devices = [camera(), camera()];
+    let refusals = 0;
+    const response = await withMiddleware(
+      'refuse-large-group-in-commit',
+      (next, context) => async (args) => {
+        const input = args.input as { TransactItems?: Array<{ Update?: { Key?: { pk?: string } } }> };
+        const items = input.TransactItems ?? [];
+        if (refusals < 2 && context.commandName === 'TransactWriteItemsCommand' && items.some((item) => item.Update?.Key?.pk?.includes('DEVICEGROUP'))) {
+          refusals++;
+          // DynamoDB's answer: the transaction is cancelled, the reason at the group's position.
+          const reasons = items.map((item) => (item.Update?.Key?.pk?.includes('DEVICEGROUP') ? { Code: 'ValidationError', Message: 'Item size has exceeded the maximum allowed size' } : { Code: 'None' }));
+          throw Object.assign(new Error('Transaction cancelled [ValidationError]'), { name: 'TransactionCanceledException', CancellationReasons: reasons });
+        }
+        return next(args);
+      },
+      () => api.request('POST', '/v1/activations', { body: { slc, ...activationBody(devices) } }),
+    );
+    expect(refusals).toBe(2);
     expect(response.status).toBe(201);
     expect(response.body.status).toBe('activated');
     const ledger = await expectLedgerConsistent(slc);

@@ -7,7 +7,7 @@ import { keys } from '../../shared/store/keys';
 import { createLicenseRecord, getLicense, putNewLicense, writeEntitlements, writeTransfer } from '../../shared/store/licenses';
 import type { CustomerRecord, LicenseRecord } from '../../shared/store/records';
 import { generateSlc } from '../../shared/domain/slc';
-import { licensePartition } from '../support/back-office';
+import { licensePartition, setAddOnUsage } from '../support/back-office';
 
 const at = '2026-05-01T00:00:00.000Z';
 const event = (type: AuditEvent['type']): AuditEvent => ({ at, type, actor: 'ops', sourceIp: '192.0.2.1', details: {} });
@@ -68,6 +68,18 @@ describe('license writes are conditional, never read-then-write', () => {
     const fresh = (await getLicense(license.slc))!;
     expect(await writeEntitlements(fresh, { deviceLicenses: 12 }, event('license.updated'))).toBe('written');
     expect((await getLicense(license.slc))!.entitledDeviceLicenses).toBe(12);
+  });
+
+  it('refuses add-on entitlements below what installations came to hold after the read, and the failover removed while held', async () => {
+    const license = { ...licenseRecord(owner.customerId), addOns: { access: { doors: 5 }, managementServerFailover: true } };
+    expect(await putNewLicense(license, event('license.created'))).toBe('created');
+    const readBefore = (await getLicense(license.slc))!;
+    await setAddOnUsage(license.slc, { 'access.doors': 4 }, 'some-installation');
+    const partition = await licensePartition(license.slc);
+    expect(await writeEntitlements(readBefore, { addOns: { access: { doors: 3 }, managementServerFailover: true } }, event('license.updated'))).toBe('condition_failed');
+    expect(await writeEntitlements(readBefore, { addOns: { access: { doors: 4 } } }, event('license.updated'))).toBe('condition_failed');
+    expect(await licensePartition(license.slc)).toEqual(partition);
+    expect(await writeEntitlements(readBefore, { addOns: { access: { doors: 4 }, managementServerFailover: true } }, event('license.updated'))).toBe('written');
   });
 
   it('refuses a change based on a read older than the last change of the terms', async () => {

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, inject, it } from 'vitest';
 import { createLocalServer } from '../../local/server';
 import { lambdaHandlers } from '../../local/handlers';
+import type { AssetHandler } from '../../local/dashboard-assets';
 import { createRequestSigner, requestSignature } from '../../shared/request-signing';
 import { TEST_OPS_TOKEN } from './setup';
 import { contractViolation, type RecordedExchange } from './openapi-contract';
@@ -66,7 +67,7 @@ export const signRequest = createRequestSigner();
  * the OpenAPI document (test/support/openapi-contract.ts): an undocumented status or error code, or
  * a body that does not match its schema, fails the file. Each test file (fork) checks its own traffic.
  */
-export function useApi(): Api {
+export function useApi(options: { assets?: () => AssetHandler } = {}): Api {
   let server: Server;
   const traffic: RecordedExchange[] = [];
   const api: Api = {
@@ -127,6 +128,8 @@ export function useApi(): Api {
         installationKey: process.env.INSTALLATION_KEY,
         assembly: inject('bundleAssembly'),
         warm: false,
+        assets: options.assets?.(),
+        userPoolEnvironment: inject('userPoolEnvironment'),
         log: (functionId, line) => functionLogs.push({ functionId, line }),
       });
       runtime = started;
@@ -134,14 +137,17 @@ export function useApi(): Api {
       api.url = started.apiUrl;
       return;
     }
-    server = createLocalServer(lambdaHandlers);
+    server = createLocalServer(lambdaHandlers, { assets: options.assets?.() });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     api.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
-    if (runtime) return runtime.stop();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (runtime) {
+      await runtime.stop();
+    } else {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
     const violations = [...new Set(traffic.map(contractViolation).filter((violation) => violation !== undefined))];
     if (violations.length > 0) {
       throw new Error(`${violations.length} recorded responses do not match the OpenAPI document:\n${violations.slice(0, 20).join('\n')}`);

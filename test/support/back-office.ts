@@ -80,3 +80,25 @@ export async function licensePartition(slc: string): Promise<Record<string, unkn
   );
   return result.Items ?? [];
 }
+
+/** Simulates add-on quantities and the failover pair that the activation engine records as held on a license. */
+export async function setAddOnUsage(slc: string, held: Record<string, number>, failoverInstallationId: string | null = null): Promise<void> {
+  const { client, tableName } = store();
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':failover': failoverInstallationId };
+  const assignments = ['failoverInstallationId = :failover'];
+  Object.entries(held).forEach(([key, amount], index) => {
+    names[`#a${index}`] = `usedAddOn:${key}`;
+    values[`:a${index}`] = amount;
+    assignments.push(`#a${index} = :a${index}`);
+  });
+  await client.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.license(slc),
+      UpdateExpression: `SET ${assignments.join(', ')}`,
+      ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+      ExpressionAttributeValues: values,
+    }),
+  );
+}

@@ -3,6 +3,7 @@ import { queryAll } from '../../shared/store/query';
 import { ALL_DEVICE_GROUPS, readDeviceGroups, recordOf } from '../../shared/store/devices';
 import { byOwner } from '../../shared/store/keys';
 import { getLicense } from '../../shared/store/licenses';
+import { entitledAmount, POOL_KEYS } from '../../shared/domain/add-on-pools';
 import type { DeviceRecord, InstallationRecord } from '../../shared/store/records';
 
 /**
@@ -46,4 +47,27 @@ export async function expectLedgerConsistent(slc: string, where?: unknown) {
   expect(ledger.license.installationCount, label).toBe(ledger.installations.length);
   expect(ledger.license.usedDeviceLicenses, label).toBeLessThanOrEqual(ledger.license.entitledDeviceLicenses);
   return ledger;
+}
+
+/**
+ * The SLC's add-on pools (§5.4 rev 2): each counter on the license equals the sum of what its
+ * active installations hold, stays within the entitlement, and the failover pair has at most one
+ * holder, the one the license names.
+ */
+export async function expectAddOnPoolsConsistent(slc: string, where?: unknown) {
+  const ledger = await licenseLedger(slc);
+  const label = JSON.stringify(where ?? 'no fault');
+  const license = ledger.license as unknown as Record<string, unknown>;
+  const installations = ledger.installations as unknown as Array<Record<string, unknown>>;
+  const sums: Record<string, number> = {};
+  for (const key of POOL_KEYS) {
+    const held = installations.reduce((sum, installation) => sum + (Number(installation[`heldAddOn:${key}`] ?? 0)), 0);
+    sums[key] = held;
+    expect(Number(license[`usedAddOn:${key}`] ?? 0), `${label} ${key}`).toBe(held);
+    expect(held, `${label} ${key}`).toBeLessThanOrEqual(entitledAmount(ledger.license.addOns, key));
+  }
+  const holders = installations.filter((installation) => installation.heldFailover === 1).map((installation) => installation.installationId);
+  expect(holders.length, label).toBeLessThanOrEqual(1);
+  expect(ledger.license.failoverInstallationId ?? null, label).toBe(holders[0] ?? null);
+  return { ledger, sums };
 }

@@ -76,3 +76,19 @@ export async function activateFirst(api: Api, slc: string, devices: unknown[]): 
   if (response.status !== 201) throw new Error(`first activation: ${response.status} ${JSON.stringify(response.body)}`);
   return { installationId: response.body.installationId, installationSecret: response.body.installationSecret, body: response.body };
 }
+
+/**
+ * Cameras enough that an activation of them does not fit in one transaction (more than about 97
+ * device groups change), so that it commits its allocation first and writes its devices after:
+ * the path whose interruptions and interleavings the tests exercise. `avoid` keeps them out of
+ * device groups a test fills on purpose.
+ */
+export const BEYOND_ONE_TRANSACTION = 200;
+export function camerasBeyondOneTransaction(avoid: (mac: string) => boolean = () => false) {
+  const cameras: Array<ReturnType<typeof camera>> = [];
+  while (cameras.length < BEYOND_ONE_TRANSACTION) {
+    const next = camera();
+    if (!avoid(next.mac)) cameras.push(next);
+  }
+  return cameras;
+}

@@ -15,6 +15,7 @@ Object.assign(process.env, {
   INSTALLATION_KEY: randomBytes(32).toString('base64'),
   POWERTOOLS_METRICS_DISABLED: 'true',
   POWERTOOLS_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'SILENT',
+  ...inject('userPoolEnvironment'),
 });
 resetStore();
 setSigner(LocalKeySigner.ephemeral());

@@ -193,6 +193,8 @@ describe('planActivation (§5.5)', () => {
       devices: [],
       released: [A],
       deactivated: [],
+      disabled: [],
+      status: 'activated',
       videoPush: { users: 2, licensed: 2 },
       allocatedDeviceLicenses: 2,
       activatedDevices: 0,

@@ -5,11 +5,11 @@ import {
   type AddOnAvailability,
   type AddOnName,
   type AddOnStatus,
-  type AddOnsInUse,
+  type AddOns,
 } from '../../shared/domain/add-ons';
-import type { AddOnEntitlements, Product } from '../../shared/domain/products';
+import type { Product } from '../../shared/domain/products';
 
-const ALL: AddOnEntitlements = {
+const ALL: AddOns = {
   access: { doors: 100 },
   lpr: { cameras: 100, plateLibraries: 100 },
   transact: { connections: 100 },
@@ -71,7 +71,7 @@ describe('addOnAvailability: edition, then version (§5.4)', () => {
 });
 
 describe('evaluateAddOns: quantity add-ons', () => {
-  it.each<[string, Product, string, AddOnEntitlements, AddOnsInUse, AddOnName, AddOnStatus, unknown, unknown]>([
+  it.each<[string, Product, string, AddOns, AddOns, AddOnName, AddOnStatus, unknown, unknown]>([
     ['within entitlement', 'corporate', '2025 R1', { access: { doors: 10 } }, { access: { doors: 4 } }, 'access', 'licensed', { doors: 4 }, { doors: 4 }],
     ['exactly the entitlement', 'expert', '2025 R1', { access: { doors: 4 } }, { access: { doors: 4 } }, 'access', 'licensed', { doors: 4 }, { doors: 4 }],
     ['above entitlement', 'expert', '2025 R1', { access: { doors: 3 } }, { access: { doors: 4 } }, 'access', 'partially_licensed', { doors: 4 }, { doors: 3 }],
@@ -97,7 +97,7 @@ describe('evaluateAddOns: quantity add-ons', () => {
 });
 
 describe('evaluateAddOns: flag add-ons', () => {
-  it.each<[string, Product, string, AddOnEntitlements, AddOnsInUse, AddOnName, AddOnStatus, boolean, boolean]>([
+  it.each<[string, Product, string, AddOns, AddOns, AddOnName, AddOnStatus, boolean, boolean]>([
     // smart wall
     ['smart wall included for corporate', 'corporate', '2025 R1', {}, { smartWall: true }, 'smartWall', 'licensed', true, true],
     ['smart wall expert with entitlement', 'expert', '2025 R1', { smartWall: true }, { smartWall: true }, 'smartWall', 'licensed', true, true],
@@ -146,7 +146,7 @@ describe('evaluateAddOns: the result', () => {
   });
 
   it('reports every add-on of a full request on a corporate license with everything', () => {
-    const inUse: AddOnsInUse = {
+    const inUse: AddOns = {
       access: { doors: 4 },
       lpr: { cameras: 2, plateLibraries: 1 },
       transact: { connections: 1 },
@@ -165,14 +165,14 @@ describe('evaluateAddOns: the result', () => {
   });
 
   it('evaluates every add-on of an essential-plus request as not available for the edition', () => {
-    const inUse: AddOnsInUse = { access: { doors: 1 }, lpr: { cameras: 1 }, transact: {}, hospitalAssist: { channels: 1 }, interconnect: { cameras: 1 }, smartWall: true, incidentManager: true, managementServerFailover: true };
+    const inUse: AddOns = { access: { doors: 1 }, lpr: { cameras: 1 }, transact: {}, hospitalAssist: { channels: 1 }, interconnect: { cameras: 1 }, smartWall: true, incidentManager: true, managementServerFailover: true };
     const statuses = Object.values(evaluateAddOns('essential-plus', '2025 R1', ALL, inUse)).map((evaluation) => evaluation.status);
     expect(statuses).toEqual(Array(8).fill('not_available_for_edition'));
   });
 
   it('does not change its inputs', () => {
-    const entitlements: AddOnEntitlements = { lpr: { cameras: 1 } };
-    const inUse: AddOnsInUse = { lpr: { cameras: 3 } };
+    const entitlements: AddOns = { lpr: { cameras: 1 } };
+    const inUse: AddOns = { lpr: { cameras: 3 } };
     evaluateAddOns('expert', '2025 R1', entitlements, inUse);
     expect(entitlements).toEqual({ lpr: { cameras: 1 } });
     expect(inUse).toEqual({ lpr: { cameras: 3 } });

@@ -1,8 +1,9 @@
+import type { AddOns } from '../../shared/domain/add-ons';
 import { describe, expect, it } from 'vitest';
 import { addOnsNotAvailable, checkEntitlements, grantedAddOns } from '../../shared/domain/license-entitlements';
-import type { AddOnEntitlements, Product } from '../../shared/domain/products';
+import type { Product } from '../../shared/domain/products';
 
-const everyAddOn: AddOnEntitlements = {
+const everyAddOn: AddOns = {
   access: { doors: 4 },
   lpr: { cameras: 2, plateLibraries: 1 },
   transact: { connections: 1 },
@@ -24,7 +25,7 @@ describe('add-on availability by edition (API.md §5.4)', () => {
     expect(addOnsNotAvailable(product, everyAddOn)).toEqual(unavailable);
   });
 
-  it.each<[Product, AddOnEntitlements, string[]]>([
+  it.each<[Product, AddOns, string[]]>([
     ['essential-plus', { access: { doors: 1 } }, ['access']],
     ['essential-plus', { lpr: { plateLibraries: 1 } }, ['lpr']],
     ['essential-plus', { incidentManager: true }, ['incidentManager']],
@@ -38,14 +39,14 @@ describe('add-on availability by edition (API.md §5.4)', () => {
   });
 
   it('takes false flags and zero quantities for no entitlement', () => {
-    const nothing: AddOnEntitlements = { access: { doors: 0 }, lpr: {}, smartWall: false, incidentManager: false, managementServerFailover: false };
+    const nothing: AddOns = { access: { doors: 0 }, lpr: {}, smartWall: false, incidentManager: false, managementServerFailover: false };
     expect(grantedAddOns(nothing)).toEqual([]);
     expect(addOnsNotAvailable('essential-plus', nothing)).toEqual([]);
   });
 });
 
 describe('entitlement check at issue and change (API.md §4)', () => {
-  it.each<[Product, number, AddOnEntitlements, string | undefined]>([
+  it.each<[Product, number, AddOns, string | undefined]>([
     ['essential-plus', 8, {}, undefined],
     ['essential-plus', 9, {}, 'edition_limit'],
     ['essential-plus', 0, {}, undefined],

@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { BatchWriteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { signJws } from '../shared/adapters/signer';
+import { chunk, inParallel } from '../shared/store/batch';
+import { store } from '../shared/store/client';
+import { ALL_DEVICE_GROUPS, deviceAttribute, type DeviceEntry } from '../shared/store/devices';
+import { keys } from '../shared/store/keys';
+import type { LocalStack } from '../local/stack';
+import { activationBody, call, callSigned, devices, newLicense, percentile, round } from './support';
+
+/**
+ * Each activation path against its raw floor measured in the same run (the DynamoDB requests it
+ * cannot do without, sent directly, with nothing else), and the write units a one-device
+ * activation consumes as the SLC it lands in grows (ReturnConsumedCapacity on every write).
+ */
+
+const median = (values: number[]) => percentile(values, 50);
+
+async function timed(run: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await run();
+  return performance.now() - started;
+}
+
+/** The floor of a first activation: a license read plus one conditional transaction (the license's counters and `items - 1` puts). */
+async function firstActivationFloor(slc: string, items: number): Promise<number> {
+  const { client, tableName } = store();
+  const scratch = `BENCH#${randomUUID()}`;
+  return timed(async () => {
+    await client.send(new GetCommand({ TableName: tableName, Key: keys.license(slc), ConsistentRead: true }));
+    await client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName,
+              Key: keys.license(slc),
+              UpdateExpression: 'SET usedDeviceLicenses = usedDeviceLicenses + :zero',
+              ConditionExpression: 'usedDeviceLicenses <= :max',
+              ExpressionAttributeValues: { ':zero': 0, ':max': 1_000_000_000 },
+            },
+          },
+          ...Array.from({ length: items - 1 }, (_, i) => ({ Put: { TableName: tableName, Item: { pk: `${scratch}#${i}`, sk: 'BENCH', at: Date.now() } } })),
+        ],
+      }),
+    );
+  });
+}
+
+/** The floor of a check-in: a read of one item plus signing a license document of the same devices. */
+async function checkInFloor(installationId: string, deviceCount: number): Promise<number> {
+  const { client, tableName } = store();
+  return timed(async () => {
+    await client.send(new GetCommand({ TableName: tableName, Key: keys.installation(installationId), ConsistentRead: true }));
+    await signJws({ installationId, devices: Array.from({ length: deviceCount }, (_, i) => ({ mac: `00:00:00:00:00:${i}`, deviceKey: 'DK-000000-000000-000000-000000', licenses: 1 })) });
+  });
+}
+
+interface Capacity {
+  writeUnits: number;
+  readUnits: number;
+}
+
+/** Adds ReturnConsumedCapacity to every request of the service's client and sums what DynamoDB reports. */
+function measureCapacity() {
+  const total: Capacity = { writeUnits: 0, readUnits: 0 };
+  const { client } = store();
+  const name = 'benchCapacity';
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as Record<string, unknown>;
+      input.ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+      const entries = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as Array<{ CapacityUnits?: number; WriteCapacityUnits?: number; ReadCapacityUnits?: number }>;
+      const write = /Put|Update|Delete|TransactWrite|BatchWrite/.test(String(context.commandName));
+      for (const entry of entries) {
+        if (write) total.writeUnits += entry.WriteCapacityUnits ?? entry.CapacityUnits ?? 0;
+        else total.readUnits += entry.ReadCapacityUnits ?? entry.CapacityUnits ?? 0;
+      }
+      return result;
+    },
+    { step: 'initialize', name, priority: 'low' },
+  );
+  return {
+    take(): Capacity {
+      const snapshot = { ...total };
+      total.writeUnits = 0;
+      total.readUnits = 0;
+      return snapshot;
+    },
+    remove: () => client.middlewareStack.remove(name),
+  };
+}
+
+/**
+ * An SLC already holding `count` devices, written directly in the stored layout (256 device-group
+ * items, one attribute per device, held by one installation id) with the license's counters to match.
+ */
+async function seededSlc(stack: LocalStack, count: number): Promise<string> {
+  const slc = await newLicense(stack, count + 100);
+  const { client, tableName } = store();
+  const at = new Date().toISOString();
+  const holder = randomUUID();
+  const entry: DeviceEntry = { deviceKey: 'DK-000000-000000-000000-000000', installationId: holder, lastInstallationId: holder, status: 'activated', licenses: 1, registrations: 1, deletions: 0, firstActivatedAt: at, lastChangedAt: at, revision: 1 };
+  const items = ALL_DEVICE_GROUPS.map((group, g) => {
+    const item: Record<string, unknown> = { ...keys.deviceGroup(slc, group), type: 'device_group', slc, group };
+    for (let i = g; i < count; i += ALL_DEVICE_GROUPS.length) item[deviceAttribute(`0a:${(i >>> 16).toString(16).padStart(2, '0')}:${((i >>> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}:00:00`)] = entry;
+    return item;
+  });
+  // Large items: a few per request, so that a request stays within BatchWriteItem's 16 MB.
+  await inParallel(chunk(items, count > 100_000 ? 5 : 25), 4, async (part) => {
+    let pending: unknown[] = part.map((Item) => ({ PutRequest: { Item } }));
+    while (pending.length > 0) {
+      const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending as never } }));
+      pending = result.UnprocessedItems?.[tableName] ?? [];
+    }
+  });
+  await client.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.license(slc),
+      UpdateExpression: 'SET usedDeviceLicenses = :count, activatedDevices = :count, installationCount = :one',
+      ExpressionAttributeValues: { ':count': count, ':one': 1 },
+    }),
+  );
+  return slc;
+}
+
+export async function activationCostBench(stack: LocalStack, options: { samples: number; slcSizes: number[] }) {
+  const firstOne: number[] = [];
+  const firstOneFloor: number[] = [];
+  const firstHundred: number[] = [];
+  const firstHundredFloor: number[] = [];
+  const noChange: number[] = [];
+  const noChangeFloor: number[] = [];
+  const checkIn: number[] = [];
+  const checkInFloors: number[] = [];
+  for (let i = 0; i < options.samples + 3; i++) {
+    const warm = i < 3;
+    const slc = await newLicense(stack, 200);
+    const single = devices(1);
+    const oneMs = await timed(async () => {
+      const response = await call(stack, 'POST', '/v1/activations', activationBody(slc, single));
+      if (response.status !== 201) throw new Error(`activation failed: ${JSON.stringify(response.body).slice(0, 300)}`);
+      Object.assign(single, { answer: response.body });
+    });
+    const oneFloor = await firstActivationFloor(slc, 4);
+    const hundred = devices(100);
+    const hundredMs = await timed(async () => {
+      const response = await call(stack, 'POST', '/v1/activations', activationBody(slc, hundred));
+      if (response.status !== 201) throw new Error(`activation failed: ${JSON.stringify(response.body).slice(0, 300)}`);
+    });
+    const hundredFloor = await firstActivationFloor(slc, 90);
+    const { installationId, installationSecret } = (single as unknown as { answer: { installationId: string; installationSecret: string } }).answer;
+    const { slc: _, ...body } = activationBody(slc, single);
+    const noChangeMs = await timed(async () => {
+      const response = await callSigned(stack, { installationId, installationSecret }, 'POST', '/v1/activations', { installationId, ...body });
+      if (response.status !== 200) throw new Error(`re-activation failed: ${JSON.stringify(response.body).slice(0, 300)}`);
+    });
+    // The signature check's read of the installation, then a license read and one conditional transaction.
+    const { client, tableName } = store();
+    const noChangeFloorMs = await timed(async () => {
+      await client.send(new GetCommand({ TableName: tableName, Key: keys.installation(installationId), ConsistentRead: true }));
+    }) + (await firstActivationFloor(slc, 3));
+    const path = `/v1/installations/${installationId}/license`;
+    const checkInMs = await timed(async () => {
+      const response = await callSigned(stack, { installationId, installationSecret }, 'GET', path, undefined);
+      if (response.status !== 200) throw new Error(`check-in failed: ${JSON.stringify(response.body).slice(0, 300)}`);
+    });
+    const checkInFloorMs = await checkInFloor(installationId, 1);
+    if (warm) continue;
+    firstOne.push(oneMs);
+    firstOneFloor.push(oneFloor);
+    firstHundred.push(hundredMs);
+    firstHundredFloor.push(hundredFloor);
+    noChange.push(noChangeMs);
+    noChangeFloor.push(noChangeFloorMs);
+    checkIn.push(checkInMs);
+    checkInFloors.push(checkInFloorMs);
+  }
+  const versus = (name: string, samples: number[], floors: number[]) => ({
+    [name]: { p50Ms: round(median(samples)), p99Ms: round(percentile(samples, 99)), floorP50Ms: round(median(floors)), ratioP50: round(median(samples) / median(floors), 2) },
+  });
+
+  const capacity = measureCapacity();
+  const writeUnitsPerOneDeviceActivation: Record<string, Capacity & { samples: number[] }> = {};
+  try {
+    for (const size of options.slcSizes) {
+      const slc = await seededSlc(stack, size);
+      const samples: Capacity[] = [];
+      for (let i = 0; i < 3; i++) {
+        capacity.take();
+        const response = await call(stack, 'POST', '/v1/activations', activationBody(slc, devices(1)));
+        if (response.status !== 201) throw new Error(`activation failed: ${JSON.stringify(response.body).slice(0, 300)}`);
+        samples.push(capacity.take());
+      }
+      writeUnitsPerOneDeviceActivation[`slcOf${size}Devices`] = {
+        writeUnits: median(samples.map((sample) => sample.writeUnits)),
+        readUnits: median(samples.map((sample) => sample.readUnits)),
+        samples: samples.map((sample) => sample.writeUnits),
+      };
+    }
+  } finally {
+    capacity.remove();
+  }
+  return {
+    ...versus('firstActivationOneDevice', firstOne, firstOneFloor),
+    ...versus('firstActivation100Devices', firstHundred, firstHundredFloor),
+    ...versus('noChangeReactivation', noChange, noChangeFloor),
+    ...versus('checkIn', checkIn, checkInFloors),
+    floors: {
+      firstActivation: 'GetItem of the license + one TransactWriteItems (license counters + puts: 4 items for one device, 90 for 100)',
+      noChangeReactivation: 'GetItem of the installation + GetItem of the license + one TransactWriteItems of 3 items',
+      checkIn: 'GetItem of the installation + signing the license document',
+    },
+    writeUnitsPerOneDeviceActivation,
+  };
+}
