@@ -1,8 +1,8 @@
 import type * as z from 'zod/mini';
 import { activationRequestSchema, amiActivationRequestSchema } from '../schemas/activation';
-import { putCatalogVersionRequest } from '../schemas/catalog';
-import { listQuery, productVersion } from '../schemas/common';
-import { createCustomerRequest, createPartnerCustomerRequest } from '../schemas/customers';
+import { putCatalogVersionRequest, putEulaRequest } from '../schemas/catalog';
+import { licenseListQuery, listQuery, productVersion } from '../schemas/common';
+import { changeCustomerRequest, createCustomerRequest, createPartnerCustomerRequest, verificationRequest } from '../schemas/customers';
 import {
   carePlusRequest,
   changeLicenseRequest,
@@ -10,7 +10,9 @@ import {
   revokeLicenseRequest,
   transferLicenseRequest,
 } from '../schemas/licenses';
+import { activationRequestFile } from '../schemas/offline';
 import { createPartnerRequest } from '../schemas/partners';
+import { createUserRequest } from '../schemas/users';
 import { createWebhookRequest } from '../schemas/webhooks';
 import {
   healthReportRequest,
@@ -50,6 +52,17 @@ export interface RouteDoc {
 const LICENSE_REFUSALS = { 403: ['license_revoked', 'customer_not_verified'], 404: ['license_not_found'] } as const;
 const CARE_PLUS = ['care_plus_required'] as const;
 const INSTALLATION_NOT_FOUND = ['installation_not_found'] as const;
+/** §5 refusals of an activation, which an offline activation (§10) answers alike. */
+const ACTIVATION_REFUSALS = {
+  400: ['duplicate_device'],
+  403: [...LICENSE_REFUSALS[403]],
+  404: [...LICENSE_REFUSALS[404], 'installation_not_found'],
+  409: ['installation_exists', 'installation_limit_reached'],
+  422: ['eula_not_accepted', 'recording_server_limit', 'failover_not_licensed'],
+  503: ['service_unavailable'],
+} as const;
+/** §11: creating a user (ops, or a partner for its own tenants); the user pool may be missing from the cell. */
+const USER_CREATION_REFUSALS = { 409: ['user_exists'], 422: ['partner_not_found', 'customer_not_found'], 503: ['service_unavailable'] } as const;
 
 /**
  * The OpenAPI metadata of every route of the route table, keyed by route key. Typed as a record of
@@ -85,11 +98,32 @@ export const routeDocs: Record<RouteKeyOf<FunctionName>, RouteDoc> = {
     tag: 'Partners and customers',
     body: createCustomerRequest,
     responses: { 201: responses.customerView },
-    errors: { 422: ['partner_not_found'] },
+    errors: { 422: ['partner_not_found', 'consent_required'] },
+  },
+  'GET /v1/customers': {
+    summary: 'Customers the caller may see, newest first (ops all, a partner its own)',
+    tag: 'Partners and customers',
+    query: listQuery,
+    responses: { 200: responses.customerList },
+    errors: { 400: ['invalid_cursor'] },
   },
   'GET /v1/customers/{customerId}': {
     summary: 'A customer',
     tag: 'Partners and customers',
+    responses: { 200: responses.customerView },
+    errors: { 404: ['customer_not_found'] },
+  },
+  'PATCH /v1/customers/{customerId}': {
+    summary: 'Correct the end-user data of a customer; a new country re-screens it',
+    tag: 'Partners and customers',
+    body: changeCustomerRequest,
+    responses: { 200: responses.customerView },
+    errors: { 404: ['customer_not_found'] },
+  },
+  'PUT /v1/customers/{customerId}/verification': {
+    summary: 'Record the outcome of a screening done outside the service',
+    tag: 'Partners and customers',
+    body: verificationRequest,
     responses: { 200: responses.customerView },
     errors: { 404: ['customer_not_found'] },
   },
@@ -119,6 +153,20 @@ export const routeDocs: Record<RouteKeyOf<FunctionName>, RouteDoc> = {
     responses: { 200: responses.catalogVersionList },
     errors: { 400: ['invalid_cursor'] },
   },
+  'PUT /v1/catalog/eulas/{eulaVersion}': {
+    summary: 'Set the status of an EULA version (exactly one is current)',
+    tag: 'Catalog',
+    body: putEulaRequest,
+    responses: { 200: responses.eulaView },
+    errors: { 409: ['eula_current'] },
+  },
+  'GET /v1/catalog/eulas': {
+    summary: 'EULA versions of the catalog',
+    tag: 'Catalog',
+    query: listQuery,
+    responses: { 200: responses.eulaList },
+    errors: { 400: ['invalid_cursor'] },
+  },
 
   'POST /v1/licenses': {
     summary: 'Issue a license (SLC)',
@@ -127,18 +175,36 @@ export const routeDocs: Record<RouteKeyOf<FunctionName>, RouteDoc> = {
     responses: { 201: responses.licenseView },
     errors: { 422: ['customer_not_found', 'customer_not_verified', 'unknown_product_version', 'edition_limit', 'add_on_not_available'] },
   },
+  'GET /v1/licenses': {
+    summary: 'Licenses the caller may see, newest first, optionally narrowed by customer or partner',
+    tag: 'Licenses',
+    query: licenseListQuery,
+    responses: { 200: responses.licenseList },
+    errors: { 400: ['invalid_cursor'] },
+  },
   'GET /v1/licenses/{slc}': {
     summary: 'A license',
     tag: 'Licenses',
     responses: { 200: responses.licenseView },
     errors: { 404: ['license_not_found'] },
   },
+  'GET /v1/licenses/{slc}/installations': {
+    summary: 'The installations of a license',
+    tag: 'Licenses',
+    query: listQuery,
+    responses: { 200: responses.licenseInstallationList },
+    errors: { 400: ['invalid_cursor'], 404: ['license_not_found'] },
+  },
   'PATCH /v1/licenses/{slc}': {
     summary: 'Change the entitlements of a license',
     tag: 'Licenses',
     body: changeLicenseRequest,
     responses: { 200: responses.licenseView },
-    errors: { 404: ['license_not_found'], 409: ['entitlement_below_usage', 'license_revoked'], 422: ['add_on_not_available', 'edition_limit'] },
+    errors: {
+      404: ['license_not_found'],
+      409: ['entitlement_below_usage', 'edition_limits_exceeded', 'license_revoked'],
+      422: ['add_on_not_available', 'edition_limit', 'unknown_product_version', 'version_downgrade'],
+    },
   },
   'PUT /v1/licenses/{slc}/care-plus': {
     summary: 'Set (or end) Care Plus of a license',
@@ -197,6 +263,31 @@ export const routeDocs: Record<RouteKeyOf<FunctionName>, RouteDoc> = {
     tag: 'Installations (ops)',
     responses: { 200: responses.integrationStatistics },
   },
+  'GET /v1/me': {
+    summary: 'Who the caller is: role, user and tenant',
+    tag: 'Users',
+    responses: { 200: responses.meView },
+  },
+  'POST /v1/users': {
+    summary: 'Create a dashboard user; it is invited with a temporary password',
+    tag: 'Users',
+    body: createUserRequest,
+    responses: { 201: responses.userCreated },
+    errors: USER_CREATION_REFUSALS,
+  },
+  'GET /v1/users': {
+    summary: 'The dashboard users of the cell',
+    tag: 'Users',
+    query: listQuery,
+    responses: { 200: responses.userList },
+    errors: { 400: ['invalid_cursor'] },
+  },
+  'DELETE /v1/users/{userId}': {
+    summary: "Delete a dashboard user; its tokens stop working at once",
+    tag: 'Users',
+    responses: { 204: null },
+    errors: { 404: ['user_not_found'], 503: ['service_unavailable'] },
+  },
 
   'POST /v1/activations': {
     summary: 'Activate: first activation with the SLC, or a signed re-activation',
@@ -233,6 +324,13 @@ export const routeDocs: Record<RouteKeyOf<FunctionName>, RouteDoc> = {
       422: ['eula_not_accepted', 'unknown_product_version', 'recording_server_limit', 'failover_not_licensed'],
       503: ['service_unavailable'],
     },
+  },
+  'POST /v1/offline-activations': {
+    summary: 'Offline activation: upload an activation request file, get the license file back',
+    tag: 'Activation',
+    body: activationRequestFile,
+    responses: { 200: responses.licenseFile, 201: responses.licenseFile },
+    errors: { ...ACTIVATION_REFUSALS, 401: ['invalid_signature', 'stale_request', 'invalid_identity_document'] },
   },
 
   'GET /v1/installations/{installationId}/license': {
@@ -353,6 +451,20 @@ export const routeDocs: Record<RouteKeyOf<FunctionName>, RouteDoc> = {
     query: listQuery,
     responses: { 200: responses.healthReportList },
     errors: { 400: ['invalid_cursor'], 403: ['license_revoked', ...CARE_PLUS], 404: INSTALLATION_NOT_FOUND },
+  },
+  'POST /v1/partner/users': {
+    summary: "Create a user of the partner or of one of the partner's customers",
+    tag: 'Partner',
+    body: createUserRequest,
+    responses: { 201: responses.userCreated },
+    errors: USER_CREATION_REFUSALS,
+  },
+  'GET /v1/partner/users': {
+    summary: "The partner's users and its customers' users",
+    tag: 'Partner',
+    query: listQuery,
+    responses: { 200: responses.userList },
+    errors: { 400: ['invalid_cursor'] },
   },
   'POST /v1/partner/webhooks': {
     summary: 'Register a webhook (Standard Webhooks; the secret is shown only here)',

@@ -28,10 +28,17 @@ interface Operation {
 
 const INSTALLATION_SIGNATURE: SecurityRequirement = { installationId: [], installationTimestamp: [], installationSignature: [] };
 
-/** Which credentials each role of the route table presents. */
+const DASHBOARD_USER: SecurityRequirement = { dashboardJwt: [] };
+
+/**
+ * Which credentials each role of the route table presents: a dashboard user of the role (§11)
+ * presents its ID token; ops and partners may also present their token or key.
+ */
 const roleSecurity: Record<Role, SecurityRequirement[]> = {
-  ops: [{ opsToken: [] }],
-  partner: [{ partnerKey: [] }],
+  ops: [{ opsToken: [] }, DASHBOARD_USER],
+  partner: [{ partnerKey: [] }, DASHBOARD_USER],
+  'customer-admin': [DASHBOARD_USER],
+  'customer-user': [DASHBOARD_USER],
   installation: [INSTALLATION_SIGNATURE],
 };
 
@@ -58,7 +65,8 @@ const securitySchemes = {
 function securityOf(access: Access): SecurityRequirement[] {
   if (access === 'none') return [];
   if (access === 'activation') return [{}, INSTALLATION_SIGNATURE];
-  return access.flatMap((role) => roleSecurity[role]);
+  const requirements = access.flatMap((role) => roleSecurity[role]);
+  return requirements.filter((requirement, index) => requirements.findIndex((other) => JSON.stringify(other) === JSON.stringify(requirement)) === index);
 }
 
 function jsonSchema(schema: z.core.$ZodType): JsonSchema {

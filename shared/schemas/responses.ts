@@ -43,6 +43,7 @@ export const customerView = z.object({
   partnerId: z.nullable(text),
   verification: z.enum(['verified', 'rejected']),
   verificationReason: z.nullable(z.enum(['export_control', 'screening_hit', 'manual'])),
+  consent: z.nullable(z.object({ eulaAccepted: z.literal(true), personalDataConsent: z.literal(true), recordedAt: time, recordedBy: z.enum(['ops', 'partner']) })),
   createdAt: time,
 });
 export const customerList = list(customerView);
@@ -55,6 +56,9 @@ export const personalDataResponse = z.object({
 
 export const catalogVersionView = z.object({ version: text, generalAvailability: text, activationAvailableUntil: text });
 export const catalogVersionList = list(catalogVersionView);
+
+export const eulaView = z.object({ eulaVersion: text, status: z.enum(['current', 'accepted', 'retired']) });
+export const eulaList = list(eulaView);
 
 const quantities = z.record(z.string(), z.union([count, z.boolean()]));
 const addOnQuantities = z.record(z.string(), z.union([quantities, z.boolean()]));
@@ -99,6 +103,20 @@ export const auditEvent = z.object({
 });
 export const auditEventList = list(auditEvent);
 
+/** §4 rev 2: `GET /v1/licenses/{slc}/installations`. */
+export const licenseInstallationList = list(
+  z.object({
+    installationId: text,
+    status: z.enum(['active', 'retired']),
+    deployment: z.enum(['on-premises', 'aws-byol', 'aws-ami-included']),
+    managementServer: z.object({ id: text, hostname: text }),
+    recordingServers: z.array(z.object({ id: text, failover: z.boolean() })),
+    devices: z.object({ activated: count, disabled: count }),
+    lastActivation: z.nullable(z.object({ at: time, sourceIp: text })),
+    lastSeenAt: z.nullable(time),
+  }),
+);
+
 export const credentialsResponse = z.object({ installationId: text, installationSecret: text });
 
 export const integrationStatistics = z.object({
@@ -132,6 +150,14 @@ export const activationResponse = z.object({
   addOns: z.record(z.string(), addOnStatus),
   carePlus: carePlusState,
   license: text,
+});
+
+/** §10: the license file an offline activation answers with (the §5.6 response without the secret). */
+export const licenseFile = z.object({
+  format: z.literal('cloud-licensing.license-file.v1'),
+  installationId: text,
+  installationSecretJwe: z.optional(text),
+  activation: z.omit(activationResponse, { installationSecret: true }),
 });
 
 export const checkInResponse = z.object({
@@ -186,3 +212,18 @@ export const webhookDeliveryList = list(
   }),
 );
 export const reminderRun = z.object({ licenses: count, reminders: count });
+
+/** §11: dashboard users. */
+const userRole = z.enum(['ops', 'partner', 'customer-admin', 'customer-user']);
+const userFields = { userId: text, email: text, name: text, role: userRole, partnerId: z.nullable(text), customerId: z.nullable(text) };
+export const userView = z.object(userFields);
+export const userCreated = z.object({ ...userFields, temporaryPassword: z.nullable(text) });
+export const userList = list(userView);
+export const meView = z.object({
+  role: userRole,
+  userId: z.nullable(text),
+  name: z.nullable(text),
+  email: z.nullable(text),
+  partnerId: z.nullable(text),
+  customerId: z.nullable(text),
+});

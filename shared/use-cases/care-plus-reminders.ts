@@ -7,6 +7,7 @@ import { carePlusEndingBy, recordReminder } from '../store/care-plus-reminders';
 import { getCustomer } from '../store/customers';
 import { getLicense } from '../store/licenses';
 import type { LicenseRecord } from '../store/records';
+import { listPartnerUsers } from '../store/users';
 
 /** The largest threshold: licenses ending later than this have nothing due. */
 const LOOKAHEAD_MS = 90 * 86_400_000;
@@ -18,13 +19,29 @@ export interface ReminderRun {
   reminders: number;
 }
 
+/** The e-mail addresses of the partner's own dashboard users (role `partner`), not of its customers' users. */
+async function partnerUserEmails(partnerId: string): Promise<string[]> {
+  const emails: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listPartnerUsers(partnerId, 100, cursor);
+    emails.push(...page.items.filter((user) => user.role === 'partner' && user.partnerId === partnerId).map((user) => user.email));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return emails;
+}
+
 /**
- * Whom a reminder e-mails: the customer's contacts. The partner's users are to be added here once
- * dashboard users (API.md §11) exist in this service.
+ * Whom a reminder e-mails (§12): "the customer's contacts and the partner's users", each address
+ * once (user e-mails are stored lower-case; contact addresses are compared lower-case too).
  */
 async function recipientsOf(license: LicenseRecord): Promise<string[]> {
   const customer = await getCustomer(license.customerId);
-  return [...new Set((customer?.contacts ?? []).map((contact) => contact.email))];
+  const contacts = (customer?.contacts ?? []).map((contact) => contact.email);
+  const users = license.partnerId ? await partnerUserEmails(license.partnerId) : [];
+  const unique = new Map<string, string>();
+  for (const address of [...contacts, ...users]) if (!unique.has(address.toLowerCase())) unique.set(address.toLowerCase(), address);
+  return [...unique.values()];
 }
 
 function message(license: LicenseRecord, reminder: CarePlusReminder, validUntil: string): { title: string; body: string } {

@@ -6,6 +6,7 @@ import { store } from '../../shared/store/client';
 import { CARE_PLUS_SCHEDULE_PARTITION } from '../../shared/store/keys';
 import { useApi } from '../support/api';
 import { backOffice } from '../support/back-office';
+import { uniqueEmail } from '../support/users';
 
 const api = useApi();
 const fixtures = backOffice(api);
@@ -92,6 +93,26 @@ describe('Care Plus reminders (API.md §12)', () => {
     expect(outbox.messages.filter((message) => message.target === 'e***@example.net')).toHaveLength(slcs.length);
     expect(a!.body.reminders + b!.body.reminders + c!.body.reminders).toBeGreaterThanOrEqual(slcs.length);
     expect((await run()).body.reminders).toBe(0);
+  });
+
+  it("e-mails the partner's users besides the customer's contacts, not its customers' users nor another partner's", async () => {
+    const partner = (await api.ops('POST', '/v1/partners', { name: 'Reminder Dealer' })).body;
+    const otherPartner = (await api.ops('POST', '/v1/partners', { name: 'Another Dealer' })).body;
+    const customer = await fixtures.customer({ partnerId: partner.partnerId, contacts: [{ name: 'Cora', email: 'cora@customer.example' }] });
+    const address = (label: string, domain: string) => `${uniqueEmail(label).split('@')[0]}@${domain}`;
+    const users = [
+      { role: 'partner', partnerId: partner.partnerId, email: address('pia', 'dealer-one.example') },
+      { role: 'partner', partnerId: partner.partnerId, email: address('paul', 'dealer-one.example') },
+      { role: 'customer-user', customerId: customer.customerId, email: address('ulla', 'customer-user.example') },
+      { role: 'partner', partnerId: otherPartner.partnerId, email: address('otto', 'dealer-two.example') },
+    ];
+    for (const user of users) expect((await api.ops('POST', '/v1/users', { name: 'Reminder User', ...user })).status).toBe(201);
+    const license = await fixtures.license({ customerId: customer.customerId, carePlus: { validUntil: inDays(10) } });
+
+    expect((await run()).status).toBe(200);
+    expect(await reminders(license.slc)).toEqual([{ type: 'care_plus.expiring', days: 30, validUntil: inDays(10), recipients: 3 }]);
+    const sent = outbox.messages.filter((message) => message.title.includes(license.slc)).map((message) => message.target);
+    expect(sent.sort()).toEqual(['c***@customer.example', 'p***@dealer-one.example', 'p***@dealer-one.example']);
   });
 
   it('refuses a body and other callers', async () => {

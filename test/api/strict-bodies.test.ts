@@ -73,10 +73,11 @@ function send(route: RouteDefinition, rawBody: string) {
 }
 
 describe('routes that take no body', () => {
-  it('the route table has both kinds, and every POST, PUT and PATCH but the credentials reset takes a body', () => {
+  it('the route table has both kinds, and every POST, PUT and PATCH but the credentials reset and the reminder job takes a body', () => {
     expect(noBodyRoutes.length).toBeGreaterThan(10);
     expect(noBodyRoutes.filter((route) => ['POST', 'PUT', 'PATCH'].includes(route.method)).map(routeKey)).toEqual([
       'POST /v1/installations/{installationId}/credentials',
+      'POST /v1/jobs/care-plus-reminders',
     ]);
   });
 

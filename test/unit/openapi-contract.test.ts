@@ -10,6 +10,7 @@ describe('recorded traffic against the OpenAPI document', () => {
     partnerId: null,
     verification: 'verified',
     verificationReason: null,
+    consent: null,
     createdAt: '2026-11-28T10:00:00.000Z',
   };
 
