@@ -16,7 +16,8 @@ const dataDir = process.env.DATA_DIR ?? '.data';
 
 try {
   // The API does not wait for the dashboard: health is ready while the build finishes (the dashboard answers 503 until then).
-  const dashboardBuilt = buildDashboard().then(
+  // The bundle runtime builds it before it synthesizes the template (the dashboard's files are one of its assets).
+  const dashboardBuilt = (process.env.LOCAL_RUNTIME === 'bundles' ? Promise.resolve() : buildDashboard()).then(
     () => console.log('Customer Dashboard built'),
     (error: Error) => console.error(`The Customer Dashboard could not be built: ${error.message}`),
   );

@@ -93,7 +93,8 @@ export interface BundleRuntime {
   /**
    * Functions of the template no API route invokes (the stream publisher, the webhook worker, the
    * reminder job): not run as bundles; the local events pipeline (local/events.ts) does their work,
-   * as under npm start (DECISIONS.md, "Bundle runtime: the event workers").
+   * as under npm start (DECISIONS.md, "Bundle runtime: the event workers"). CDK's BucketDeployment
+   * provider is among them too: it runs only while CloudFormation deploys the dashboard's files.
    */
   workers: FunctionDefinition[];
   /** The user pool the functions use, when the runtime started it. */

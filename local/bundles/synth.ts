@@ -4,13 +4,16 @@ import { realpathSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { buildApp, stackIdFor } from '../../cdk/app';
 import { cellsFromContext, PROJECT_ROOT, readCdkJsonContext } from '../../cdk/config';
+import { buildDashboard } from '../../scripts/build-dashboard';
 
 /**
  * Synthesizes the CDK app as `cdk synth` does (cdk.json's app, buildApp, with cdk.json's context and
  * the cdk-nag checks) into `outdir`, in a child process so that the CDK library does not stay loaded
- * in the runtime. Resolves to the stack id of the first region in cdk.json.
+ * in the runtime. Resolves to the stack id of the first region in cdk.json. The dashboard is built
+ * first: the template's dashboard deployment takes the built files as an asset.
  */
 export async function synthesize(outdir: string): Promise<string> {
+  await buildDashboard();
   const output: string[] = [];
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), outdir], {
     cwd: PROJECT_ROOT,
