@@ -150,13 +150,24 @@ function functionEnvironment(
  * Template resources that have no part in the local cell, each with the reason; nothing the API
  * functions run refers to them (a reference would still fail, naming the resource).
  */
-export const LOCALLY_UNUSED_RESOURCE_TYPES: Record<string, string> = {
+const LOCALLY_UNUSED_RESOURCE_TYPES: Record<string, string> = {
   'AWS::S3::Bucket': 'the dashboard bucket: the local server serves the built dashboard at / itself',
   'AWS::CloudFront::Distribution': 'CloudFront routes / to the bucket and /v1 to the API; the local server does both',
   'AWS::SQS::Queue': 'the webhook queue and dead-letter queues feed the event workers, which the local events pipeline replaces',
   'AWS::Scheduler::Schedule': 'the daily reminder schedule: the local events pipeline runs the reminder job on a timer',
   'AWS::Events::EventBus': 'the cell bus: the local events pipeline publishes to the EventBridge stand-in of local/eventbridge.ts',
 };
+
+/** A function's environment, resolved; a reference to a resource of no local role says why it has none. */
+function resolveEnvironment(definition: FunctionDefinition, physical: Map<string, PhysicalResource>, cell: CellIdentity & { stackName: string }, template: CellTemplate): Record<string, string> {
+  try {
+    return resolveValue(definition.environment, physical, cell, template.resources) as Record<string, string>;
+  } catch (error) {
+    const type = Object.keys(LOCALLY_UNUSED_RESOURCE_TYPES).find((candidate) => (error as Error).message.includes(`(${candidate})`));
+    if (!type) throw error;
+    throw new Error(`${definition.logicalId}: ${(error as Error).message}; it has no local role (${LOCALLY_UNUSED_RESOURCE_TYPES[type]})`);
+  }
+}
 
 /** Provisions every template resource a stand-in serves, and gives each secret a generated value, as CloudFormation does. */
 function provision(template: CellTemplate, cell: CellIdentity, standIns: StandIns, userPool: Record<string, string>): Map<string, PhysicalResource> {
@@ -260,7 +271,7 @@ export async function startBundleRuntime(options: BundleRuntimeOptions): Promise
     const invoked = new Set([...routes.map((route) => route.target), ...(fallback ? [fallback] : [])]);
     const workers = functionsOf(template).filter((definition) => !invoked.has(definition.logicalId));
     for (const definition of functionsOf(template).filter((candidate) => invoked.has(candidate.logicalId))) {
-      const resolved = resolveValue(definition.environment, physical, cell, template.resources) as Record<string, string>;
+      const resolved = resolveEnvironment(definition, physical, cell, template);
       // The stand-in's issuer and endpoint, and temporary passwords answered as under npm start (Cognito e-mails them in AWS).
       if (resolved[USER_POOL_ENV.poolId]) Object.assign(resolved, poolEnvironment);
       for (const [variable, value] of Object.entries(seeds)) {
