@@ -142,6 +142,8 @@ function functionEnvironment(
     LAMBDA_TASK_ROOT: definition.codeDirectory,
     LOCAL_LAMBDA_FUNCTION_ARN: `arn:${context.cell.partition}:lambda:${context.cell.region}:${context.cell.account}:function:${name}`,
     ...context.endpoints,
+    // As npm start: webhooks may go to http://127.0.0.1 on this machine (the stack sets nothing: https to public addresses only).
+    WEBHOOK_URL_POLICY: context.settings.WEBHOOK_URL_POLICY ?? 'local',
     ...own,
   };
 }
