@@ -16,7 +16,7 @@ import { finishRelease, getInstallation, recordLastSeen, resetCredentials, retir
 import { getLicense } from '../store/licenses';
 import type { CustomerRecord, InstallationRecord, LicenseRecord } from '../store/records';
 import { licenseDocumentFor } from './license-document';
-import { licenseRevoked, type InstallationContext } from './installation-context';
+import { licenseRevoked } from './installation-context';
 import type { Caller } from '../http/types';
 import { callerMaySee } from './visibility';
 
