@@ -2,18 +2,25 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { routes, routeKey, type FunctionName, type RouteDefinition } from '../shared/http/routes';
+import { routes, type FunctionName, type RouteDefinition } from '../shared/http/routes';
 import { MAX_BODY_BYTES, type HttpHandler } from '../shared/http/handler';
 import { apiReferenceFile } from './api-reference';
 import type { AssetHandler } from './dashboard-assets';
 
+/** A route the server serves: method, path template and the handler (by name) that answers it. */
+export interface ServedRoute {
+  method: string;
+  path: string;
+  target: string;
+}
+
 interface CompiledRoute {
-  route: RouteDefinition;
+  route: ServedRoute;
   pattern: RegExp;
   parameterNames: string[];
 }
 
-function compile(route: RouteDefinition): CompiledRoute {
+function compile(route: ServedRoute): CompiledRoute {
   const parameterNames: string[] = [];
   const source = route.path
     .split('/')
@@ -27,15 +34,28 @@ function compile(route: RouteDefinition): CompiledRoute {
   return { route, pattern: new RegExp(`^${source}$`), parameterNames };
 }
 
-// Literal routes win over templated ones, as in API Gateway.
-const compiled = (routes as readonly RouteDefinition[])
-  .map(compile)
-  .sort((a, b) => a.parameterNames.length - b.parameterNames.length);
+export interface LocalServerOptions {
+  /** The routes to serve; the shared route table by default. */
+  routes?: ServedRoute[];
+  /** The handler that answers a path no route has (API Gateway's `$default` route); without one the server answers 404. */
+  fallback?: string;
+  /** Told why a request answered 500 without its handler answering (the handler threw or could not run). */
+  onError?: (error: unknown, target: string) => void;
+  /** Answers every path outside /v1 (the Customer Dashboard, as CloudFront routes it in AWS). */
+  assets?: AssetHandler;
+}
 
 /** The route a request names, as the server dispatches it (also used to check recorded test traffic). */
 export function routeFor(method: string, pathname: string): RouteDefinition | undefined {
-  return compiled.find((entry) => entry.route.method === method && entry.pattern.test(pathname))?.route;
+  return routeTable.find((entry) => entry.route.method === method && entry.pattern.test(pathname))?.definition;
 }
+
+/** Literal routes win over templated ones, as in API Gateway. */
+const bySpecificity = (a: CompiledRoute, b: CompiledRoute) => a.parameterNames.length - b.parameterNames.length;
+
+const routeTable = (routes as readonly RouteDefinition[])
+  .map((definition) => ({ definition, ...compile({ method: definition.method, path: definition.path, target: definition.fn }) }))
+  .sort(bySpecificity);
 
 function lambdaContext(functionName: string, requestId: string): Context {
   return {
@@ -98,8 +118,11 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
  * The local HTTP API: each request becomes an API Gateway HTTP API (payload 2.0) event for the
  * handler that Lambda runs for that route, found in the same route table the stack deploys.
  */
-export function createLocalServer(handlers: Record<FunctionName, HttpHandler>, options: { assets?: AssetHandler } = {}): Server {
+export function createLocalServer(handlers: Record<FunctionName, HttpHandler> | Record<string, HttpHandler>, options: LocalServerOptions = {}): Server {
+  const compiled = options.routes ? options.routes.map(compile).sort(bySpecificity) : routeTable;
+  const byName = handlers as Record<string, HttpHandler>;
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, async (request, response) => {
+    let failedTarget = '';
     try {
       const url = new URL(request.url ?? '/', 'http://localhost');
       const method = (request.method ?? 'GET').toUpperCase();
@@ -112,16 +135,18 @@ export function createLocalServer(handlers: Record<FunctionName, HttpHandler>, o
       // Everything else outside /v1 is the Customer Dashboard, as CloudFront routes it in AWS.
       if (options.assets && url.pathname !== '/v1' && !url.pathname.startsWith('/v1/')) return options.assets(request, response);
       const candidates = compiled.filter((entry) => entry.pattern.test(url.pathname));
-      if (candidates.length === 0) return send(response, 404, errorEnvelope('route_not_found', 'No such route.'));
+      if (candidates.length === 0 && !options.fallback) return send(response, 404, errorEnvelope('route_not_found', 'No such route.'));
       const match = candidates.find((entry) => entry.route.method === method);
-      if (!match) return send(response, 405, errorEnvelope('method_not_allowed', `${method} is not allowed on this path.`));
+      if (!match && candidates.length > 0) return send(response, 405, errorEnvelope('method_not_allowed', `${method} is not allowed on this path.`));
 
-      const values = match.pattern.exec(url.pathname)!.slice(1);
       const pathParameters: Record<string, string> = {};
-      try {
-        match.parameterNames.forEach((parameter, index) => (pathParameters[parameter] = decodeURIComponent(values[index]!)));
-      } catch {
-        return send(response, 400, errorEnvelope('validation_failed', 'The path is not correctly URL-encoded.'));
+      if (match) {
+        const values = match.pattern.exec(url.pathname)!.slice(1);
+        try {
+          match.parameterNames.forEach((parameter, index) => (pathParameters[parameter] = decodeURIComponent(values[index]!)));
+        } catch {
+          return send(response, 400, errorEnvelope('validation_failed', 'The path is not correctly URL-encoded.'));
+        }
       }
 
       const body = await readBody(request);
@@ -138,7 +163,9 @@ export function createLocalServer(handlers: Record<FunctionName, HttpHandler>, o
       const query: Record<string, string> = Object.create(null);
       for (const [name, value] of url.searchParams) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
       const requestId = randomUUID();
-      const key = routeKey(match.route);
+      const key = match ? `${match.route.method} ${match.route.path}` : '$default';
+      const target = match ? match.route.target : options.fallback!;
+      failedTarget = target;
       const event: APIGatewayProxyEventV2 = {
         version: '2.0',
         routeKey: key,
@@ -168,10 +195,13 @@ export function createLocalServer(handlers: Record<FunctionName, HttpHandler>, o
           timeEpoch: Date.now(),
         },
       };
-      const result = await handlers[match.route.fn](event, lambdaContext(`cloud-licensing-${match.route.fn}`, requestId));
-      response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
-      response.end(result.body ?? '');
-    } catch {
+      const result = await byName[target]!(event, lambdaContext(`cloud-licensing-${target}`, requestId));
+      const answerHeaders: Record<string, string | string[]> = { ...(result.headers as Record<string, string>) };
+      if (result.cookies?.length) answerHeaders['set-cookie'] = result.cookies;
+      response.writeHead(result.statusCode ?? 200, answerHeaders);
+      response.end(result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+    } catch (error) {
+      options.onError?.(error, failedTarget);
       if (!response.headersSent) send(response, 500, errorEnvelope('internal_error', 'The service could not complete the request.'));
       else response.end();
     }

@@ -53,14 +53,15 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-function persistentKey(dataDir: string): string {
+/** The installation key kept in the data directory: both local runtimes derive the same installation secrets from it. */
+export function persistentKey(dataDir: string): string {
   const path = join(dataDir, 'service.key');
   if (!existsSync(path)) writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600 });
   return readFileSync(path, 'utf8').trim();
 }
 
 /** The supplied token; else the one generated at an earlier start on this DATA_DIR; else a new one, kept there. */
-function resolveOpsToken(supplied: string | undefined, dataDir: string | undefined): { token: string; source: OpsTokenSource; file?: string } {
+export function resolveOpsToken(supplied: string | undefined, dataDir: string | undefined): { token: string; source: OpsTokenSource; file?: string } {
   if (supplied) return { token: supplied, source: 'supplied' };
   if (!dataDir) return { token: `ops_${randomToken(24)}`, source: 'generated' };
   const file = join(dataDir, 'ops-token');

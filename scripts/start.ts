@@ -2,17 +2,26 @@ import { startLocalStack } from '../local/stack';
 import { LocalStartError } from '../local/dynamodb-local';
 import { buildDashboard } from './build-dashboard';
 
+/** `LOCAL_RUNTIME=bundles`: the API through the synthesized Lambda bundles and the AWS stand-ins (local/bundles/). */
+async function startStack(options: { port: number; dynamodbPort: number; dataDir: string; onProgress: (message: string) => void }) {
+  const runtime = process.env.LOCAL_RUNTIME ?? 'embedded';
+  if (runtime === 'embedded') return startLocalStack(options);
+  if (runtime === 'bundles') return (await import('../local/bundles/runtime')).startBundleStack(options);
+  throw new LocalStartError(`LOCAL_RUNTIME must be "embedded" or "bundles", not "${runtime}"`);
+}
+
 const port = Number(process.env.PORT ?? 3000);
 const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? 8000);
 const dataDir = process.env.DATA_DIR ?? '.data';
 
 try {
   // The API does not wait for the dashboard: health is ready while the build finishes (the dashboard answers 503 until then).
-  const dashboardBuilt = buildDashboard().then(
+  // The bundle runtime builds it before it synthesizes the template (the dashboard's files are one of its assets).
+  const dashboardBuilt = (process.env.LOCAL_RUNTIME === 'bundles' ? Promise.resolve() : buildDashboard()).then(
     () => console.log('Customer Dashboard built'),
     (error: Error) => console.error(`The Customer Dashboard could not be built: ${error.message}`),
   );
-  const stack = await startLocalStack({ port, dynamodbPort, dataDir, onProgress: (message) => console.log(message) });
+  const stack = await startStack({ port, dynamodbPort, dataDir, onProgress: (message) => console.log(message) });
   console.log(`Cloud Licensing API listening on ${stack.apiUrl} (DynamoDB Local on port ${dynamodbPort}, data in ${dataDir})`);
   console.log(`Customer Dashboard at ${stack.apiUrl}/ (user pool stand-in at ${stack.userPool.endpoint})`);
   // A supplied token is never printed; a generated one only by the start that generated it.

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CachePolicy,
@@ -145,6 +145,8 @@ export class DashboardHosting extends Construct {
     const provider = stack.node.children.find((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'));
     if (!provider) throw new Error('BucketDeployment defined no provider function');
     const assetsBucket = stack.resolve(this.bucket.bucketArn) as { 'Fn::GetAtt': [string, string] };
+    // With a region known at synth, CDK writes the asset bucket's partition literally (@aws-cdk/core:resolvePartition…).
+    const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
     const why = (what: string) =>
       `${what} BucketDeployment's provider function (defined by CDK, run by CloudFormation only while deploying the dashboard assets) needs this to copy the build from the CDK asset bucket into the dashboard bucket and invalidate CloudFront.`;
     Validations.of(provider).acknowledge(
@@ -153,7 +155,7 @@ export class DashboardHosting extends Construct {
         id: `AwsSolutions-IAM5[Action::${action}]`,
         reason: why(`The ${action} actions CDK grants on the two buckets:`),
       })),
-      { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${stack.region}/*]`, reason: why('Reading objects of the CDK asset bucket:') },
+      { id: `AwsSolutions-IAM5[Resource::arn:${partition}:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${stack.region}/*]`, reason: why('Reading objects of the CDK asset bucket:') },
       { id: `AwsSolutions-IAM5[Resource::<${assetsBucket['Fn::GetAtt'][0]}.Arn>/*]`, reason: why('Writing objects of the dashboard bucket:') },
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: why('cloudfront:CreateInvalidation and GetInvalidation, which IAM cannot scope below "*" in the provider CDK builds:') },
       { id: 'AwsSolutions-L1', reason: why('The runtime CDK pins for its provider (not the service code, which runs on nodejs24.x):') },

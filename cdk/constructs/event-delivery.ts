@@ -120,7 +120,7 @@ export class EventDelivery extends Construct {
       reason: 'An SQS event source mapping has no on-failure destination: a message that keeps failing moves to the webhook dead-letter queue by the queue redrive policy (maxReceiveCount 10).',
     });
     this.webhookQueue.grantSendMessages(this.webhooks.role);
-    props.table.grant(this.webhooks.role, 'readWrite');
+    props.table.grant(this.webhooks.role, 'webhooks');
     props.secrets.grantRead(this.webhooks.role, { opsToken: false, installationKey: true });
     new Rule(this, 'ToWebhooks', {
       eventBus: this.bus,
@@ -139,7 +139,7 @@ export class EventDelivery extends Construct {
         ...(props.ses.configurationSetName ? { SES_CONFIGURATION_SET: props.ses.configurationSetName } : {}),
       },
     });
-    props.table.grant(this.reminders.role, 'readWrite');
+    props.table.grant(this.reminders.role, 'reminders');
     this.reminders.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['ses:SendEmail'], resources: [props.ses.identityArn, ...(props.ses.configurationSetArn ? [props.ses.configurationSetArn] : [])] }),
     );

@@ -3,27 +3,34 @@ import { AttributeType, Billing, StreamViewType, TableEncryptionV2, TableV2 } fr
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { SIGNING_KEYS_PARTITION } from '../../shared/store/keys';
-import { tableDefinition } from '../../shared/store/table-definition';
+import { tableDefinition, type IndexName } from '../../shared/store/table-definition';
 
 /**
- * What a function may do with the table. Listed action by action (no `dynamodb:*`, no Scan: every
- * access pattern is a key lookup or a Query). Transactions are authorised through the actions of
- * their parts, so TransactWriteItems needs PutItem/UpdateItem/DeleteItem/ConditionCheckItem.
+ * What each function may do with the table, from evidence: the actions its code calls, found by the
+ * IAM test (test/api/iam-evidence.test.ts) from a recorded run of every route through the bundle
+ * runtime, on the table and on the indexes it queries, and nothing else (no `dynamodb:*`, no Scan,
+ * no item action on an index). Transactions are authorised through the actions of their parts, so
+ * TransactWriteItems needs PutItem/UpdateItem/DeleteItem/ConditionCheckItem as its parts use them.
+ * The few grants that run does not reach are listed with their reason in the test.
  */
+const READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
+const WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
 export const TABLE_ACCESS = {
-  /** The health check reads one item. */
-  health: ['dynamodb:GetItem'],
-  readWrite: [
-    'dynamodb:GetItem',
-    'dynamodb:BatchGetItem',
-    'dynamodb:Query',
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:PutItem',
-    'dynamodb:UpdateItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:BatchWriteItem',
-  ],
-} as const;
+  /** The health check reads one item; GET /v1/keys is granted separately (grantSigningKeysRead). */
+  public: { table: ['dynamodb:GetItem'], queriedIndexes: [] },
+  ops: { table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'], queriedIndexes: ['gsi1', 'gsi2'] },
+  partner: { table: [...READ, ...WRITE], queriedIndexes: ['gsi1'] },
+  activation: { table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem'], queriedIndexes: ['gsi2'] },
+  installation: { table: [...READ, ...WRITE, 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem'], queriedIndexes: [] },
+  /**
+   * The stream-fed workers run from the local events pipeline, not as bundles, so their grants are
+   * from reading their store calls (a stated exception in the IAM test): the webhook worker reads
+   * webhooks, licenses and events and writes its delivery records; the reminder job queries the
+   * schedule, reads licenses and customers and records each reminder in one transaction.
+   */
+  webhooks: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queriedIndexes: [] },
+  reminders: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'], queriedIndexes: [] },
+} as const satisfies Record<string, { table: readonly string[]; queriedIndexes: readonly IndexName[] }>;
 
 export type TableAccess = keyof typeof TABLE_ACCESS;
 
@@ -62,8 +69,13 @@ export class LicensingTable extends Construct {
   }
 
   grant(grantee: IGrantable, access: TableAccess): void {
-    const resources = access === 'health' ? [this.table.tableArn] : this.resourceArns();
-    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: [...TABLE_ACCESS[access]], resources }));
+    const { table, queriedIndexes } = TABLE_ACCESS[access];
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: [...table], resources: [this.table.tableArn] }));
+    if (queriedIndexes.length > 0) {
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['dynamodb:Query'], resources: queriedIndexes.map((index) => `${this.table.tableArn}/index/${index}`) }),
+      );
+    }
   }
 
   /** Query the signing keys' partition and nothing else (GET /v1/keys reads the public keys there). */

@@ -23,6 +23,8 @@ import type { FunctionName } from '../../shared/http/routes';
 export interface MonitoringProps {
   api: HttpApi;
   functions: Record<FunctionName, IFunction>;
+  /** Each function's timeout: its Duration alarm fires before requests start timing out. */
+  functionTimeouts: Record<FunctionName, Duration>;
   table: ITableV2;
   alarmEmail: string;
 }
@@ -48,6 +50,8 @@ const TABLE_OPERATIONS = [
  * - API 5xx rate above 1 % of requests in 2 of 3 five-minute periods;
  * - API p99 latency above 3 s for 3 five-minute periods (an activation of 10,000 devices stays below);
  * - any Lambda throttle, per function;
+ * - per function: invocation errors (the runtime failed: init errors, timeouts, crashes) in 2 of 3
+ *   periods, and p99 duration above 80 % of its timeout for 3 periods;
  * - any DynamoDB system error, and any throttled DynamoDB request, in 2 of 3 periods.
  */
 export class Monitoring extends Construct {
@@ -101,7 +105,19 @@ export class Monitoring extends Construct {
       evaluationPeriods: 3,
       datapointsToAlarm: 3,
     });
-    for (const [name, fn] of Object.entries(props.functions)) {
+    for (const [name, fn] of Object.entries(props.functions) as Array<[FunctionName, IFunction]>) {
+      this.addAlarm(`${name}Errors`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), {
+        description: `The ${name} function failed invocations (init errors, timeouts or crashes)`,
+        threshold: 0,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+      });
+      this.addAlarm(`${name}DurationP99`, fn.metricDuration({ period: PERIOD, statistic: 'p99' }), {
+        description: `The ${name} function's p99 duration is above 80 % of its timeout`,
+        threshold: Math.round(props.functionTimeouts[name].toMilliseconds() * 0.8),
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+      });
       this.addAlarm(`${name}Throttles`, fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }), {
         description: `The ${name} function was throttled`,
         threshold: 0,

@@ -1,5 +1,5 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { INSTALLATION_KEY_SECRET_ENV, OPS_TOKEN_SECRET_ENV } from '../../shared/adapters/aws-secrets';
@@ -49,8 +49,15 @@ export class ServiceSecrets extends Construct {
     };
   }
 
+  /**
+   * GetSecretValue on the secrets the function reads, and nothing else: the code never calls
+   * DescribeSecret (which Secret.grantRead adds), and the secrets use the AWS managed key.
+   */
   grantRead(grantee: IGrantable, needs: { opsToken: boolean; installationKey: boolean }): void {
-    if (needs.opsToken) this.opsTokenSha256.grantRead(grantee);
-    if (needs.installationKey) this.installationKey.grantRead(grantee);
+    const secrets = [...(needs.opsToken ? [this.opsTokenSha256] : []), ...(needs.installationKey ? [this.installationKey] : [])];
+    if (secrets.length === 0) return;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secrets.map((secret) => secret.secretArn) }),
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -53,7 +53,7 @@ export const FUNCTION_SETTINGS: Record<FunctionName, FunctionSettings> = {
   public: {
     memorySize: 1024,
     timeout: Duration.seconds(10),
-    table: 'health',
+    table: 'public',
     secrets: { opsToken: false, installationKey: false },
     signing: 'publish',
     notifications: false,
@@ -63,7 +63,7 @@ export const FUNCTION_SETTINGS: Record<FunctionName, FunctionSettings> = {
   ops: {
     memorySize: 1024,
     timeout: Duration.seconds(29),
-    table: 'readWrite',
+    table: 'ops',
     secrets: { opsToken: true, installationKey: true },
     signing: 'none',
     notifications: false,
@@ -73,7 +73,7 @@ export const FUNCTION_SETTINGS: Record<FunctionName, FunctionSettings> = {
   partner: {
     memorySize: 1024,
     timeout: Duration.seconds(10),
-    table: 'readWrite',
+    table: 'partner',
     secrets: { opsToken: true, installationKey: true },
     signing: 'none',
     notifications: false,
@@ -84,7 +84,7 @@ export const FUNCTION_SETTINGS: Record<FunctionName, FunctionSettings> = {
   activation: {
     memorySize: 1769,
     timeout: Duration.seconds(29),
-    table: 'readWrite',
+    table: 'activation',
     secrets: { opsToken: true, installationKey: true },
     signing: 'sign',
     notifications: false,
@@ -94,7 +94,7 @@ export const FUNCTION_SETTINGS: Record<FunctionName, FunctionSettings> = {
   installation: {
     memorySize: 1024,
     timeout: Duration.seconds(29),
-    table: 'readWrite',
+    table: 'installation',
     secrets: { opsToken: true, installationKey: true },
     signing: 'sign',
     notifications: true,
@@ -181,14 +181,12 @@ export class LicensingStack extends Stack {
           new PolicyStatement({ actions: ['sns:CreatePlatformEndpoint'], resources: Object.values(platformApplications) }),
         );
         const endpointArns = Object.values(platformApplications).map((arn) => `${arn.replace(':app/', ':endpoint/')}/*`);
-        fn.role.addToPrincipalPolicy(
-          new PolicyStatement({ actions: ['sns:Publish', 'sns:DeleteEndpoint', 'sns:SetEndpointAttributes'], resources: endpointArns }),
-        );
+        fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: endpointArns }));
         for (const application of Object.values(settings.snsPlatformApplications)) {
           Validations.of(fn.role).acknowledge({
             id: `AwsSolutions-IAM5[Resource::${this.nagEndpointPattern(application)}]`,
             reason:
-              'SNS creates a platform endpoint per registered mobile device at run time (CreatePlatformEndpoint), so Publish, DeleteEndpoint and SetEndpointAttributes can only be scoped to the endpoints of the platform application, not to single endpoints.',
+              'SNS creates a platform endpoint per registered mobile device at run time (CreatePlatformEndpoint), so Publish can only be scoped to the endpoints of the platform application, not to single endpoints.',
           });
         }
         fn.role.addToPrincipalPolicy(
@@ -219,6 +217,7 @@ export class LicensingStack extends Stack {
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api.httpApi,
       functions: handlers,
+      functionTimeouts: Object.fromEntries(functionNames.map((name) => [name, FUNCTION_SETTINGS[name].timeout])) as Record<FunctionName, Duration>,
       table: this.table.table,
       alarmEmail: settings.alarmEmail,
     });
@@ -262,7 +261,9 @@ export class LicensingStack extends Stack {
 
   /** The endpoint ARN pattern of a platform application as cdk-nag prints it in an IAM5 finding. */
   private nagEndpointPattern(application: string): string {
-    const arn = application.startsWith('arn:') ? application : `arn:<AWS::Partition>:sns:${this.region}:<AWS::AccountId>:app/${application}`;
+    // The partition is literal when the region is known and the feature flags resolve it (cdk.json).
+    const partition = Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition;
+    const arn = application.startsWith('arn:') ? application : `arn:${partition}:sns:${this.region}:<AWS::AccountId>:app/${application}`;
     return `${arn.replace(':app/', ':endpoint/')}/*`;
   }
 }

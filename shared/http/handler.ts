@@ -6,6 +6,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { logger, metrics } from '../adapters/observability';
 import { ApiError, badRequest, errorBody } from './errors';
 import { authenticate } from './auth';
+import { describeFailure } from './failure';
 import { withIdempotency } from './idempotency';
 import { findRoute, type FunctionName, type RouteKeyOf } from './routes';
 import type { ApiRequest, ApiResponse, RequestBody, RouteImplementation } from './types';
@@ -143,7 +144,8 @@ export function createHttpHandler<F extends FunctionName>(fn: F, implementations
         return json(error.status, errorBody(error));
       }
       status = 500;
-      logger.error('Unhandled error', { routeKey: event.routeKey, error: error as Error });
+      const failure = describeFailure(error);
+      logger.error('Unhandled error', { routeKey: event.routeKey, error: error as Error, cause: failure.cause, failure: failure.message });
       return json(500, { error: { code: 'internal_error', message: 'The service could not complete the request.' } });
     } finally {
       const durationMs = Math.round(performance.now() - started);

@@ -4,7 +4,7 @@ import { fixedClock, resetClock, setClock } from '../../shared/adapters/clock';
 import { OutboxNotifier, setNotifier } from '../../shared/adapters/notifier';
 import { store } from '../../shared/store/client';
 import { CARE_PLUS_SCHEDULE_PARTITION } from '../../shared/store/keys';
-import { useApi } from '../support/api';
+import { inProcess, useApi } from '../support/api';
 import { backOffice } from '../support/back-office';
 import { uniqueEmail } from '../support/users';
 
@@ -40,7 +40,7 @@ async function scheduled(): Promise<number> {
 }
 
 describe('Care Plus reminders (API.md §12)', () => {
-  it('records the smallest threshold passed, once per license and validUntil, and e-mails the contacts', async () => {
+  inProcess.it('records the smallest threshold passed, once per license and validUntil, and e-mails the contacts', async () => {
     const customer = await fixtures.customer({ contacts: [{ name: 'Ida', email: 'ida@example.com' }, { name: 'Bo', email: 'bo@example.com' }] });
     const later = await fixtures.license({ customerId: customer.customerId, carePlus: { validUntil: inDays(120) } });
     const at60 = await fixtures.license({ customerId: customer.customerId, carePlus: { validUntil: inDays(60) } });
@@ -79,7 +79,7 @@ describe('Care Plus reminders (API.md §12)', () => {
     clock.advance(-31 * DAY - 1000);
   });
 
-  it('records each reminder once when two runs overlap', async () => {
+  inProcess.it('records each reminder once when two runs overlap', async () => {
     clock.advance(400 * DAY);
     const customer = await fixtures.customer({ contacts: [{ name: 'Eve', email: 'eve@example.net' }] });
     const slcs: string[] = [];
@@ -95,7 +95,7 @@ describe('Care Plus reminders (API.md §12)', () => {
     expect((await run()).body.reminders).toBe(0);
   });
 
-  it("e-mails the partner's users besides the customer's contacts, not its customers' users nor another partner's", async () => {
+  inProcess.it("e-mails the partner's users besides the customer's contacts, not its customers' users nor another partner's", async () => {
     const partner = (await api.ops('POST', '/v1/partners', { name: 'Reminder Dealer' })).body;
     const otherPartner = (await api.ops('POST', '/v1/partners', { name: 'Another Dealer' })).body;
     const customer = await fixtures.customer({ partnerId: partner.partnerId, contacts: [{ name: 'Cora', email: 'cora@customer.example' }] });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { snapshotDifference, tableSnapshot } from '../fuzz/state';
-import { useApi } from '../support/api';
+import { inProcess, useApi } from '../support/api';
 import { backOffice } from '../support/back-office';
 
 const api = useApi();
@@ -97,7 +97,7 @@ describe('PATCH /v1/customers/{customerId} (§4 rev 2)', () => {
     expect(verified.body).toMatchObject({ country: 'SE', verification: 'verified', verificationReason: null });
   });
 
-  it('screens against the sanctions list in force, and the same country again changes no screening', async () => {
+  inProcess.it('screens against the sanctions list in force, and the same country again changes no screening', async () => {
     const customer = await fixtures.customer({ country: 'SE' });
     process.env.SANCTIONED_COUNTRIES = 'SE,NO';
     expect((await api.ops('PATCH', `/v1/customers/${customer.customerId}`, { country: 'SE' })).body.verification).toBe('verified');

@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resetClock, setClock } from '../../shared/adapters/clock';
 import { startLocalEvents, type LocalEvents } from '../../local/events';
-import { useApi } from '../support/api';
+import { inProcess, useApi } from '../support/api';
 import { activateFirst, camera } from '../support/licensing';
 import { backOffice } from '../support/back-office';
 
@@ -168,7 +168,7 @@ describe('partner webhooks (API.md §12)', () => {
     for (const server of [toA.server, toB.server]) server.close();
   });
 
-  it('accepts only https to public addresses, or http://127.0.0.1 under npm start, and refuses other callers', async () => {
+  inProcess.it('accepts only https to public addresses, or http://127.0.0.1 under npm start, and refuses other callers', async () => {
     const partner = await fixtures.partner();
     const p = partnerApi(partner.apiKey);
     for (const url of ['http://10.0.0.1/hook', 'https://10.0.0.1/hook', 'https://[::1]/hook', 'https://169.254.169.254/latest', 'http://localhost:9/hook', 'ftp://example.com/', 'not a url', 'https://user:pw@example.com/']) {

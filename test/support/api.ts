@@ -1,12 +1,27 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject, it } from 'vitest';
 import { createLocalServer } from '../../local/server';
 import { lambdaHandlers } from '../../local/handlers';
 import type { AssetHandler } from '../../local/dashboard-assets';
 import { createRequestSigner, requestSignature } from '../../shared/request-signing';
 import { TEST_OPS_TOKEN } from './setup';
 import { contractViolation, type RecordedExchange } from './openapi-contract';
+
+/**
+ * `API_RUNTIME=bundles` (the vitest project `bundles`): the API is served by the bundle runtime
+ * (local/bundles/), through the synthesized Lambda bundles and the AWS stand-ins, instead of the
+ * handlers in this process. Tests that change the service from inside the process (its clock, its
+ * notifier, its logger, DynamoDB faults, its environment) cannot reach the workers: they run in the
+ * embedded runtime only (`inProcess`).
+ */
+export const BUNDLE_RUNTIME = process.env.API_RUNTIME === 'bundles';
+
+/** A test that changes the service from inside the test process: skipped in the bundle runtime. */
+export const inProcess = { it: it.skipIf(BUNDLE_RUNTIME) };
+
+/** The lines the bundle runtime's functions logged in this test file (empty in the embedded runtime). */
+export const functionLogs: Array<{ functionId: string; line: string }> = [];
 
 export interface ApiResult<T = any> {
   status: number;
@@ -28,6 +43,8 @@ export interface InstallationCredentials {
 
 export interface Api {
   url: string;
+  /** The bundle runtime serving the API (API_RUNTIME=bundles only): its stand-ins, recorded calls and functions. */
+  bundles?: import('../../local/bundles/runtime').BundleRuntime;
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResult<T>>;
   ops<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResult<T>>;
   signed<T = any>(
@@ -97,14 +114,40 @@ export function useApi(options: { assets?: () => AssetHandler } = {}): Api {
       });
     },
   };
+  let runtime: { stop(): Promise<void> } | undefined;
   beforeAll(async () => {
+    if (BUNDLE_RUNTIME) {
+      const { startBundleRuntime } = await import('../../local/bundles/runtime');
+      const started = await startBundleRuntime({
+        port: 0,
+        dynamodbPort: 0,
+        dataDir: ':memory:',
+        dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT,
+        tableName: process.env.TABLE_NAME,
+        opsToken: TEST_OPS_TOKEN,
+        installationKey: process.env.INSTALLATION_KEY,
+        assembly: inject('bundleAssembly'),
+        warm: false,
+        assets: options.assets?.(),
+        userPoolEnvironment: inject('userPoolEnvironment'),
+        log: (functionId, line) => functionLogs.push({ functionId, line }),
+      });
+      runtime = started;
+      api.bundles = started;
+      api.url = started.apiUrl;
+      return;
+    }
     server = createLocalServer(lambdaHandlers, { assets: options.assets?.() });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     api.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (runtime) {
+      await runtime.stop();
+    } else {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
     const violations = [...new Set(traffic.map(contractViolation).filter((violation) => violation !== undefined))];
     if (violations.length > 0) {
       throw new Error(`${violations.length} recorded responses do not match the OpenAPI document:\n${violations.slice(0, 20).join('\n')}`);
