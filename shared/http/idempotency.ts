@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { clock } from '../adapters/clock';
 import { secrets } from '../adapters/secrets';
-import { sha256Hex } from '../crypto';
+import { sealText, sha256Hex, unsealText } from '../crypto';
 import { store } from '../store/client';
 import { keys } from '../store/keys';
 import { ApiError, badRequest, conflict, unprocessable } from './errors';
@@ -38,19 +38,11 @@ async function responseKey(): Promise<Buffer> {
 }
 
 async function seal(response: ApiResponse, aad: string): Promise<string> {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', await responseKey(), iv);
-  cipher.setAAD(Buffer.from(aad));
-  const sealed = Buffer.concat([cipher.update(JSON.stringify(response), 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64');
+  return sealText(await responseKey(), JSON.stringify(response), aad);
 }
 
 async function unseal(text: string, aad: string): Promise<ApiResponse> {
-  const bytes = Buffer.from(text, 'base64');
-  const decipher = createDecipheriv('aes-256-gcm', await responseKey(), bytes.subarray(0, 12));
-  decipher.setAAD(Buffer.from(aad));
-  decipher.setAuthTag(bytes.subarray(12, 28));
-  return JSON.parse(Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8')) as ApiResponse;
+  return JSON.parse(unsealText(await responseKey(), text, aad)) as ApiResponse;
 }
 
 /**
