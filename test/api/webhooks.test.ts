@@ -161,12 +161,13 @@ describe('partner webhooks (API.md §12)', () => {
     expect((await api.ops('POST', `/v1/licenses/${license.slc}/transfer`, { toCustomerId: customerB.customerId, eulaAccepted: true })).status).toBe(200);
     expect((await api.ops('PATCH', `/v1/licenses/${license.slc}`, { deviceLicenses: 52 })).status).toBe(200);
     const typesOf = (target: Receiver) => target.received.map((entry) => JSON.parse(entry.body)).map((payload) => `${payload.type}:${payload.data.details.deviceLicenses?.to ?? ''}`);
-    await waitFor('both partners’ deliveries', () => (toA.received.length >= 2 && toB.received.length >= 2) || undefined, 75_000);
+    await waitFor('both partners’ deliveries', () => (typesOf(toA).includes('license.updated:51') && toB.received.length >= 2) || undefined, 75_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(typesOf(toA).sort()).toEqual(['license.created:', 'license.updated:51']);
+    // license.created reaches partner A only if it was fanned out after A's webhook existed (the stream may be faster than the registration).
+    expect(typesOf(toA).filter((type) => type !== 'license.created:')).toEqual(['license.updated:51']);
     expect(typesOf(toB).sort()).toEqual(['license.transferred:', 'license.updated:52']);
     for (const server of [toA.server, toB.server]) server.close();
-    }, 90_000);
+  }, 90_000);
 
   inProcess.it('accepts only https to public addresses, or http://127.0.0.1 under npm start, and refuses other callers', async () => {
     const partner = await fixtures.partner();

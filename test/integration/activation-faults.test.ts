@@ -39,7 +39,8 @@ describe('activation with a failed DynamoDB write at every position, then a retr
       expect(ledger.activatedDevices, `write ${failAt}`).toBe(3 + extra);
       expect(ledger.license.usedDeviceLicenses, `write ${failAt}`).toBe(1 + 1 + 3 + 1 + extra);
     }
-  });
+    // Two activations of ~200 devices per write position: on a loaded two-core machine this runs for minutes.
+  }, 300_000);
 
   it('a first activation that died mid-way is reclaimed by the next one once its lease expires', async () => {
     faults.reset();
