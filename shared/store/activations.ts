@@ -5,7 +5,7 @@ import { getCustomer } from './customers';
 import { readDeviceGroupsWith, updateItemOf, type DeviceGroup, type DeviceGroupUpdate } from './devices';
 import { auditEventItem, type AuditEvent } from './events';
 import { installationItem } from './installations';
-import { keys } from './keys';
+import { byCustomer, keys } from './keys';
 import type { CustomerRecord, InstallationRecord, LicenseRecord } from './records';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -176,7 +176,7 @@ function licenseUpdate(tableName: string, commit: LicenseCommit, isNew: boolean)
   };
 }
 
-function installationWrite(tableName: string, installation: InstallationCommit, record: ActivationRecord | undefined): TransactItem {
+function installationWrite(tableName: string, slc: string, installation: InstallationCommit, record: ActivationRecord | undefined): TransactItem {
   if (installation.kind === 'new') {
     return {
       Put: {
@@ -206,6 +206,9 @@ function installationWrite(tableName: string, installation: InstallationCommit, 
     });
   // The record's fields (the groups of the activated devices among them) win over the groups named for the device writes.
   set('f', { deviceGroups: installation.deviceGroups, ...installation.holdings, ...record?.fields });
+  // Until its record is written the installation is on the SLC's unfinished list: should the
+  // request stop before that, the next request that meets it settles what it holds.
+  if (installation.lease) set('u', { gsi2pk: byCustomer.unfinishedInstallations(slc), gsi2sk: installation.installationId });
   return {
     Update: {
       TableName: tableName,
@@ -273,7 +276,7 @@ export async function commitActivation(commit: ActivationCommit): Promise<Commit
   const devices = commit.devices ?? [];
   const items: TransactItem[] = [
     licenseUpdate(tableName, commit.license, commit.installation.kind === 'new'),
-    installationWrite(tableName, commit.installation, commit.record),
+    installationWrite(tableName, commit.license.slc, commit.installation, commit.record),
     ...devices.map((update) => ({ Update: { TableName: tableName, ...updateItemOf(commit.license.slc, update) } })),
     ...(commit.record ? recordItems(tableName, commit.record) : []),
     ...managementServerClaimPut(tableName, commit.installation),
