@@ -4,6 +4,7 @@ import { store } from './client';
 import { getCustomer } from './customers';
 import { readDeviceGroupsWith, updateItemOf, type DeviceGroup, type DeviceGroupUpdate } from './devices';
 import { auditEventItem, type AuditEvent } from './events';
+import { activationCatalogKeys, activationCatalogOf, type ActivationCatalog } from './catalog';
 import { installationItem } from './installations';
 import { byCustomer, keys } from './keys';
 import type { CustomerRecord, InstallationRecord, LicenseRecord } from './records';
@@ -363,26 +364,44 @@ export interface LicenseState {
   /** The customer owning the license (undefined when the license is missing, or the customer is). */
   customer: CustomerRecord | undefined;
   groups: Map<string, DeviceGroup>;
+  /** The catalogs of the version asked for (`catalog`), when asked. */
+  catalog?: ActivationCatalog & { licenseVersion: string };
 }
 
 /**
  * What an activation or a check-in reads, in one round trip (BatchGetItem, strongly consistent):
- * the license when asked for, the customer of `customerId` when given, and device groups of the SLC.
+ * the license when asked for, the customer of `customerId` when given, device groups of the SLC,
+ * and the catalogs of a license version known beforehand (the one an installation recorded).
  */
 export async function readActivationInputs(
   slc: string,
-  wanted: { license: boolean; customerId: string | undefined; groups: Iterable<string>; managementServerId?: string },
+  wanted: {
+    license: boolean;
+    customerId: string | undefined;
+    groups: Iterable<string>;
+    managementServerId?: string;
+    catalog?: { licenseVersion: string; eulaVersion: string };
+  },
 ): Promise<LicenseState> {
-  const others: Partial<Record<'license' | 'customer' | 'claim', { pk: string; sk: string }>> = {};
+  const others: Record<string, { pk: string; sk: string }> = {};
   if (wanted.license) others.license = keys.license(slc);
   if (wanted.customerId) others.customer = keys.customer(wanted.customerId);
   if (wanted.managementServerId) others.claim = keys.managementServerClaim(slc, wanted.managementServerId);
-  const read = await readDeviceGroupsWith(slc, wanted.groups, others as Record<'license' | 'customer' | 'claim', { pk: string; sk: string }>);
+  const catalogKeys = wanted.catalog ? activationCatalogKeys(wanted.catalog.licenseVersion, wanted.catalog.eulaVersion) : [];
+  catalogKeys.forEach((key, i) => (others[`catalog${i}`] = key));
+  const read = await readDeviceGroupsWith(slc, wanted.groups, others);
+  const catalogItems = catalogKeys.flatMap((_key, i) => {
+    const item = read.items[`catalog${i}`];
+    return item ? [item] : [];
+  });
   return {
     license: read.items.license as LicenseRecord | undefined,
     customer: read.items.customer as CustomerRecord | undefined,
     claim: read.items.claim as ManagementServerClaim | undefined,
     groups: read.groups,
+    ...(wanted.catalog
+      ? { catalog: { licenseVersion: wanted.catalog.licenseVersion, ...activationCatalogOf(wanted.catalog.licenseVersion, wanted.catalog.eulaVersion, catalogItems) } }
+      : {}),
   };
 }
 

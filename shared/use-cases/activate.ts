@@ -346,6 +346,7 @@ async function readLicense(session: ActivationSession, slc: string, installation
       customerId: installation?.customerId,
       groups: installation?.deviceGroups ?? [],
       ...(askClaim ? { managementServerId: configuration.managementServer.id } : {}),
+      ...(installation?.licenseVersion ? { catalog: { licenseVersion: installation.licenseVersion, eulaVersion: configuration.eulaVersion } } : {}),
     }),
     reclaim,
   ]);
@@ -390,9 +391,11 @@ async function loadState(session: ActivationSession, request: ActivationRequest,
   const missing = sortedGroups([...placed.values()].map(({ group }) => group).filter((group) => !groups.has(group)));
   const ownerUnknown = first.customer?.customerId !== license.customerId;
   const needSecond = missing.length > 0 || (ownerUnknown && !session.committed);
+  // The catalogs came with the license when the installation recorded the version it still has.
+  const catalogRead = first.catalog?.licenseVersion === license.version ? first.catalog : undefined;
   const [second, catalog] = await Promise.all([
     needSecond ? readActivationInputs(slc, { license: false, customerId: ownerUnknown ? license.customerId : undefined, groups: missing }) : undefined,
-    readActivationCatalog(license.version, request.command.configuration.eulaVersion),
+    catalogRead ?? readActivationCatalog(license.version, request.command.configuration.eulaVersion),
   ]);
   let customer = first.customer;
   if (second) {
@@ -623,6 +626,7 @@ function activationRecord(
       integrations,
       deviceGroups: activatedGroups(state, plan),
       customerId: state.license.customerId,
+      licenseVersion: state.license.version,
       ...(command.deployment ? { deployment: command.deployment } : {}),
       lastActivation: { at, sourceIp: command.sourceIp, eulaVersion: configuration.eulaVersion },
     },
