@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { BatchWriteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { signJws } from '../shared/adapters/signer';
 import { chunk, inParallel } from '../shared/store/batch';
 import { store } from '../shared/store/client';
 import { ALL_DEVICE_GROUPS, deviceAttribute, type DeviceEntry } from '../shared/store/devices';
 import { keys } from '../shared/store/keys';
+import { getLicense } from '../shared/store/licenses';
 import type { LocalStack } from '../local/stack';
 import { activationBody, call, callSigned, devices, newLicense, percentile, round } from './support';
 
@@ -52,6 +53,26 @@ async function checkInFloor(installationId: string, deviceCount: number): Promis
   const { client, tableName } = store();
   return timed(async () => {
     await client.send(new GetCommand({ TableName: tableName, Key: keys.installation(installationId), ConsistentRead: true }));
+    await signJws({ installationId, devices: Array.from({ length: deviceCount }, (_, i) => ({ mac: `00:00:00:00:00:${i}`, deviceKey: 'DK-000000-000000-000000-000000', licenses: 1 })) });
+  });
+}
+
+/**
+ * The floor of a check-in as the design must do it: the signature check (a read of the installation
+ * beside the conditional write that uses the signature up, §2), then the license, its owner and the
+ * installation's device group in one BatchGetItem (the license is known only from the installation),
+ * then signing.
+ */
+async function checkInDesignFloor(slc: string, installationId: string, customerId: string, deviceCount: number): Promise<number> {
+  const { client, tableName } = store();
+  return timed(async () => {
+    await Promise.all([
+      client.send(new GetCommand({ TableName: tableName, Key: keys.installation(installationId), ConsistentRead: true })),
+      client.send(new PutCommand({ TableName: tableName, Item: { pk: `BENCH#${randomUUID()}`, sk: 'SIGNATURE', at: Date.now() }, ConditionExpression: 'attribute_not_exists(pk)' })),
+    ]);
+    await client.send(
+      new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [keys.license(slc), keys.customer(customerId), keys.deviceGroup(slc, '00')], ConsistentRead: true } } }),
+    );
     await signJws({ installationId, devices: Array.from({ length: deviceCount }, (_, i) => ({ mac: `00:00:00:00:00:${i}`, deviceKey: 'DK-000000-000000-000000-000000', licenses: 1 })) });
   });
 }
@@ -136,6 +157,7 @@ export async function activationCostBench(stack: LocalStack, options: { samples:
   const noChangeFloor: number[] = [];
   const checkIn: number[] = [];
   const checkInFloors: number[] = [];
+  const checkInDesignFloors: number[] = [];
   for (let i = 0; i < options.samples + 3; i++) {
     const warm = i < 3;
     const slc = await newLicense(stack, 200);
@@ -169,6 +191,7 @@ export async function activationCostBench(stack: LocalStack, options: { samples:
       if (response.status !== 200) throw new Error(`check-in failed: ${JSON.stringify(response.body).slice(0, 300)}`);
     });
     const checkInFloorMs = await checkInFloor(installationId, 1);
+    const checkInDesignFloorMs = await checkInDesignFloor(slc, installationId, (await getLicense(slc))!.customerId, 1);
     if (warm) continue;
     firstOne.push(oneMs);
     firstOneFloor.push(oneFloor);
@@ -178,6 +201,7 @@ export async function activationCostBench(stack: LocalStack, options: { samples:
     noChangeFloor.push(noChangeFloorMs);
     checkIn.push(checkInMs);
     checkInFloors.push(checkInFloorMs);
+    checkInDesignFloors.push(checkInDesignFloorMs);
   }
   const versus = (name: string, samples: number[], floors: number[]) => ({
     [name]: { p50Ms: round(median(samples)), p99Ms: round(percentile(samples, 99)), floorP50Ms: round(median(floors)), ratioP50: round(median(samples) / median(floors), 2) },
@@ -209,10 +233,12 @@ export async function activationCostBench(stack: LocalStack, options: { samples:
     ...versus('firstActivation100Devices', firstHundred, firstHundredFloor),
     ...versus('noChangeReactivation', noChange, noChangeFloor),
     ...versus('checkIn', checkIn, checkInFloors),
+    ...versus('checkInAgainstItsDesignFloor', checkIn, checkInDesignFloors),
     floors: {
       firstActivation: 'GetItem of the license + one TransactWriteItems (license counters + puts: 4 items for one device, 90 for 100)',
       noChangeReactivation: 'GetItem of the installation + GetItem of the license + one TransactWriteItems of 3 items',
       checkIn: 'GetItem of the installation + signing the license document',
+      checkInAgainstItsDesignFloor: 'GetItem of the installation beside a conditional PutItem (the signature used up), then one BatchGetItem of license, owner and device group, then signing',
     },
     writeUnitsPerOneDeviceActivation,
   };
