@@ -50,6 +50,7 @@ function summary(variant: KillVariant, results: KillRunResult[], errored: number
     retried: total(results, (result) => result.retried),
     convergedOnEarlier: total(results, (result) => result.convergedOnEarlier),
     freshAfterEarlier: total(results, (result) => result.freshAfterEarlier),
+    excessBeforeRetries: spread(results.map((result) => result.excessBeforeRetries)),
     restartMs: spread(results.map((result) => result.restartMs)),
     retriesMs: spread(results.map((result) => result.retriesMs)),
     convergenceMs: spread(results.map((result) => result.convergenceMs)),

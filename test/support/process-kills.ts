@@ -373,6 +373,8 @@ export interface KillRunResult {
   /** Retried first activations whose earlier attempt had created an installation: answered with it, or with a fresh one. */
   convergedOnEarlier: number;
   freshAfterEarlier: number;
+  /** Device licenses counted after the restart, before the retries, beyond the devices held (summed over the SLCs). */
+  excessBeforeRetries: number;
   killAtMs: number;
   restartMs: number;
   retriesMs: number;
@@ -446,10 +448,14 @@ function send(run: Run, exchange: Exchange): Promise<Answer> {
   });
 }
 
-/** The burst with the kill in it: the kill comes after the plan's number of answers and delay, or when one request is left. */
+/**
+ * The burst with the kill in it: the kill comes the plan's delay after the plan's number of answers
+ * (and not before a request is in flight), or at once when one request is left unanswered.
+ */
 async function burstWithKill(run: Run): Promise<number> {
   const { burst, killAfterAnswers, killDelayMs } = run.plan;
   const started = Date.now();
+  let sent = 0;
   let answered = 0;
   let killedAt: number | undefined;
   let scheduled = false;
@@ -461,17 +467,19 @@ async function burstWithKill(run: Run): Promise<number> {
   };
   const killWhenDue = () => {
     if (answered >= burst.length - 1) kill();
-    else if (answered >= killAfterAnswers && !scheduled) {
+    else if (answered >= killAfterAnswers && sent > answered && !scheduled) {
       scheduled = true;
       setTimeout(kill, killDelayMs);
     }
   };
-  killWhenDue();
   await Promise.all(
     burst.map(async (exchange) => {
       await sleep(exchange.startAtMs);
       exchange.sentBeforeKill = killedAt === undefined;
-      exchange.answers.push(await send(run, exchange));
+      sent++;
+      const answer = send(run, exchange);
+      killWhenDue();
+      exchange.answers.push(await answer);
       answered++;
       killWhenDue();
     }),
@@ -497,16 +505,28 @@ async function retryUnanswered(run: Run): Promise<Exchange[]> {
   return pending;
 }
 
-/** Active installations of each SLC by management server id, as ops see them after the restart and before any retry. */
-async function earlierInstallations(run: Run): Promise<Map<string, string[]>> {
-  const byServer = new Map<string, string[]>();
-  for (const slc of run.slcs) {
-    for (const item of await opsList(run.service.url, `/v1/licenses/${slc}/installations`)) {
-      if (item.status !== 'active') continue;
-      byServer.set(item.managementServer.id, [...(byServer.get(item.managementServer.id) ?? []), item.installationId]);
+/**
+ * The installations earlier attempts of each management server had created, as ops see them after
+ * the restart and before any retry: a finished one by its management server in the installation
+ * list; one whose first activation was cut short (the list leaves those out) by the installation
+ * its devices are held by. And how many device licenses the licenses counted then beyond the
+ * devices held (allocations of requests the kill cut short).
+ */
+async function earlierInstallations(run: Run): Promise<{ byServer: Map<string, Set<string>>; excess: number }> {
+  const byServer = new Map<string, Set<string>>();
+  const add = (serverId: string, installationId: string) => byServer.set(serverId, (byServer.get(serverId) ?? new Set()).add(installationId));
+  const serverOfMac = new Map(run.plan.burst.filter((exchange) => exchange.kind === 'first').flatMap((exchange) => exchange.devices.map((device) => [device.mac, exchange.installation.managementServerId] as const)));
+  let excess = 0;
+  for (const state of await readState(run)) {
+    const held = state.devices.filter((device) => device.status === 'activated').reduce((sum, device) => sum + device.licenses, 0);
+    excess += state.license.usage.deviceLicenses - held;
+    for (const item of state.installations) if (item.status === 'active') add(item.managementServer.id, item.installationId);
+    for (const device of state.devices) {
+      const serverId = serverOfMac.get(device.mac);
+      if (serverId && device.status === 'activated') add(serverId, device.installationId);
     }
   }
-  return byServer;
+  return { byServer, excess };
 }
 
 /**
@@ -514,7 +534,7 @@ async function earlierInstallations(run: Run): Promise<Map<string, string[]>> {
  * activation 201 with its secret and every camera activated (never `activated_in_another_installation`),
  * a re-activation 200 with everything it asked for. Records what each installation must hold.
  */
-function checkAnswers(run: Run, earlier: Map<string, string[]>, restartedAt: number, tally: { convergedOnEarlier: number; freshAfterEarlier: number }): void {
+function checkAnswers(run: Run, earlier: Map<string, Set<string>>, restartedAt: number, tally: { convergedOnEarlier: number; freshAfterEarlier: number }): void {
   const owners = new Map<string, string>();
   for (const installation of run.plan.setup) owners.set(installation.credentials!.installationId, installation.name);
   for (const exchange of run.plan.burst) {
@@ -540,9 +560,9 @@ function checkAnswers(run: Run, earlier: Map<string, string[]>, restartedAt: num
     if (exchange.kind === 'first') {
       const { installationId, installationSecret } = final.body;
       if (!installationSecret) run.problems.push(`${what}: 201 without installationSecret`);
-      const before = earlier.get(installation.managementServerId) ?? [];
-      if (exchange.answers.length > 1 && before.length > 0) {
-        if (before.includes(installationId)) tally.convergedOnEarlier++;
+      const before = earlier.get(installation.managementServerId) ?? new Set<string>();
+      if (exchange.answers.length > 1 && before.size > 0) {
+        if (before.has(installationId)) tally.convergedOnEarlier++;
         else tally.freshAfterEarlier++;
       }
       if (owners.has(installationId)) run.problems.push(`${what}: installation ${installationId} was already answered to ${owners.get(installationId)}`);
@@ -647,7 +667,7 @@ export async function runKillScenario(options: { seed: number; variant: KillVari
     const killedAt = Date.now();
     for (const left of await service.waitStopped()) run.problems.push(`after the kill: ${left}`);
     const restartMs = await service.start();
-    const earlier = await earlierInstallations(run);
+    const { byServer: earlier, excess: excessBeforeRetries } = await earlierInstallations(run);
     const retriesStarted = Date.now();
     const retried = await retryUnanswered(run);
     const retriesMs = Date.now() - retriesStarted;
@@ -671,6 +691,7 @@ export async function runKillScenario(options: { seed: number; variant: KillVari
       answers: count(firsts.map(statusKey)),
       retryAnswers: count(retried.flatMap((exchange) => exchange.answers.slice(1).map(statusKey))),
       ...tally,
+      excessBeforeRetries,
       killAtMs,
       restartMs,
       retriesMs,
