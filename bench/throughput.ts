@@ -15,7 +15,8 @@ import { devices, percentile, round, signRequest } from './support';
  * The API runs in a child process (bench/api-process.ts) so that the load generator's CPU and memory
  * are not counted as the API's. The load is a mix: three of four requests are signed re-activations of
  * pre-created installations (every other one adds or drops a camera), one of four is a first
- * activation of a new installation on one of the pre-created SLCs.
+ * activation of a new installation on one of the pre-created SLCs. A second run of the same length
+ * sends first activations only (the target of sustained first activations per second).
  */
 
 interface AutocannonRequest {
@@ -130,13 +131,16 @@ async function fixtures(api: ApiProcess, slcCount: number, installationCount: nu
   return { slcs, installations };
 }
 
-/** One autocannon run of the activation mix; returns autocannon's result and the requests sent by kind. */
-async function activationLoad(api: ApiProcess, world: Awaited<ReturnType<typeof fixtures>>, options: { connections: number; seconds: number }) {
+/**
+ * One autocannon run; returns autocannon's result and the requests sent by kind. `mixed`: three of
+ * four requests are signed re-activations, one a first activation; `first`: first activations only.
+ */
+async function activationLoad(api: ApiProcess, world: Awaited<ReturnType<typeof fixtures>>, options: { connections: number; seconds: number; mix: 'mixed' | 'first' }) {
   let sequence = 0;
   const sent = { first: 0, reactivation: 0 };
   const setupRequest = (request: AutocannonRequest): AutocannonRequest => {
     const n = sequence++;
-    if (n % 4 === 3) {
+    if (options.mix === 'first' || n % 4 === 3) {
       sent.first++;
       const body = JSON.stringify({ slc: world.slcs[n % world.slcs.length], ...configuration(devices(2)) });
       return { ...request, method: 'POST', path: '/v1/activations', headers: { 'content-type': 'application/json' }, body };
@@ -162,6 +166,25 @@ async function activationLoad(api: ApiProcess, world: Awaited<ReturnType<typeof 
     requests: [{ setupRequest }],
   });
   return { result, sent };
+}
+
+/** Sustained first activations only (two cameras each, spread over the run's SLCs), with the DynamoDB requests they made. */
+async function firstActivationLoad(api: ApiProcess, world: Awaited<ReturnType<typeof fixtures>>, options: { connections: number; seconds: number }) {
+  const before = await api.sample();
+  const { result } = await activationLoad(api, world, { ...options, mix: 'first' });
+  const after = await api.sample();
+  const created = Number(result.statusCodeStats['201']?.count ?? 0);
+  return {
+    perSecond: round(created / result.duration),
+    total: result.requests.total,
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([status, stats]) => [status, Number(stats.count)])),
+    errors: result.errors,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    dynamoDbRequestsPerActivation: round((after.dynamoRequests - before.dynamoRequests) / Math.max(1, result.requests.total), 1),
+    dynamoDbWritesPerActivation: round((after.dynamoWrites - before.dynamoWrites) / Math.max(1, result.requests.total), 1),
+    apiProcessCpuShareOfOneCore: round((after.cpuMs - before.cpuMs) / (after.at - before.at), 2),
+  };
 }
 
 /**
@@ -238,13 +261,14 @@ export async function throughputBench(options: { quick: boolean }) {
   try {
     const world = await fixtures(api, options.quick ? 10 : 20, options.quick ? 40 : 120);
     // Warm-up of both paths (JIT, DynamoDB Local's caches), not measured.
-    await activationLoad(api, world, { connections, seconds: options.quick ? 2 : 5 });
+    await activationLoad(api, world, { connections, seconds: options.quick ? 2 : 5, mix: 'mixed' });
     await rawConditionalWrites(api, { connections, seconds: options.quick ? 1 : 3 });
 
     const idle = await api.sample();
     const before = await api.sample();
-    const { result: load, samples } = await withMemorySamples(api, activationLoad(api, world, { connections, seconds }));
+    const { result: load, samples } = await withMemorySamples(api, activationLoad(api, world, { connections, seconds, mix: 'mixed' }));
     const after = await api.sample();
+    const firstOnly = await firstActivationLoad(api, world, { connections, seconds });
     const { result } = load;
     const ok = Object.entries(result.statusCodeStats)
       .filter(([status]) => Number(status) < 300)
@@ -276,6 +300,7 @@ export async function throughputBench(options: { quick: boolean }) {
         dynamoDbRequestsPerActivation: round(requests / Math.max(1, result.requests.total), 1),
         dynamoDbWritesPerActivation: round(writesPerActivation, 1),
       },
+      firstActivationsOnly: firstOnly,
       dynamoDbLocalRawConditionalWrites: raw,
       /** Activations per second if DynamoDB Local's write rate were the only limit (writes only; the reads come on top). */
       ceilingFromWritesPerSecond: round(raw.writesPerSecond / writesPerActivation),

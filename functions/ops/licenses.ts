@@ -14,13 +14,13 @@ import {
   changeLicense,
   devicesOfLicense,
   eventsOfLicense,
-  findLicenseFor,
   installationsOfLicense,
   issueLicense,
   licensesFor,
   revokeLicense,
   setCarePlus,
   transferLicense,
+  viewLicenseFor,
   type ChangeContext,
 } from '../../shared/use-cases/licenses';
 import { toInstallationListItem } from '../../shared/use-cases/installations';
@@ -72,7 +72,7 @@ export const licenseRoutes = {
     return { status: 200, body: { items: page.items.map(toInstallationListItem), nextCursor: page.nextCursor } };
   }) satisfies RouteImplementation,
 
-  'GET /v1/licenses/{slc}': (async (request) => view(200, await findLicenseFor(request.caller, slcOf(request)))) satisfies RouteImplementation,
+  'GET /v1/licenses/{slc}': (async (request) => view(200, await viewLicenseFor(request.caller, slcOf(request), contextOf(request)))) satisfies RouteImplementation,
 
   'PATCH /v1/licenses/{slc}': withBody(changeLicenseRequest, async (request, change) => {
     return view(200, await changeLicense(slcOf(request), change, contextOf(request)));

@@ -4,8 +4,9 @@ import { store } from './client';
 import { getCustomer } from './customers';
 import { readDeviceGroupsWith, updateItemOf, type DeviceGroup, type DeviceGroupUpdate } from './devices';
 import { auditEventItem, type AuditEvent } from './events';
+import { activationCatalogKeys, activationCatalogOf, type ActivationCatalog } from './catalog';
 import { installationItem } from './installations';
-import { keys } from './keys';
+import { byCustomer, keys } from './keys';
 import type { CustomerRecord, InstallationRecord, LicenseRecord } from './records';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -176,7 +177,7 @@ function licenseUpdate(tableName: string, commit: LicenseCommit, isNew: boolean)
   };
 }
 
-function installationWrite(tableName: string, installation: InstallationCommit, record: ActivationRecord | undefined): TransactItem {
+function installationWrite(tableName: string, slc: string, installation: InstallationCommit, record: ActivationRecord | undefined): TransactItem {
   if (installation.kind === 'new') {
     return {
       Put: {
@@ -206,6 +207,9 @@ function installationWrite(tableName: string, installation: InstallationCommit, 
     });
   // The record's fields (the groups of the activated devices among them) win over the groups named for the device writes.
   set('f', { deviceGroups: installation.deviceGroups, ...installation.holdings, ...record?.fields });
+  // Until its record is written the installation is on the SLC's unfinished list: should the
+  // request stop before that, the next request that meets it settles what it holds.
+  if (installation.lease) set('u', { gsi2pk: byCustomer.unfinishedInstallations(slc), gsi2sk: installation.installationId });
   return {
     Update: {
       TableName: tableName,
@@ -273,7 +277,7 @@ export async function commitActivation(commit: ActivationCommit): Promise<Commit
   const devices = commit.devices ?? [];
   const items: TransactItem[] = [
     licenseUpdate(tableName, commit.license, commit.installation.kind === 'new'),
-    installationWrite(tableName, commit.installation, commit.record),
+    installationWrite(tableName, commit.license.slc, commit.installation, commit.record),
     ...devices.map((update) => ({ Update: { TableName: tableName, ...updateItemOf(commit.license.slc, update) } })),
     ...(commit.record ? recordItems(tableName, commit.record) : []),
     ...managementServerClaimPut(tableName, commit.installation),
@@ -360,26 +364,44 @@ export interface LicenseState {
   /** The customer owning the license (undefined when the license is missing, or the customer is). */
   customer: CustomerRecord | undefined;
   groups: Map<string, DeviceGroup>;
+  /** The catalogs of the version asked for (`catalog`), when asked. */
+  catalog?: ActivationCatalog & { licenseVersion: string };
 }
 
 /**
  * What an activation or a check-in reads, in one round trip (BatchGetItem, strongly consistent):
- * the license when asked for, the customer of `customerId` when given, and device groups of the SLC.
+ * the license when asked for, the customer of `customerId` when given, device groups of the SLC,
+ * and the catalogs of a license version known beforehand (the one an installation recorded).
  */
 export async function readActivationInputs(
   slc: string,
-  wanted: { license: boolean; customerId: string | undefined; groups: Iterable<string>; managementServerId?: string },
+  wanted: {
+    license: boolean;
+    customerId: string | undefined;
+    groups: Iterable<string>;
+    managementServerId?: string;
+    catalog?: { licenseVersion: string; eulaVersion: string };
+  },
 ): Promise<LicenseState> {
-  const others: Partial<Record<'license' | 'customer' | 'claim', { pk: string; sk: string }>> = {};
+  const others: Record<string, { pk: string; sk: string }> = {};
   if (wanted.license) others.license = keys.license(slc);
   if (wanted.customerId) others.customer = keys.customer(wanted.customerId);
   if (wanted.managementServerId) others.claim = keys.managementServerClaim(slc, wanted.managementServerId);
-  const read = await readDeviceGroupsWith(slc, wanted.groups, others as Record<'license' | 'customer' | 'claim', { pk: string; sk: string }>);
+  const catalogKeys = wanted.catalog ? activationCatalogKeys(wanted.catalog.licenseVersion, wanted.catalog.eulaVersion) : [];
+  catalogKeys.forEach((key, i) => (others[`catalog${i}`] = key));
+  const read = await readDeviceGroupsWith(slc, wanted.groups, others);
+  const catalogItems = catalogKeys.flatMap((_key, i) => {
+    const item = read.items[`catalog${i}`];
+    return item ? [item] : [];
+  });
   return {
     license: read.items.license as LicenseRecord | undefined,
     customer: read.items.customer as CustomerRecord | undefined,
     claim: read.items.claim as ManagementServerClaim | undefined,
     groups: read.groups,
+    ...(wanted.catalog
+      ? { catalog: { licenseVersion: wanted.catalog.licenseVersion, ...activationCatalogOf(wanted.catalog.licenseVersion, wanted.catalog.eulaVersion, catalogItems) } }
+      : {}),
   };
 }
 

@@ -40,21 +40,32 @@ export async function listCatalogVersions(limit: number, cursor?: string): Promi
   );
 }
 
-/**
- * What an activation reads of the catalogs, in one BatchGet: the window of the license's version
- * and the EULA catalog's state for the version the request accepted (store/eulas.ts).
- */
-export async function readActivationCatalog(version: string, eulaVersion: string): Promise<{ version: CatalogVersionRecord | undefined; eula: EulaCatalogState }> {
+/** What an activation reads of the catalogs: the window of the license's version and the EULA catalog's state for the version the request accepted. */
+export interface ActivationCatalog {
+  version: CatalogVersionRecord | undefined;
+  eula: EulaCatalogState;
+}
+
+/** The keys of an activation's catalog read (store/eulas.ts for the EULA's), to read alone or beside other items. */
+export const activationCatalogKeys = (version: string, eulaVersion: string) => [keys.catalogVersion(version), ...eulaCatalogKeys(eulaVersion)];
+
+/** The activation's catalog from the items its keys found. */
+export function activationCatalogOf(version: string, eulaVersion: string, items: readonly Record<string, unknown>[]): ActivationCatalog {
+  const entry = items.find((item) => item.pk === keys.catalogVersion(version).pk && item.sk === keys.catalogVersion(version).sk);
+  return { version: entry ? recordOf(entry) : undefined, eula: eulaCatalogStateOf(eulaVersion, items) };
+}
+
+/** An activation's catalog read on its own, in one BatchGet. */
+export async function readActivationCatalog(version: string, eulaVersion: string): Promise<ActivationCatalog> {
   const { client, tableName } = store();
   const items: Record<string, unknown>[] = [];
-  let pending: Record<string, unknown>[] | undefined = [keys.catalogVersion(version), ...eulaCatalogKeys(eulaVersion)];
+  let pending: Record<string, unknown>[] | undefined = activationCatalogKeys(version, eulaVersion);
   while (pending && pending.length > 0) {
     const result = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
     items.push(...(result.Responses?.[tableName] ?? []));
     pending = result.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
   }
-  const entry = items.find((item) => item.sk === keys.catalogVersion(version).sk);
-  return { version: entry ? recordOf(entry) : undefined, eula: eulaCatalogStateOf(eulaVersion, items) };
+  return activationCatalogOf(version, eulaVersion, items);
 }
 
 /** The catalog entries of several versions by version (at most 100 distinct versions; absent ones are missing). */

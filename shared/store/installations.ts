@@ -85,6 +85,82 @@ export async function releaseLease(installationId: string, owner: string): Promi
   );
 }
 
+/** Extends an activation lease its owner still holds; `lost` once it is no longer the owner's (it expired and was taken). */
+export async function renewLease(installationId: string, owner: string, until: number): Promise<'renewed' | 'lost'> {
+  const { client, tableName } = store();
+  try {
+    await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.installation(installationId),
+        UpdateExpression: 'SET lease.#until = :until',
+        ConditionExpression: 'lease.#owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner', '#until': 'until' },
+        ExpressionAttributeValues: { ':owner': owner, ':until': until },
+      }),
+    );
+    return 'renewed';
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return 'lost';
+    throw error;
+  }
+}
+
+/**
+ * Settles an installation whose re-activation stopped between its commit and its record (the
+ * process died, or the request failed and gave up its lease): its holdings drop to what it holds
+ * (`settled`, never more than before), the license's counters by the same amounts, in one
+ * transaction, and it leaves the unfinished list. `changed`: it is not as read, or a live lease holds it.
+ */
+export async function settleInstallation(
+  installation: InstallationRecord,
+  settled: { allocatedDeviceLicenses: number; activatedDevices: number },
+  now: number,
+): Promise<'settled' | 'changed'> {
+  const { client, tableName } = store();
+  try {
+    await client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName,
+              Key: keys.installation(installation.installationId),
+              UpdateExpression: 'SET allocatedDeviceLicenses = :licenses, activatedDevices = :devices, revision = revision + :one, lease = :null REMOVE gsi2pk, gsi2sk',
+              ConditionExpression: '#status = :active AND revision = :revision AND (attribute_not_exists(lease) OR lease = :null OR lease.#until < :now)',
+              ExpressionAttributeNames: { '#status': 'status', '#until': 'until' },
+              ExpressionAttributeValues: {
+                ':licenses': settled.allocatedDeviceLicenses,
+                ':devices': settled.activatedDevices,
+                ':one': 1,
+                ':null': null,
+                ':active': 'active',
+                ':revision': installation.revision,
+                ':now': now,
+              },
+            },
+          },
+          {
+            Update: {
+              TableName: tableName,
+              Key: keys.license(installation.slc),
+              UpdateExpression: 'SET usedDeviceLicenses = usedDeviceLicenses - :licenses, activatedDevices = activatedDevices - :devices',
+              ExpressionAttributeValues: {
+                ':licenses': installation.allocatedDeviceLicenses - settled.allocatedDeviceLicenses,
+                ':devices': installation.activatedDevices - settled.activatedDevices,
+              },
+            },
+          },
+        ],
+      }),
+    );
+    return 'settled';
+  } catch (error) {
+    if (error instanceof TransactionCanceledException) return 'changed';
+    throw error;
+  }
+}
+
 /**
  * Records that the installation has made its first signed request that verified (its secret has
  * arrived): from then on a repeated first activation of its management server is 409
@@ -264,7 +340,10 @@ export async function resetCredentials(installation: InstallationRecord, by: { a
   return version;
 }
 
-/** Installations of an SLC whose first activation has not been recorded, or whose release has not finished (sparse, on gsi2). */
+/**
+ * Installations of an SLC whose first activation has not been recorded, whose activation committed
+ * but has not been recorded yet (it holds or held a lease), or whose release has not finished (sparse, on gsi2).
+ */
 export async function listUnfinishedInstallations(slc: string): Promise<InstallationRecord[]> {
   return queryAll<InstallationRecord>({
     IndexName: 'gsi2',

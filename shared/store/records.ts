@@ -85,6 +85,12 @@ export interface InstallationRecord {
    * absent on installations stored before it was kept.
    */
   customerId?: string;
+  /**
+   * The license's version at the installation's last activation: lets the catalogs of that version
+   * be read together with the license. The license's `version` is the truth (an upgrade changes it);
+   * absent on installations stored before it was kept.
+   */
+  licenseVersion?: string;
   status: 'active' | 'retired';
   credentialVersion: number;
   /** Device licenses this installation holds (its devices plus its video push users). */

@@ -28,17 +28,22 @@ import {
   type LicenseCommit,
 } from '../store/activations';
 import { deviceGroupUpdates, devicesWithoutRoom, disabledBy, heldBy, writeDeviceChanges, type DeviceChange, type DeviceGroup, type DeviceGroupUpdate, type HeldDevice } from '../store/devices';
-import { createInstallationRecord, getInstallation, listUnfinishedInstallations, releaseLease } from '../store/installations';
+import { createInstallationRecord, getInstallation, releaseLease, renewLease } from '../store/installations';
 import { addOnHoldings, addOnPools, heldAddOnsOf } from '../store/add-on-holdings';
 import { readActivationCatalog } from '../store/catalog';
 import { addOnPoolUsage } from '../store/licenses';
 import type { Deployment, InstallationRecord, LicenseRecord } from '../store/records';
 import { licenseDocumentFor, type LicenseDocumentResult } from './license-document';
 import { eulaAcceptedIn } from './catalog';
-import { assertVerified, releaseInstallation } from './installations';
+import { assertVerified, reclaimUnfinishedInstallations, releaseInstallation } from './installations';
 
-/** How long an activation may hold its installation before another may take over (crash recovery). */
-const LEASE_MS = 60_000;
+/**
+ * How long an activation's lease on its installation lasts unless renewed: a request that died
+ * holding it is taken over (and what it committed settled) this long after its last renewal.
+ */
+export const ACTIVATION_LEASE_MS = 10_000;
+/** While its devices are written, an activation renews its lease this often: three tries before it would lapse. */
+const LEASE_RENEWAL_MS = ACTIVATION_LEASE_MS / 3;
 /**
  * Contention (a busy license, another activation of the installation, a device taken meanwhile)
  * re-runs the pass with jittered backoff; no pass starts after 20 seconds, so that the last one
@@ -168,7 +173,7 @@ class ActivationSession {
   }
 
   lease(now: Date): { owner: string; until: number } {
-    return { owner: this.leaseOwner, until: now.getTime() + LEASE_MS };
+    return { owner: this.leaseOwner, until: now.getTime() + ACTIVATION_LEASE_MS };
   }
 
   /** Another request's live lease on the installation: this one waits for it. */
@@ -199,6 +204,26 @@ class ActivationSession {
     // installation may hold our lease: it is released, so that a retry need not wait for it.
     if (isNew) this.uncertainInstallationId = installationId;
     else this.leasedInstallationId = installationId;
+  }
+
+  /**
+   * Runs `work` (the device writes) renewing the installation's lease meanwhile, so that a large
+   * activation on a slow day is not taken for a dead one; a renewal that finds the lease taken leaves
+   * it to finalize, whose condition on the lease then fails.
+   */
+  async renewingLease<T>(installationId: string, work: () => Promise<T>): Promise<T> {
+    let renewal: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(() => {
+      renewal = renewLease(installationId, this.leaseOwner, clock.now().getTime() + ACTIVATION_LEASE_MS).catch((error: unknown) =>
+        logger.warn('activation lease not renewed; the next renewal tries again', { installationId, error: error as Error }),
+      );
+    }, LEASE_RENEWAL_MS);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+      await renewal;
+    }
   }
 
   finalized(): void {
@@ -255,35 +280,6 @@ interface ActivationState {
   activationAvailableUntil: string;
 }
 
-/**
- * Installations of the SLC left unfinished hold licenses or cameras nobody can use: one whose first
- * activation never finished (the process died mid-way) once its lease has expired, and a retired one
- * whose devices were not all released (the release was cut short). Each activation finishes them
- * first; a failure here is left for the next one rather than failing this activation.
- */
-async function reclaimUnfinishedInstallations(slc: string, now: Date, command: ActivationCommand): Promise<boolean> {
-  let reclaimed = false;
-  try {
-    const ownServer = command.target.kind === 'first' ? command.configuration.managementServer.id : undefined;
-    for (const installation of await listUnfinishedInstallations(slc)) {
-      // The installation this request's management server claims is completed by it instead (§5.1 rev 2).
-      const repeated = ownServer !== undefined && installation.managementServerClaim === ownServer;
-      const abandoned =
-        installation.status === 'active' &&
-        !installation.lastActivation &&
-        !repeated &&
-        (!installation.lease || installation.lease.until < now.getTime());
-      if (abandoned || installation.status === 'retired') {
-        reclaimed = true;
-        await releaseInstallation(installation.installationId, { actor: 'service', sourceIp: command.sourceIp });
-      }
-    }
-  } catch (error) {
-    logger.warn('unfinished installations not reclaimed yet', { error: error as Error });
-  }
-  return reclaimed;
-}
-
 /** The installation the pass works on, if it exists yet, and its SLC; refuses a target that cannot be activated. */
 async function loadInstallation(session: ActivationSession, attempt: number): Promise<{ slc: string; installation: InstallationRecord | undefined }> {
   const { target } = session.command;
@@ -331,8 +327,17 @@ function repeatedFirstActivation(session: ActivationSession, installation: Insta
  * starts again from what that left.
  */
 async function readLicense(session: ActivationSession, slc: string, installation: InstallationRecord | undefined, attempt: number, now: Date) {
-  const reclaim = attempt === 0 && !session.resuming ? reclaimUnfinishedInstallations(slc, now, session.command) : Promise.resolve(false);
-  const { target, configuration } = session.command;
+  const { command } = session;
+  const reclaim =
+    attempt === 0 && !session.resuming
+      ? reclaimUnfinishedInstallations(slc, {
+          now,
+          actor: 'service',
+          sourceIp: command.sourceIp,
+          ...(command.target.kind === 'first' ? { managementServerId: command.configuration.managementServer.id } : {}),
+        })
+      : Promise.resolve(false);
+  const { target, configuration } = command;
   // A first activation that knows of no installation yet asks for its management server's claim with the license.
   const askClaim = target.kind === 'first' && !installation && !session.committed;
   const [read, reclaimed] = await Promise.all([
@@ -341,6 +346,7 @@ async function readLicense(session: ActivationSession, slc: string, installation
       customerId: installation?.customerId,
       groups: installation?.deviceGroups ?? [],
       ...(askClaim ? { managementServerId: configuration.managementServer.id } : {}),
+      ...(installation?.licenseVersion ? { catalog: { licenseVersion: installation.licenseVersion, eulaVersion: configuration.eulaVersion } } : {}),
     }),
     reclaim,
   ]);
@@ -385,9 +391,11 @@ async function loadState(session: ActivationSession, request: ActivationRequest,
   const missing = sortedGroups([...placed.values()].map(({ group }) => group).filter((group) => !groups.has(group)));
   const ownerUnknown = first.customer?.customerId !== license.customerId;
   const needSecond = missing.length > 0 || (ownerUnknown && !session.committed);
+  // The catalogs came with the license when the installation recorded the version it still has.
+  const catalogRead = first.catalog?.licenseVersion === license.version ? first.catalog : undefined;
   const [second, catalog] = await Promise.all([
     needSecond ? readActivationInputs(slc, { license: false, customerId: ownerUnknown ? license.customerId : undefined, groups: missing }) : undefined,
-    readActivationCatalog(license.version, request.command.configuration.eulaVersion),
+    catalogRead ?? readActivationCatalog(license.version, request.command.configuration.eulaVersion),
   ]);
   let customer = first.customer;
   if (second) {
@@ -577,11 +585,13 @@ function usageThresholdEvents(state: ActivationState, plan: ActivationPlan, by: 
   }));
 }
 
-/** Step 4: write the changed devices under the lease; `devices_changed` when another installation got in the way. */
+/** Step 4: write the changed devices under the lease, renewing it; `devices_changed` when another installation got in the way. */
 function writeDevices(session: ActivationSession, state: ActivationState, plan: ActivationPlan): Promise<'written' | 'devices_changed'> {
-  return writeDeviceChanges(state.slc, state.installationId, state.groups, deviceChanges(state, plan), state.now.toISOString(), (written) => {
-    for (const change of written) if (change.kind === 'release' && change.deletes) session.released.add(change.mac);
-  });
+  return session.renewingLease(state.installationId, () =>
+    writeDeviceChanges(state.slc, state.installationId, state.groups, deviceChanges(state, plan), state.now.toISOString(), (written) => {
+      for (const change of written) if (change.kind === 'release' && change.deletes) session.released.add(change.mac);
+    }),
+  );
 }
 
 /** The devices whose deletion the updates count. */
@@ -616,6 +626,7 @@ function activationRecord(
       integrations,
       deviceGroups: activatedGroups(state, plan),
       customerId: state.license.customerId,
+      licenseVersion: state.license.version,
       ...(command.deployment ? { deployment: command.deployment } : {}),
       lastActivation: { at, sourceIp: command.sourceIp, eulaVersion: configuration.eulaVersion },
     },
@@ -650,7 +661,8 @@ function activationRecord(
 /** Step 5: record the activation on the installation and give up the lease. */
 async function finalize(session: ActivationSession, request: ActivationRequest, state: ActivationState, plan: ActivationPlan): Promise<void> {
   const outcome = await finalizeActivation(session.leaseOwner, activationRecord(session, request, state, plan));
-  if (outcome !== 'committed') throw new Error(`the activation lost its lease before it was recorded (${outcome})`);
+  // Its lease lapsed and another request settled what it held: the client sends the activation again.
+  if (outcome !== 'committed') throw serviceUnavailable('The activation was interrupted before it was recorded; send it again.');
   session.finalized();
 }
 

@@ -10,12 +10,16 @@ import { getCatalogVersion } from '../store/catalog';
 import { getCustomer, putNewCustomer } from '../store/customers';
 import { getInstallation } from '../store/installations';
 import type { CustomerRecord } from '../store/records';
-import { activate, type ActivationResult } from './activate';
+import { activate, ACTIVATION_LEASE_MS, type ActivationResult } from './activate';
 import { verifiedIdentity } from './deployment';
 import { issueLicense } from './licenses';
 
-/** A claim younger than this belongs to a first activation still running; older ones were abandoned. */
-const CLAIM_LEASE_MS = 60_000;
+/**
+ * A claim younger than this belongs to a first activation still running; older ones were
+ * abandoned. A repeat that takes one over completes the same installation id, under the
+ * activation's own lease, so it may be as short as that lease.
+ */
+const CLAIM_LEASE_MS = ACTIVATION_LEASE_MS;
 
 /**
  * The customer record of an AWS account that runs included-license AMIs. AWS Marketplace screens

@@ -12,7 +12,7 @@ import { INTEGRATION_REPORTS_PARTITION } from '../store/keys';
 import { heldBy, listInstallationDevices, readDeviceGroups, writeDeviceChanges } from '../store/devices';
 import { readLicenseState } from '../store/activations';
 import { logger } from '../adapters/observability';
-import { finishRelease, getInstallation, recordLastSeen, resetCredentials, retireInstallation } from '../store/installations';
+import { finishRelease, getInstallation, listUnfinishedInstallations, recordLastSeen, resetCredentials, retireInstallation, settleInstallation } from '../store/installations';
 import { getLicense } from '../store/licenses';
 import type { CustomerRecord, InstallationRecord, LicenseRecord } from '../store/records';
 import { licenseDocumentFor } from './license-document';
@@ -91,6 +91,53 @@ export async function releaseInstallation(installationId: string, by: Actor): Pr
     await finishRelease(installationId);
     return undefined;
   });
+}
+
+/**
+ * An installation whose activation stopped between its commit and its record holds what it
+ * committed, not what it has: its holdings drop to the devices it holds (never rising), and the
+ * license's counters with them. Devices of the configuration it was moving from that it still
+ * holds keep their place until its next activation releases them.
+ */
+export async function settleInterruptedActivation(installation: InstallationRecord, now: Date): Promise<void> {
+  const held = heldBy(installation.installationId, installation.slc, await readDeviceGroups(installation.slc, installation.deviceGroups));
+  const heldLicenses = held.reduce((sum, device) => sum + device.licenses, 0) + installation.videoPush.licensed;
+  const settled = {
+    allocatedDeviceLicenses: Math.min(installation.allocatedDeviceLicenses, heldLicenses),
+    activatedDevices: Math.min(installation.activatedDevices, held.length),
+  };
+  if ((await settleInstallation(installation, settled, now.getTime())) === 'settled') {
+    logger.info('interrupted activation settled', { installationId: installation.installationId, ...settled });
+  }
+}
+
+/**
+ * Installations of the SLC left unfinished hold licenses or cameras nobody can use: one whose first
+ * activation never finished (the process died mid-way) once its lease has expired, one whose
+ * re-activation stopped between its commit and its record (settled to what it holds), and a retired
+ * one whose devices were not all released (the release was cut short). Activations and the license
+ * view finish them first; a failure here is left for the next request rather than failing this one.
+ * True when one was finished.
+ */
+export async function reclaimUnfinishedInstallations(slc: string, by: Actor & { now: Date; managementServerId?: string }): Promise<boolean> {
+  let reclaimed = false;
+  try {
+    for (const installation of await listUnfinishedInstallations(slc)) {
+      const leaseOver = !installation.lease || installation.lease.until < by.now.getTime();
+      // The installation this request's management server claims is completed by it instead (§5.1 rev 2).
+      const repeated = by.managementServerId !== undefined && installation.managementServerClaim === by.managementServerId;
+      if (installation.status === 'retired' || (installation.status === 'active' && !installation.lastActivation && !repeated && leaseOver)) {
+        reclaimed = true;
+        await releaseInstallation(installation.installationId, { actor: 'service', sourceIp: by.sourceIp });
+      } else if (installation.status === 'active' && installation.lastActivation && leaseOver) {
+        reclaimed = true;
+        await settleInterruptedActivation(installation, by.now);
+      }
+    }
+  } catch (error) {
+    logger.warn('unfinished installations not reclaimed yet', { error: error as Error });
+  }
+  return reclaimed;
 }
 
 /** §4 credentials: a new installation secret; the old one stops working at once. */

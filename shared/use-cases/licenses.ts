@@ -35,6 +35,7 @@ import { listInstallationsPage } from '../store/installation-lists';
 import { listLicenseInstallations } from '../store/installations';
 import type { DeviceRecord, InstallationRecord, LicenseRecord } from '../store/records';
 import { callerMaySee, scopeOf } from './visibility';
+import { reclaimUnfinishedInstallations } from './installations';
 
 /** Who makes a change and from where; recorded on its audit event. */
 export interface ChangeContext {
@@ -162,6 +163,17 @@ export async function findLicenseFor(caller: Caller, slc: string): Promise<Licen
   const license = isSlc(slc) ? await getLicense(slc) : undefined;
   if (!license || !callerMaySee(caller, license)) throw licenseNotFound();
   return license;
+}
+
+/**
+ * §4 GET license: the license as the caller may see it, once the SLC's unfinished installations
+ * whose lease has run out are finished, so that its usage never shows more than the devices held
+ * and what activations in flight hold.
+ */
+export async function viewLicenseFor(caller: Caller, slc: string, by: ChangeContext): Promise<LicenseRecord> {
+  const license = await findLicenseFor(caller, slc);
+  const reclaimed = await reclaimUnfinishedInstallations(slc, { ...by, actor: 'service', now: clock.now() });
+  return reclaimed ? ((await getLicense(slc)) ?? license) : license;
 }
 
 /**
