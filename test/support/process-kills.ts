@@ -222,11 +222,12 @@ async function ops(url: string, method: string, path: string, body?: unknown): P
   return answer.body;
 }
 
-async function opsList(url: string, path: string): Promise<any[]> {
+async function opsList(url: string, path: string, query: Record<string, string> = {}): Promise<any[]> {
   const items: any[] = [];
   let cursor: string | null = null;
   do {
-    const page: { items: any[]; nextCursor: string | null } = await ops(url, 'GET', `${path}?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const parameters = new URLSearchParams({ ...query, limit: '100', ...(cursor ? { cursor } : {}) });
+    const page: { items: any[]; nextCursor: string | null } = await ops(url, 'GET', `${path}?${parameters}`);
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
@@ -393,6 +394,7 @@ interface Run {
   variant: KillVariant;
   plan: Plan;
   service: LocalStart;
+  customerId?: string;
   slcs: string[];
   sign: ReturnType<typeof createRequestSigner>;
   problems: string[];
@@ -408,6 +410,7 @@ const retryable = (answer: Answer) =>
 async function issueLicenses(run: Run): Promise<void> {
   const { url } = run.service;
   const customer = await ops(url, 'POST', '/v1/customers', { name: 'Killed Processes A/S', country: 'DK', contacts: [{ name: 'Kim', email: 'kim@example.com' }] });
+  run.customerId = customer.customerId;
   await ops(url, 'PUT', `/v1/catalog/versions/${encodeURIComponent(VERSION)}`, { generalAvailability: '2025-02-12' });
   for (let slc = 0; slc < run.plan.slcCount; slc++) {
     const license = await ops(url, 'POST', '/v1/licenses', { customerId: customer.customerId, product: 'corporate', version: VERSION, deviceLicenses: entitlementOf(run.plan, slc) });
@@ -510,20 +513,23 @@ async function retryUnanswered(run: Run): Promise<Exchange[]> {
  * the restart and before any retry: a finished one by its management server in the installation
  * list; one whose first activation was cut short (the list leaves those out) by the installation
  * its devices are held by. And how many device licenses the licenses counted then beyond the
- * devices held (allocations of requests the kill cut short).
+ * devices held (allocations of requests the kill cut short), from the license list, which shows
+ * the stored counters: `GET /v1/licenses/{slc}` would finish what it meets, before the retries.
  */
 async function earlierInstallations(run: Run): Promise<{ byServer: Map<string, Set<string>>; excess: number }> {
   const byServer = new Map<string, Set<string>>();
   const add = (serverId: string, installationId: string) => byServer.set(serverId, (byServer.get(serverId) ?? new Set()).add(installationId));
   const serverOfMac = new Map(run.plan.burst.filter((exchange) => exchange.kind === 'first').flatMap((exchange) => exchange.devices.map((device) => [device.mac, exchange.installation.managementServerId] as const)));
+  const stored = new Map((await opsList(run.service.url, `/v1/licenses`, { customerId: run.customerId! })).map((license) => [license.slc, license] as const));
   let excess = 0;
-  for (const state of await readState(run)) {
-    const held = state.devices.filter((device) => device.status === 'activated').reduce((sum, device) => sum + device.licenses, 0);
-    excess += state.license.usage.deviceLicenses - held;
-    for (const item of state.installations) if (item.status === 'active') add(item.managementServer.id, item.installationId);
-    for (const device of state.devices) {
+  for (const slc of run.slcs) {
+    const [installations, devices] = await Promise.all([opsList(run.service.url, `/v1/licenses/${slc}/installations`), opsList(run.service.url, `/v1/licenses/${slc}/devices`)]);
+    const activated = devices.filter((device) => device.status === 'activated');
+    excess += stored.get(slc).usage.deviceLicenses - activated.reduce((sum, device) => sum + device.licenses, 0);
+    for (const item of installations) if (item.status === 'active') add(item.managementServer.id, item.installationId);
+    for (const device of activated) {
       const serverId = serverOfMac.get(device.mac);
-      if (serverId && device.status === 'activated') add(serverId, device.installationId);
+      if (serverId) add(serverId, device.installationId);
     }
   }
   return { byServer, excess };
