@@ -53,6 +53,9 @@ function summary(variant: KillVariant, results: KillRunResult[], errored: number
     excessBeforeRetries: spread(results.map((result) => result.excessBeforeRetries)),
     restartMs: spread(results.map((result) => result.restartMs)),
     retriesMs: spread(results.map((result) => result.retriesMs)),
+    /** Runs where ops read the license views before any retry: from the kill until those showed exactly the devices held. */
+    opsLookedFirst: results.filter((result) => result.exactWithoutRetriesMs !== undefined).length,
+    exactWithoutRetriesMs: spread(results.map((result) => result.exactWithoutRetriesMs ?? null)),
     convergenceMs: spread(results.map((result) => result.convergenceMs)),
     sinceKillMs: spread(results.map((result) => result.sinceKillMs)),
   };

@@ -272,9 +272,19 @@ interface Plan {
   setup: Installation[];
   setupDevices: Map<Installation, PlannedDevice[]>;
   burst: Exchange[];
-  /** The kill comes this long after the `killAfterAnswers`-th answer of the burst (or at once when one request is left). */
+  /**
+   * The kill comes this long after the `killAfterAnswers`-th answer of the burst (or at once when
+   * one request is left); in half the runs instead `killAfterLargeMs` after the last large request
+   * was sent (aimed at large activations between their commit and their record), if that comes first.
+   */
   killAfterAnswers: number;
   killDelayMs: number;
+  /**
+   * Half the runs: after the restart ops read the license views until their counters equal the
+   * devices held, before any client retries (the bound of a crashed request's hold, without help).
+   */
+  opsLookFirst: boolean;
+  killAfterLargeMs?: number;
 }
 
 function devicesOf(random: () => number, count: number, nextMac: () => string): PlannedDevice[] {
@@ -323,7 +333,11 @@ export function planRun(seed: number): Plan {
     burst.push({ kind: 'reactivation', installation, devices: [...kept, ...added], large: i === largeSetup, startAtMs: 0, answers: [] });
   });
   for (const exchange of burst) exchange.startAtMs = between(random, 0, 600);
-  return { slcCount, setup, setupDevices, burst, killAfterAnswers: between(random, 0, burst.length - 3), killDelayMs: between(random, 0, 150) };
+  const killAfterAnswers = between(random, 0, burst.length - 3);
+  const killDelayMs = between(random, 0, 150);
+  const opsLookFirst = random() < 0.5;
+  const killAfterLargeMs = random() < 0.5 ? between(random, 200, 1500) : undefined;
+  return { slcCount, setup, setupDevices, burst, killAfterAnswers, killDelayMs, opsLookFirst, ...(killAfterLargeMs === undefined ? {} : { killAfterLargeMs }) };
 }
 
 /** Every device any request of the run names on the SLC, with its licenses: the entitlement, so that all of them always fit. */
@@ -363,6 +377,8 @@ export interface KillRunResult {
   large: number;
   /** Burst requests sent before the kill that got no answer, and those sent after it (connection refused). */
   unanswered: number;
+  /** Of those, requests larger than one transaction. */
+  largeUnanswered: number;
   sentAfterKill: number;
   fiveXx: number;
   retried: number;
@@ -383,6 +399,11 @@ export interface KillRunResult {
   convergenceMs: number | null;
   /** From the kill until then. */
   sinceKillMs: number | null;
+  /**
+   * Runs where ops looked first (`opsLookFirst`): from the kill until a read of the license views,
+   * before any retry, showed usage equal to the activated devices (null: not within the deadline).
+   */
+  exactWithoutRetriesMs?: number | null;
   /** What the first look after the retries found wrong (converged later, or not). */
   beforeConvergence: string[];
   pass: boolean;
@@ -456,7 +477,7 @@ function send(run: Run, exchange: Exchange): Promise<Answer> {
  * (and not before a request is in flight), or at once when one request is left unanswered.
  */
 async function burstWithKill(run: Run): Promise<number> {
-  const { burst, killAfterAnswers, killDelayMs } = run.plan;
+  const { burst, killAfterAnswers, killDelayMs, killAfterLargeMs } = run.plan;
   const started = Date.now();
   let sent = 0;
   let answered = 0;
@@ -470,11 +491,13 @@ async function burstWithKill(run: Run): Promise<number> {
   };
   const killWhenDue = () => {
     if (answered >= burst.length - 1) kill();
-    else if (answered >= killAfterAnswers && sent > answered && !scheduled) {
+    else if (killAfterLargeMs === undefined && answered >= killAfterAnswers && sent > answered && !scheduled) {
       scheduled = true;
       setTimeout(kill, killDelayMs);
     }
   };
+  const lastLargeAt = Math.max(...burst.filter((exchange) => exchange.large).map((exchange) => exchange.startAtMs));
+  if (killAfterLargeMs !== undefined) setTimeout(kill, lastLargeAt + killAfterLargeMs);
   await Promise.all(
     burst.map(async (exchange) => {
       await sleep(exchange.startAtMs);
@@ -633,6 +656,29 @@ function stateProblems(run: Run, states: LicenseState[]): string[] {
   return problems;
 }
 
+/**
+ * Before any retry: polls `GET /v1/licenses/{slc}` (which finishes what it meets once the crashed
+ * requests' leases have run out) until each license's usage equals its activated devices and
+ * active installations; the milliseconds since `from`, or null past the deadline (recorded).
+ */
+async function awaitExactCounters(run: Run, from: number): Promise<number | null> {
+  const started = Date.now();
+  for (;;) {
+    const readAt = Date.now();
+    const off = (await readState(run)).filter((state) => {
+      const activated = state.devices.filter((device) => device.status === 'activated');
+      const held = { deviceLicenses: activated.reduce((sum, device) => sum + device.licenses, 0), devices: activated.length };
+      return state.license.usage.deviceLicenses !== held.deviceLicenses || state.license.usage.devices !== held.devices;
+    });
+    if (off.length === 0) return readAt - from;
+    if (Date.now() - started > KILL_LIMITS.convergenceMs) {
+      run.problems.push(`before the retries: ${off.length} licenses' usage still not their activated devices after ${KILL_LIMITS.convergenceMs} ms of license views (e.g. ${JSON.stringify(off[0]!.license.usage)})`);
+      return null;
+    }
+    await sleep(500);
+  }
+}
+
 /** Polls what ops see until it agrees with the clients; the milliseconds that took, or null past the deadline (its last problems recorded). */
 async function awaitConvergence(run: Run, seen: string[]): Promise<number | null> {
   const started = Date.now();
@@ -674,6 +720,7 @@ export async function runKillScenario(options: { seed: number; variant: KillVari
     for (const left of await service.waitStopped()) run.problems.push(`after the kill: ${left}`);
     const restartMs = await service.start();
     const { byServer: earlier, excess: excessBeforeRetries } = await earlierInstallations(run);
+    const exactWithoutRetriesMs = run.plan.opsLookFirst ? await awaitExactCounters(run, killedAt) : undefined;
     const retriesStarted = Date.now();
     const retried = await retryUnanswered(run);
     const retriesMs = Date.now() - retriesStarted;
@@ -690,6 +737,7 @@ export async function runKillScenario(options: { seed: number; variant: KillVari
       requests: run.plan.burst.length,
       large: run.plan.burst.filter((exchange) => exchange.large).length,
       unanswered: run.plan.burst.filter((exchange) => exchange.sentBeforeKill && exchange.answers[0]!.status === 'none').length,
+      largeUnanswered: run.plan.burst.filter((exchange) => exchange.large && exchange.sentBeforeKill && exchange.answers[0]!.status === 'none').length,
       sentAfterKill: run.plan.burst.filter((exchange) => !exchange.sentBeforeKill).length,
       fiveXx: firsts.filter((answer) => answer.status !== 'none' && answer.status >= 500).length,
       retried: retried.length,
@@ -698,6 +746,7 @@ export async function runKillScenario(options: { seed: number; variant: KillVari
       retryAnswers: count(retried.flatMap((exchange) => exchange.answers.slice(1).map(statusKey))),
       ...tally,
       excessBeforeRetries,
+      ...(exactWithoutRetriesMs === undefined ? {} : { exactWithoutRetriesMs }),
       killAtMs,
       restartMs,
       retriesMs,
