@@ -48,6 +48,7 @@ function summary(variant: KillVariant, results: KillRunResult[], errored: number
     sentAfterKill: total(results, (result) => result.sentAfterKill),
     fiveXx: total(results, (result) => result.fiveXx),
     retried: total(results, (result) => result.retried),
+    lostByDynamoDbLocal: total(results, (result) => result.lostByDynamoDbLocal),
     convergedOnEarlier: total(results, (result) => result.convergedOnEarlier),
     freshAfterEarlier: total(results, (result) => result.freshAfterEarlier),
     excessBeforeRetries: spread(results.map((result) => result.excessBeforeRetries)),
