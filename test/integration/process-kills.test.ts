@@ -7,11 +7,11 @@ import { KILL_VARIANTS, runKillScenario } from '../support/process-kills';
  * signed re-activations, SIGKILL of the API process or of DynamoDB Local at the seed's moment, a
  * restart on the same DATA_DIR, every unanswered or 5xx request retried; then, through the HTTP API
  * only: every request ended with the answer it would have got, no installation is stranded, and
- * the license counters equal the devices held within the deadline. Two seeds per variant here (each
- * run starts the service twice, about 20 s on an idle machine); `npm run kills -- --runs 20` runs many.
- * KILL_SEEDS=5,6 picks others.
+ * the license counters equal the devices held within the deadline. One seed per variant here (each
+ * run starts the service twice and waits out the 10-second leases of what the kill cut short: about
+ * 35 s on an idle machine); `npm run kills -- --runs 20` runs many. KILL_SEEDS=5,6 picks others.
  */
-const seeds = (process.env.KILL_SEEDS ?? '3,4').split(',').map(Number);
+const seeds = (process.env.KILL_SEEDS ?? '3').split(',').map(Number);
 
 describe('process kills during a burst of activations', () => {
   for (const variant of KILL_VARIANTS) {
