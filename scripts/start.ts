@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { startLocalStack } from '../local/stack';
 import { LocalStartError } from '../local/dynamodb-local';
 import { buildDashboard } from './build-dashboard';
@@ -17,10 +19,15 @@ const dataDir = process.env.DATA_DIR ?? '.data';
 try {
   // The API does not wait for the dashboard: health is ready while the build finishes (the dashboard answers 503 until then).
   // The bundle runtime builds it before it synthesizes the template (the dashboard's files are one of its assets).
-  const dashboardBuilt = (process.env.LOCAL_RUNTIME === 'bundles' ? Promise.resolve() : buildDashboard()).then(
-    () => console.log('Customer Dashboard built'),
-    (error: Error) => console.error(`The Customer Dashboard could not be built: ${error.message}`),
-  );
+  // DASHBOARD_PREBUILT=1 serves the dashboard/dist already built (the tests build it once, then start the service many times).
+  const prebuilt = process.env.DASHBOARD_PREBUILT === '1' && existsSync(fileURLToPath(new URL('../dashboard/dist/index.html', import.meta.url)));
+  const dashboardBuilt =
+    process.env.LOCAL_RUNTIME === 'bundles' || prebuilt
+      ? Promise.resolve()
+      : buildDashboard().then(
+          () => console.log('Customer Dashboard built'),
+          (error: Error) => console.error(`The Customer Dashboard could not be built: ${error.message}`),
+        );
   const stack = await startStack({ port, dynamodbPort, dataDir, onProgress: (message) => console.log(message) });
   console.log(`Cloud Licensing API listening on ${stack.apiUrl} (DynamoDB Local on port ${dynamodbPort}, data in ${dataDir})`);
   console.log(`Customer Dashboard at ${stack.apiUrl}/ (user pool stand-in at ${stack.userPool.endpoint})`);

@@ -9,7 +9,8 @@ import { dynamoDbLocalArguments, freePort, startDynamoDbLocal } from '../../loca
 /** `npm start` as a user runs it: scripts/start.ts in its own process, on Node 24 with tsx. */
 function start(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR', OPS_TOKEN: '', ...env },
+    // The dashboard npm test built is served as it is: a rebuild would empty dashboard/dist under the browser tests.
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR', OPS_TOKEN: '', DASHBOARD_PREBUILT: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -108,7 +108,8 @@ export class LocalStart {
     const started = Date.now();
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
       cwd: ROOT,
-      env: { ...process.env, LOCAL_RUNTIME: 'embedded', POWERTOOLS_LOG_LEVEL: 'ERROR', OPS_TOKEN, ...this.env },
+      // The dashboard npm test built is served as it is: a rebuild would empty dashboard/dist under the browser tests.
+      env: { ...process.env, LOCAL_RUNTIME: 'embedded', POWERTOOLS_LOG_LEVEL: 'ERROR', DASHBOARD_PREBUILT: '1', OPS_TOKEN, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
