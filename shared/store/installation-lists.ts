@@ -6,9 +6,10 @@ import type { InstallationRecord } from './records';
 
 /**
  * A page of the installations of an SLC (gsi1), oldest first, retired ones included. An
- * installation whose first activation has not been recorded yet (it is being created, or its
- * creation was cut short and is taken back) is not an installation anyone could use, and is left
- * out; a filtered page may hold fewer than `limit` items while `nextCursor` is not null.
+ * installation whose first activation is still being written (on the unfinished list, gsi2) is left
+ * out; one whose first activation was cut short and has been settled is listed, with
+ * `lastActivation: null`, so that ops can release it should its client never repeat the activation.
+ * A filtered page may hold fewer than `limit` items while `nextCursor` is not null.
  */
 export async function listInstallationsPage(slc: string, limit: number, cursor?: string): Promise<Page<InstallationRecord>> {
   const { client, tableName } = store();
@@ -18,7 +19,7 @@ export async function listInstallationsPage(slc: string, limit: number, cursor?:
       TableName: tableName,
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
-      FilterExpression: 'NOT (#status = :active AND lastActivation = :null)',
+      FilterExpression: 'NOT (#status = :active AND lastActivation = :null AND attribute_exists(gsi2pk))',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':pk': byOwner.licenseInstallations(slc), ':active': 'active', ':null': null },
       Limit: limit,

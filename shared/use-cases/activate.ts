@@ -522,6 +522,9 @@ async function commitPlan(session: ActivationSession, request: ActivationRequest
           }),
           ...holdings,
           deviceGroups: activatedGroups(state, plan),
+          // Known from the start: an installation whose first activation is cut short is listed with them.
+          managementServer: session.command.configuration.managementServer,
+          recordingServers: session.command.configuration.recordingServers,
         },
       };
   const isNew = !installation;

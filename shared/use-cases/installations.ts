@@ -97,7 +97,9 @@ export async function releaseInstallation(installationId: string, by: Actor): Pr
  * An installation whose activation stopped between its commit and its record holds what it
  * committed, not what it has: its holdings drop to the devices it holds (never rising), and the
  * license's counters with them. Devices of the configuration it was moving from that it still
- * holds keep their place until its next activation releases them.
+ * holds keep their place until its next activation releases them. A first activation's
+ * installation is kept too (with what it holds, often nothing): its client's repeat completes it
+ * with the same id and secret (§5.1 rev 2), and ops see it in the installations list.
  */
 export async function settleInterruptedActivation(installation: InstallationRecord, now: Date): Promise<void> {
   const held = heldBy(installation.installationId, installation.slc, await readDeviceGroups(installation.slc, installation.deviceGroups));
@@ -112,12 +114,11 @@ export async function settleInterruptedActivation(installation: InstallationReco
 }
 
 /**
- * Installations of the SLC left unfinished hold licenses or cameras nobody can use: one whose first
- * activation never finished (the process died mid-way) once its lease has expired, one whose
- * re-activation stopped between its commit and its record (settled to what it holds), and a retired
- * one whose devices were not all released (the release was cut short). Activations and the license
- * view finish them first; a failure here is left for the next request rather than failing this one.
- * True when one was finished.
+ * Installations of the SLC left unfinished hold licenses nobody uses: one whose activation (a
+ * first one or a re-activation) stopped between its commit and its record, once its lease has run
+ * out, is settled to what it holds; a retired one whose devices were not all released (the release
+ * was cut short) is released to the end. Activations and the license view finish them first; a
+ * failure here is left for the next request rather than failing this one. True when one was finished.
  */
 export async function reclaimUnfinishedInstallations(slc: string, by: Actor & { now: Date; managementServerId?: string }): Promise<boolean> {
   let reclaimed = false;
@@ -126,10 +127,10 @@ export async function reclaimUnfinishedInstallations(slc: string, by: Actor & { 
       const leaseOver = !installation.lease || installation.lease.until < by.now.getTime();
       // The installation this request's management server claims is completed by it instead (§5.1 rev 2).
       const repeated = by.managementServerId !== undefined && installation.managementServerClaim === by.managementServerId;
-      if (installation.status === 'retired' || (installation.status === 'active' && !installation.lastActivation && !repeated && leaseOver)) {
+      if (installation.status === 'retired') {
         reclaimed = true;
         await releaseInstallation(installation.installationId, { actor: 'service', sourceIp: by.sourceIp });
-      } else if (installation.status === 'active' && installation.lastActivation && leaseOver) {
+      } else if (installation.status === 'active' && leaseOver && !repeated) {
         reclaimed = true;
         await settleInterruptedActivation(installation, by.now);
       }

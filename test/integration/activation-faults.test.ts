@@ -42,7 +42,7 @@ describe('activation with a failed DynamoDB write at every position, then a retr
     // Two activations of ~200 devices per write position: on a loaded two-core machine this runs for minutes.
   }, 300_000);
 
-  it('a first activation that died mid-way is reclaimed by the next one once its lease expires', async () => {
+  it('a first activation that died mid-way is completed by the repeat once its lease expires', async () => {
     faults.reset();
     // Only an activation larger than one transaction can die between its allocation and its devices.
     const { slc } = await createLicense(api, { product: 'express-plus', deviceLicenses: 5 + BEYOND_ONE_TRANSACTION });

@@ -79,20 +79,30 @@ describe('counters after an activation stopped between its commit and its record
     expect(ledger.activatedDevices).toBe(2 + BEYOND_ONE_TRANSACTION);
   });
 
-  it('a first activation whose process died is taken back by the license view once its lease has run out', async () => {
+  it('a first activation whose process died is settled by the license view once its lease has run out, and its repeat completes it', async () => {
     faults.reset();
     const { slc } = await createLicense(api, { deviceLicenses: 5 + BEYOND_ONE_TRANSACTION });
-    faults.crashAt(2);
+    faults.crashAt(2); // the allocation committed; no device write, no record
     const body = { slc, ...activationBody([camera(), ...camerasBeyondOneTransaction()]) };
     expect((await api.request('POST', '/v1/activations', { body })).status).toBeGreaterThanOrEqual(500);
     faults.reset();
-    expect((await usageOf(slc)).installations).toBe(1);
+    expect(await usageOf(slc)).toMatchObject({ deviceLicenses: 1 + BEYOND_ONE_TRANSACTION, installations: 1 });
+    const [begun] = (await licenseLedger(slc)).installations;
     setClock(fixedClock(new Date(Date.now() + ACTIVATION_LEASE_MS + 1_000)));
     try {
-      expect(await usageOf(slc)).toMatchObject({ deviceLicenses: 0, devices: 0, installations: 0 });
+      // Nothing written, nothing counted; the installation stays for its client's repeat, and ops see it.
+      expect(await usageOf(slc)).toMatchObject({ deviceLicenses: 0, devices: 0, installations: 1 });
+      await expectLedgerConsistent(slc);
+      const listed = (await api.ops('GET', `/v1/licenses/${slc}/installations`)).body.items;
+      expect(listed).toEqual([expect.objectContaining({ installationId: begun!.installationId, status: 'active', lastActivation: null, devices: { activated: 0, disabled: 0 } })]);
+      const repeat = await api.request('POST', '/v1/activations', { body });
+      expect(repeat.status).toBe(201);
+      expect(repeat.body.installationId).toBe(begun!.installationId);
+      expect(repeat.body.devices.every((device: { status: string }) => device.status === 'activated')).toBe(true);
     } finally {
       resetClock();
     }
-    await expectLedgerConsistent(slc);
+    const ledger = await expectLedgerConsistent(slc);
+    expect(ledger.activatedDevices).toBe(1 + BEYOND_ONE_TRANSACTION);
   });
 });
