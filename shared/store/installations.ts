@@ -107,7 +107,7 @@ export async function renewLease(installationId: string, owner: string, until: n
 }
 
 /**
- * Settles an installation whose re-activation stopped between its commit and its record (the
+ * Settles an installation whose activation (a first one or a re-activation) stopped between its commit and its record (the
  * process died, or the request failed and gave up its lease): its holdings drop to what it holds
  * (`settled`, never more than before), the license's counters by the same amounts, in one
  * transaction, and it leaves the unfinished list. `changed`: it is not as read, or a live lease holds it.

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dynamoDbLocalArguments, freePort, startDynamoDbLocal } from '../../local/dynamodb-local';
+import { portOpen } from '../support/ports';
 
 /** `npm start` as a user runs it: scripts/start.ts in its own process, on Node 24 with tsx. */
 function start(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
@@ -32,17 +33,6 @@ async function waitForHealth(url: string, within: number): Promise<number> {
     if (Date.now() - started > within) throw new Error(`not healthy within ${within} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cloud-licensing-start-'));
