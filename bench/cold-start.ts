@@ -4,15 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import {
-  BUNDLE_EXTERNAL_MODULES,
-  BUNDLE_MAIN_FIELDS,
-  BUNDLE_MINIFY,
-  BUNDLE_SOURCE_MAP,
-  BUNDLE_SOURCES_CONTENT,
-  BUNDLE_TARGET,
-  CREATE_REQUIRE_BANNER,
-} from '../cdk/bundling';
+import { DEPLOYED_BUNDLE_OPTIONS } from '../cdk/bundling';
 import { PROJECT_ROOT } from '../cdk/config';
 import { freePort } from '../local/dynamodb-local';
 import { coldStart, type PoolOptions } from '../local/bundles/pool';
@@ -145,16 +137,7 @@ export async function coldStartBench(options: { runs: number }): Promise<ColdSta
       stdin: { contents: BARE_HANDLER, resolveDir: PROJECT_ROOT, loader: 'ts', sourcefile: 'bare.ts' },
       absWorkingDir: PROJECT_ROOT,
       outfile: join(bareDir, 'index.mjs'),
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: BUNDLE_TARGET,
-      mainFields: BUNDLE_MAIN_FIELDS,
-      banner: { js: CREATE_REQUIRE_BANNER },
-      minify: BUNDLE_MINIFY,
-      sourcemap: BUNDLE_SOURCE_MAP,
-      sourcesContent: BUNDLE_SOURCES_CONTENT,
-      external: BUNDLE_EXTERNAL_MODULES,
+      ...DEPLOYED_BUNDLE_OPTIONS,
       logLevel: 'error',
     });
     const measured: Array<{ name: string; options: PoolOptions; event: () => unknown }> = [];

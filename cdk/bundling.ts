@@ -17,6 +17,22 @@ export const BUNDLE_MINIFY = true;
 export const BUNDLE_SOURCE_MAP = true;
 export const BUNDLE_SOURCES_CONTENT = false;
 export const BUNDLE_EXTERNAL_MODULES: string[] = [];
+/**
+ * The same settings as esbuild build options, for the builds outside CDK that must match a deployed
+ * bundle (the bundle report, the cold-start bench's bare client).
+ */
+export const DEPLOYED_BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: BUNDLE_TARGET,
+  mainFields: BUNDLE_MAIN_FIELDS,
+  banner: { js: CREATE_REQUIRE_BANNER },
+  minify: BUNDLE_MINIFY,
+  sourcemap: BUNDLE_SOURCE_MAP,
+  sourcesContent: BUNDLE_SOURCES_CONTENT,
+  external: BUNDLE_EXTERNAL_MODULES,
+} as const;
 /** Lambda runs the functions with source maps enabled; the bundle report measures the same way. */
 export const FUNCTION_NODE_OPTIONS = '--enable-source-maps';
 

@@ -16,17 +16,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import {
-  BUNDLE_EXTERNAL_MODULES,
-  BUNDLE_MAIN_FIELDS,
-  BUNDLE_MINIFY,
-  BUNDLE_SOURCE_MAP,
-  BUNDLE_SOURCES_CONTENT,
-  BUNDLE_TARGET,
-  CREATE_REQUIRE_BANNER,
-  FUNCTION_NODE_OPTIONS,
-  functionEntry,
-} from '../cdk/bundling';
+import { DEPLOYED_BUNDLE_OPTIONS, FUNCTION_NODE_OPTIONS, functionEntry } from '../cdk/bundling';
 import { functionNames } from '../shared/http/routes';
 
 export interface BundleFigures {
@@ -66,16 +56,7 @@ async function bundle(outfile: string, entry: { file: string } | { contents: str
       : { stdin: { contents: entry.contents, resolveDir: PROJECT_ROOT, loader: 'ts', sourcefile: 'bare-client-dynamodb.ts' } }),
     absWorkingDir: PROJECT_ROOT,
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_TARGET,
-    mainFields: BUNDLE_MAIN_FIELDS,
-    banner: { js: CREATE_REQUIRE_BANNER },
-    minify: BUNDLE_MINIFY,
-    sourcemap: BUNDLE_SOURCE_MAP,
-    sourcesContent: BUNDLE_SOURCES_CONTENT,
-    external: BUNDLE_EXTERNAL_MODULES,
+    ...DEPLOYED_BUNDLE_OPTIONS,
     metafile: true,
     logLevel: 'error',
   });
