@@ -244,7 +244,7 @@ class ActivationSession {
     if (!this.answered && !this.resuming && (this.created || this.uncertainInstallationId) && command.target.kind === 'first') {
       // A first activation that failed after creating its installation takes it back, so that the
       // client's retry starts clean. Had the process died instead, the client's repeat completes it
-      // (§5.1 rev 2), or the next first activation on the SLC reclaims it (reclaimUnfinishedInstallations).
+      // (§5.1 rev 2); once its lease has run out, the next request that meets it settles it to what it holds (reclaimUnfinishedInstallations).
       // An installation an earlier attempt created is left as it is: its answer may have reached the client.
       const abandoned = this.leasedInstallationId ?? this.uncertainInstallationId ?? this.newInstallationId!;
       this.leasedInstallationId = undefined;
