@@ -105,4 +105,28 @@ describe('counters after an activation stopped between its commit and its record
     const ledger = await expectLedgerConsistent(slc);
     expect(ledger.activatedDevices).toBe(1 + BEYOND_ONE_TRANSACTION);
   });
+
+  it('a slow re-activation renews its lease while it writes its devices: a view after its first lease would have run out leaves it alone', async () => {
+    faults.reset();
+    const { slc, credentials, body } = await installationWithLargeReactivation();
+    const renewalMs = ACTIVATION_LEASE_MS / 3;
+    faults.delayWrite(FIRST_DEVICE_WRITE, renewalMs + 2_000);
+    const activation = api.signed(credentials, 'POST', '/v1/activations', body);
+    const deadline = Date.now() + renewalMs + 10_000;
+    while (faults.state.leaseRenewals === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(faults.state.leaseRenewals).toBeGreaterThanOrEqual(1);
+    // Past the lease taken at the start (not past the renewed one): a view would settle an activation that had not renewed.
+    const skip = ACTIVATION_LEASE_MS - renewalMs + 1_000;
+    setClock({ now: () => new Date(Date.now() + skip) });
+    try {
+      expect((await usageOf(slc)).deviceLicenses).toBe(2 + BEYOND_ONE_TRANSACTION);
+      const finished = await activation;
+      expect(finished.status).toBe(200);
+      expect(finished.body.devices.every((device: { status: string }) => device.status === 'activated')).toBe(true);
+    } finally {
+      resetClock();
+    }
+    const ledger = await expectLedgerConsistent(slc);
+    expect(ledger.activatedDevices).toBe(2 + BEYOND_ONE_TRANSACTION);
+  });
 });
