@@ -107,12 +107,17 @@ export async function deliveriesOf(partnerId: string, webhookId: string, limit: 
  * The partner whose customer held the license when the event happened: a transfer is the new
  * partner's; any other event belongs to the partner before the first transfer after it, or, with
  * none after it, to the license's partner now. No event reaches a partner that did not hold it.
+ *
+ * The license is read before the transfers: a transfer commits with its event, so one that lands
+ * between the two reads is found by the second, and the partner read first is never one that took
+ * the license after the event.
  */
 async function partnerAtEvent(event: PublishedEvent): Promise<string | null> {
   if (event.type === 'license.transferred') return (event.details.toPartnerId as string | null | undefined) ?? null;
+  const license = await getLicense(event.slc);
   const transfer = await firstTransferAfter(event.slc, event.at);
   if (transfer) return (transfer.details.fromPartnerId as string | null | undefined) ?? null;
-  return (await getLicense(event.slc))?.partnerId ?? null;
+  return license?.partnerId ?? null;
 }
 
 /** The body every attempt of a delivery sends (Standard Webhooks: type, timestamp, data). */

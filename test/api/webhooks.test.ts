@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resetClock, setClock } from '../../shared/adapters/clock';
 import { startLocalEvents, type LocalEvents } from '../../local/events';
+import type { PublishedEvent } from '../../shared/adapters/event-bus';
+import { store } from '../../shared/store/client';
+import { fanOutEvent } from '../../shared/use-cases/webhooks';
 import { inProcess, useApi } from '../support/api';
 import { activateFirst, camera } from '../support/licensing';
 import { backOffice } from '../support/back-office';
@@ -168,6 +172,52 @@ describe('partner webhooks (API.md §12)', () => {
     expect(typesOf(toB).sort()).toEqual(['license.transferred:', 'license.updated:52']);
     for (const server of [toA.server, toB.server]) server.close();
   }, 90_000);
+
+  inProcess.it('sends an event fanned out while its license is being transferred to the partner that held it', async () => {
+    const partnerA = await fixtures.partner('Partner A');
+    const partnerB = await fixtures.partner('Partner B');
+    const customerA = await fixtures.customer({ partnerId: partnerA.partnerId });
+    const customerB = await fixtures.customer({ partnerId: partnerB.partnerId });
+    const license = await fixtures.license({ customerId: customerA.customerId });
+    const toA = await receiver();
+    const toB = await receiver();
+    expect((await partnerApi(partnerA.apiKey).post('/v1/partner/webhooks', { url: toA.url, events: ['license.updated'] })).status).toBe(201);
+    expect((await partnerApi(partnerB.apiKey).post('/v1/partner/webhooks', { url: toB.url, events: ['license.updated'] })).status).toBe(201);
+    const event: PublishedEvent = {
+      slc: license.slc,
+      eventId: randomUUID(),
+      at: new Date(Date.now() + ahead).toISOString(),
+      type: 'license.updated',
+      actor: 'ops',
+      sourceIp: '127.0.0.1',
+      details: {},
+    };
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // The transfer commits right after the fan-out's first read of the license's state.
+    const { client } = store();
+    let transferred = false;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        if (!transferred) {
+          transferred = true;
+          expect((await api.ops('POST', `/v1/licenses/${license.slc}/transfer`, { toCustomerId: customerB.customerId, eulaAccepted: true })).status).toBe(200);
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'transferDuringFanOut' },
+    );
+    try {
+      expect(await fanOutEvent(event)).toBe(1);
+    } finally {
+      client.middlewareStack.remove('transferDuringFanOut');
+    }
+    expect(transferred).toBe(true);
+    await waitFor('partner A’s delivery', () => toA.received.length >= 1 || undefined);
+    expect(toA.received.map((entry) => JSON.parse(entry.body).data.eventId)).toEqual([event.eventId]);
+    expect(toB.received.filter((entry) => JSON.parse(entry.body).data.eventId === event.eventId)).toEqual([]);
+    for (const server of [toA.server, toB.server]) server.close();
+  });
 
   inProcess.it('accepts only https to public addresses, or http://127.0.0.1 under npm start, and refuses other callers', async () => {
     const partner = await fixtures.partner();
