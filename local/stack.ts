@@ -111,6 +111,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     progress(`DynamoDB Local is up; making sure the table ${LOCAL_TABLE_NAME} exists…`);
     await ensureTable(client, LOCAL_TABLE_NAME);
     client.destroy();
+    if (dataDir) {
+      // Data kept in .data/ by an earlier build is brought to this build's layout (scripts/migrate.ts in AWS).
+      const { moveLicenseIndexKeysToListings } = await import('../shared/store/migrations');
+      const moved = await moveLicenseIndexKeysToListings();
+      if (moved.found > 0) progress(`Moved the list index keys of ${moved.moved} of ${moved.found} licenses stored by an earlier build to their listing entries.`);
+    }
     const events = await startLocalEvents({ dynamodbEndpoint: dynamodb.endpoint, tableName: LOCAL_TABLE_NAME, dataDir });
     progress('The table is ready; starting the API…');
 

@@ -14,6 +14,8 @@ export const keys = {
   /** Which EULA version is current; every change of the EULA catalog is conditioned on it. */
   eulaCurrent: () => ({ pk: 'CATALOG', sk: 'EULACURRENT' }),
   license: (slc: string) => ({ pk: `LICENSE#${slc}`, sk: 'LICENSE' }),
+  /** A license's entry in the license lists (gsi1, gsi2, gsi3), apart from the license so that its counters move no index. */
+  licenseListing: (slc: string) => ({ pk: `LICENSE#${slc}`, sk: 'LISTING' }),
   /**
    * One of the 256 items holding an SLC's devices (see store/devices.ts), each its own partition
    * key, so that the writes of a large activation spread over DynamoDB partitions.

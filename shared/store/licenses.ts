@@ -5,6 +5,7 @@ import { randomToken } from '../crypto';
 import type { Channel, Product } from '../domain/products';
 import { entitledAmount, POOL_KEYS, type PoolAmounts, type PoolKey } from '../domain/add-on-pools';
 import type { LicenseListPlan } from '../domain/scope';
+import { batchGet } from './batch';
 import { store } from './client';
 import { auditEventItem, type AuditEvent } from './events';
 import { byCustomer, byKind, byOwner, carePlusKeys, createdOrder, keys } from './keys';
@@ -65,12 +66,30 @@ const partnerIndexKeys = (partnerId: string, createdAt: string, slc: string) => 
   gsi1sk: createdOrder(createdAt, slc),
 });
 
-/** The stored license item: gsi1 lists it under its partner (when it has one), gsi2 under its customer, gsi3 with all licenses. */
+/**
+ * The stored license item. It carries no index keys: every activation moves its counters, and an
+ * item in an index with all attributes projected is written to that index on every change (three
+ * index writes per activation). Its listing entry carries them instead.
+ */
 export function licenseItem(license: LicenseRecord): Record<string, unknown> {
+  return { ...keys.license(license.slc), type: 'license', ...license };
+}
+
+/** The index keys a license held before its listing entry existed; a transfer removes any left. */
+const LICENSE_INDEX_ATTRIBUTES = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'];
+
+/**
+ * A license's entry in the lists: gsi1 under its partner (when it has one), gsi2 under its customer,
+ * gsi3 with all licenses. Written with the license and rewritten by a transfer, never by an activation.
+ */
+export function licenseListingItem(license: Pick<LicenseRecord, 'slc' | 'customerId' | 'partnerId' | 'createdAt'>): Record<string, unknown> {
   return {
-    ...keys.license(license.slc),
-    type: 'license',
-    ...license,
+    ...keys.licenseListing(license.slc),
+    type: 'license_listing',
+    slc: license.slc,
+    customerId: license.customerId,
+    partnerId: license.partnerId,
+    createdAt: license.createdAt,
     ...(license.partnerId ? partnerIndexKeys(license.partnerId, license.createdAt, license.slc) : {}),
     gsi2pk: byCustomer.customerLicenses(license.customerId),
     gsi2sk: createdOrder(license.createdAt, license.slc),
@@ -134,6 +153,7 @@ export async function putNewLicense(
   const items: TransactItem[] = [
     { Put: { TableName: tableName, Item: licenseItem(license), ConditionExpression: 'attribute_not_exists(pk)' } },
     { Put: { TableName: tableName, Item: auditEventItem(license.slc, event) } },
+    { Put: { TableName: tableName, Item: licenseListingItem(license) } },
     ...carePlusScheduleChange(license.slc, null, license.carePlusValidUntil),
   ];
   if (options.requireVerifiedCustomer) {
@@ -183,8 +203,8 @@ interface LicenseChange {
   condition?: string;
   values?: Record<string, unknown>;
   names?: Record<string, string>;
-  /** Further transaction items that must hold (e.g. a check on another item). */
-  alsoCheck?: TransactItem[];
+  /** Further items of the same transaction: checks on other items, writes that go with the change. */
+  alongside?: TransactItem[];
   event: AuditEvent;
   /** Further events of the same change (e.g. `license.upgraded` beside `license.updated`). */
   moreEvents?: AuditEvent[];
@@ -216,7 +236,7 @@ async function changeLicense(change: LicenseChange): Promise<{ outcome: WriteOut
       },
     },
     { Put: { TableName: tableName, Item: auditEventItem(change.slc, change.event) } },
-    ...(change.alsoCheck ?? []),
+    ...(change.alongside ?? []),
     ...(change.moreEvents ?? []).map((event) => ({ Put: { TableName: tableName, Item: auditEventItem(change.slc, event) } })),
   ]);
 }
@@ -292,7 +312,7 @@ export async function writeCarePlus(current: LicenseRecord, validUntil: string |
     slc: current.slc,
     expectedUpdatedAt: current.updatedAt,
     set: { carePlusValidUntil: validUntil, updatedAt: event.at },
-    alsoCheck: current.carePlusValidUntil === validUntil ? [] : carePlusScheduleChange(current.slc, current.carePlusValidUntil, validUntil),
+    alongside: current.carePlusValidUntil === validUntil ? [] : carePlusScheduleChange(current.slc, current.carePlusValidUntil, validUntil),
     event,
   });
   return outcome;
@@ -325,21 +345,15 @@ export type TransferOutcome = WriteOutcome | 'target_not_verified';
  */
 export async function writeTransfer(current: LicenseRecord, target: CustomerRecord, event: AuditEvent): Promise<TransferOutcome> {
   const { tableName } = store();
-  const set: Record<string, unknown> = {
-    customerId: target.customerId,
-    partnerId: target.partnerId,
-    updatedAt: event.at,
-    gsi2pk: byCustomer.customerLicenses(target.customerId),
-    ...(target.partnerId ? partnerIndexKeys(target.partnerId, current.createdAt, current.slc) : {}),
-  };
   const { outcome, failedItems } = await changeLicense({
     slc: current.slc,
     expectedUpdatedAt: current.updatedAt,
-    set,
-    ...(target.partnerId ? {} : { remove: ['gsi1pk', 'gsi1sk'] }),
+    set: { customerId: target.customerId, partnerId: target.partnerId, updatedAt: event.at },
+    // A license stored before listing entries existed carries its index keys itself: they move to the entry.
+    remove: LICENSE_INDEX_ATTRIBUTES,
     condition: 'customerId = :fromCustomer',
     values: { ':fromCustomer': current.customerId },
-    alsoCheck: [
+    alongside: [
       {
         ConditionCheck: {
           TableName: tableName,
@@ -348,6 +362,7 @@ export async function writeTransfer(current: LicenseRecord, target: CustomerReco
           ExpressionAttributeValues: { ':verified': 'verified' },
         },
       },
+      { Put: { TableName: tableName, Item: licenseListingItem({ ...current, customerId: target.customerId, partnerId: target.partnerId }) } },
     ],
     event,
   });
@@ -368,9 +383,19 @@ export function addOnPoolUsage(license: LicenseRecord): PoolAmounts {
   return usage;
 }
 
+/**
+ * The licenses a page of list entries names, in the page's order. An entry is a listing item or,
+ * for a license stored before listing entries existed, the license item itself; both carry `slc`.
+ */
+async function licensesOfEntries(page: Page<Record<string, unknown>>): Promise<Page<LicenseRecord>> {
+  const slcs = [...new Set(page.items.map((entry) => entry.slc as string))];
+  const found = new Map((await batchGet(slcs.map((slc) => keys.license(slc)))).map((item) => [item.slc as string, item as unknown as LicenseRecord]));
+  return { items: slcs.flatMap((slc) => found.get(slc) ?? []), nextCursor: page.nextCursor };
+}
+
 /** A partner's licenses, oldest first (gsi1). */
 export async function listPartnerLicenses(partnerId: string, limit: number, cursor?: string): Promise<Page<LicenseRecord>> {
-  return queryPage(
+  const entries = await queryPage(
     {
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
@@ -378,6 +403,7 @@ export async function listPartnerLicenses(partnerId: string, limit: number, curs
     },
     { scope: `partner-licenses:${partnerId}`, limit, cursor },
   );
+  return licensesOfEntries(entries);
 }
 
 /**
@@ -396,7 +422,7 @@ export async function listLicenses(plan: LicenseListPlan, limit: number, cursor?
       : plan.source === 'partner'
         ? { index: 'gsi1', pk: byOwner.partnerLicenses(plan.partnerId), filter: plan.customerId === undefined ? undefined : { field: 'customerId', value: plan.customerId } }
         : { index: 'gsi2', pk: byCustomer.customerLicenses(plan.customerId), filter: plan.partnerId === undefined ? undefined : { field: 'partnerId', value: plan.partnerId } };
-  return queryPage<LicenseRecord>(
+  const entries = await queryPage(
     {
       IndexName: query.index,
       KeyConditionExpression: `${query.index}pk = :pk`,
@@ -406,4 +432,5 @@ export async function listLicenses(plan: LicenseListPlan, limit: number, cursor?
     },
     { scope: `licenses:${JSON.stringify(plan)}`, limit, cursor },
   );
+  return licensesOfEntries(entries);
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, resetClock, setClock } from '../../shared/adapters/clock';
 import { inProcess, useApi } from '../support/api';
-import { backOffice, licensePartition, putDevice, rawLicense, setUsage } from '../support/back-office';
+import { backOffice, licensePartition, putDevice, rawLicense, rawLicenseListing, setUsage } from '../support/back-office';
 import { activationBody, camera } from '../support/licensing';
 
 const api = useApi();
@@ -62,8 +62,11 @@ describe('POST /v1/licenses', () => {
     expect(read.status).toBe(200);
     expect(read.body).toEqual(response.body);
     const stored = await rawLicense(response.body.slc);
-    expect(stored).toMatchObject({ deviceKeySalt: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), gsi2pk: `CUSTOMER#${customer.customerId}#LICENSES` });
-    expect(stored!.gsi1pk).toBeUndefined();
+    expect(stored).toMatchObject({ deviceKeySalt: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    expect(stored).not.toHaveProperty('gsi2pk');
+    const listing = await rawLicenseListing(response.body.slc);
+    expect(listing).toMatchObject({ gsi2pk: `CUSTOMER#${customer.customerId}#LICENSES`, gsi3pk: 'ALL#LICENSES' });
+    expect(listing!.gsi1pk).toBeUndefined();
   });
 
   it.each([
@@ -395,13 +398,13 @@ describe('POST /v1/licenses/{slc}/transfer', () => {
     const toList = await api.request('GET', '/v1/partner/licenses', { token: toPartner.apiKey });
     expect(fromList.body.items).toEqual([]);
     expect(toList.body.items.map((l: { slc: string }) => l.slc)).toEqual([license.slc]);
-    expect((await rawLicense(license.slc))!.gsi2pk).toBe(`CUSTOMER#${buyer.customerId}#LICENSES`);
+    expect((await rawLicenseListing(license.slc))!.gsi2pk).toBe(`CUSTOMER#${buyer.customerId}#LICENSES`);
 
     const direct = await fixtures.customer({ name: 'Direct customer' });
     const again = await api.ops('POST', `/v1/licenses/${license.slc}/transfer`, { toCustomerId: direct.customerId, eulaAccepted: true });
     expect(again.body.partnerId).toBeNull();
     expect((await api.request('GET', '/v1/partner/licenses', { token: toPartner.apiKey })).body.items).toEqual([]);
-    expect((await rawLicense(license.slc))!.gsi1pk).toBeUndefined();
+    expect((await rawLicenseListing(license.slc))!.gsi1pk).toBeUndefined();
   });
 
   it('keeps usage, devices and entitlements across a transfer', async () => {

@@ -72,6 +72,12 @@ export async function rawLicense(slc: string): Promise<Record<string, unknown> |
   return (await client.send(new GetCommand({ TableName: tableName, Key: keys.license(slc), ConsistentRead: true }))).Item;
 }
 
+/** A license's listing entry (its rows in the license lists), as stored. */
+export async function rawLicenseListing(slc: string): Promise<Record<string, unknown> | undefined> {
+  const { client, tableName } = store();
+  return (await client.send(new GetCommand({ TableName: tableName, Key: keys.licenseListing(slc), ConsistentRead: true }))).Item;
+}
+
 /** Every item in a license's partition (license, devices, events), to prove a refusal wrote nothing. */
 export async function licensePartition(slc: string): Promise<Record<string, unknown>[]> {
   const { client, tableName } = store();

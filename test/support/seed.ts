@@ -6,7 +6,7 @@ import { deriveInstallationSecret } from '../../shared/domain/installation-secre
 import { store } from '../../shared/store/client';
 import { byOwner, createdOrder, keys } from '../../shared/store/keys';
 import { customerItem } from '../../shared/store/customers';
-import { licenseItem } from '../../shared/store/licenses';
+import { licenseItem, licenseListingItem } from '../../shared/store/licenses';
 import type { CustomerRecord, InstallationRecord, LicenseRecord } from '../../shared/store/records';
 import type { InstallationCredentials } from './api';
 
@@ -61,6 +61,7 @@ export async function seedLicense(partial: Partial<LicenseRecord> = {}): Promise
   };
   const { client, tableName } = store();
   await client.send(new PutCommand({ TableName: tableName, Item: licenseItem(license), ConditionExpression: 'attribute_not_exists(pk)' }));
+  await client.send(new PutCommand({ TableName: tableName, Item: licenseListingItem(license) }));
   return license;
 }
 
