@@ -55,19 +55,6 @@ export function activationCatalogOf(version: string, eulaVersion: string, items:
   return { version: entry ? recordOf(entry) : undefined, eula: eulaCatalogStateOf(eulaVersion, items) };
 }
 
-/** An activation's catalog read on its own, in one BatchGet. */
-export async function readActivationCatalog(version: string, eulaVersion: string): Promise<ActivationCatalog> {
-  const { client, tableName } = store();
-  const items: Record<string, unknown>[] = [];
-  let pending: Record<string, unknown>[] | undefined = activationCatalogKeys(version, eulaVersion);
-  while (pending && pending.length > 0) {
-    const result = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
-    items.push(...(result.Responses?.[tableName] ?? []));
-    pending = result.UnprocessedKeys?.[tableName]?.Keys as Record<string, unknown>[] | undefined;
-  }
-  return activationCatalogOf(version, eulaVersion, items);
-}
-
 /** The catalog entries of several versions by version (at most 100 distinct versions; absent ones are missing). */
 export async function getCatalogVersions(versions: Iterable<string>): Promise<Map<string, CatalogVersionRecord>> {
   const { client, tableName } = store();

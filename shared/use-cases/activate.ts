@@ -30,7 +30,6 @@ import {
 import { deviceGroupUpdates, devicesWithoutRoom, disabledBy, heldBy, writeDeviceChanges, type DeviceChange, type DeviceGroup, type DeviceGroupUpdate, type HeldDevice } from '../store/devices';
 import { createInstallationRecord, getInstallation, releaseLease, renewLease } from '../store/installations';
 import { addOnHoldings, addOnPools, heldAddOnsOf } from '../store/add-on-holdings';
-import { readActivationCatalog } from '../store/catalog';
 import { addOnPoolUsage } from '../store/licenses';
 import type { Deployment, InstallationRecord, LicenseRecord } from '../store/records';
 import { licenseDocumentFor, type LicenseDocumentResult } from './license-document';
@@ -385,20 +384,26 @@ async function loadState(session: ActivationSession, request: ActivationRequest,
   const placed = new Map(
     request.devices.map(({ mac }) => [mac, { mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, mac), group: deviceGroupOf(license.deviceKeySalt, mac) }]),
   );
-  // The groups of the requested devices the first read could not know, and the owner if it did not
-  // know who that is, read beside the catalogs (which need the license's version): one round trip.
+  // The groups of the requested devices the first read could not know, the owner if it did not
+  // know who that is, and the catalogs (which need the license's version): one BatchGetItem.
   const groups = first.groups;
   const missing = sortedGroups([...placed.values()].map(({ group }) => group).filter((group) => !groups.has(group)));
   const ownerUnknown = first.customer?.customerId !== license.customerId;
   const needSecond = missing.length > 0 || (ownerUnknown && !session.committed);
   // The catalogs came with the license when the installation recorded the version it still has.
   const catalogRead = first.catalog?.licenseVersion === license.version ? first.catalog : undefined;
-  const [second, catalog] = await Promise.all([
-    needSecond ? readActivationInputs(slc, { license: false, customerId: ownerUnknown ? license.customerId : undefined, groups: missing }) : undefined,
-    catalogRead ?? readActivationCatalog(license.version, request.command.configuration.eulaVersion),
-  ]);
+  const second =
+    needSecond || !catalogRead
+      ? await readActivationInputs(slc, {
+          license: false,
+          customerId: needSecond && ownerUnknown ? license.customerId : undefined,
+          groups: needSecond ? missing : [],
+          ...(catalogRead ? {} : { catalog: { licenseVersion: license.version, eulaVersion: request.command.configuration.eulaVersion } }),
+        })
+      : undefined;
+  const catalog = catalogRead ?? second!.catalog!;
   let customer = first.customer;
-  if (second) {
+  if (second && needSecond) {
     for (const [group, read] of second.groups) groups.set(group, read);
     if (ownerUnknown) customer = second.customer;
   }
