@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './query';
 import { auditEventItem } from './events';
@@ -83,6 +83,31 @@ export async function releaseLease(installationId: string, owner: string): Promi
       ExpressionAttributeValues: { ':null': null, ':owner': owner },
     }),
   );
+}
+
+/**
+ * Takes an installation's activation lease before a pass, without changing anything else: `held`
+ * while another request's lease is live (or the installation is no longer active).
+ */
+export async function takeLease(installationId: string, owner: string, until: number, now: number): Promise<'taken' | 'held'> {
+  const { client, tableName } = store();
+  try {
+    await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.installation(installationId),
+        UpdateExpression: 'SET lease = :lease',
+        ConditionExpression: '#status = :active AND (attribute_not_exists(lease) OR lease = :null OR lease.#owner = :owner OR lease.#until < :now)',
+        ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner', '#until': 'until' },
+        ExpressionAttributeValues: { ':lease': { owner, until }, ':active': 'active', ':null': null, ':owner': owner, ':now': now },
+      }),
+    );
+    return 'taken';
+  } catch (error) {
+    // A transaction on the installation at this moment is another request's turn as well.
+    if (error instanceof ConditionalCheckFailedException || error instanceof TransactionConflictException) return 'held';
+    throw error;
+  }
 }
 
 /** Extends an activation lease its owner still holds; `lost` once it is no longer the owner's (it expired and was taken). */

@@ -28,7 +28,7 @@ import {
   type LicenseCommit,
 } from '../store/activations';
 import { deviceGroupUpdates, devicesWithoutRoom, disabledBy, heldBy, writeDeviceChanges, type DeviceChange, type DeviceGroup, type DeviceGroupUpdate, type HeldDevice } from '../store/devices';
-import { createInstallationRecord, getInstallation, releaseLease, renewLease } from '../store/installations';
+import { createInstallationRecord, getInstallation, releaseLease, renewLease, takeLease } from '../store/installations';
 import { addOnHoldings, addOnPools, heldAddOnsOf } from '../store/add-on-holdings';
 import { addOnPoolUsage } from '../store/licenses';
 import type { Deployment, InstallationRecord, LicenseRecord } from '../store/records';
@@ -160,6 +160,10 @@ class ActivationSession {
   readonly released = new Set<string>();
   private answered = false;
   newInstallationId: string | undefined;
+  /** A pass of this re-activation lost its commit to another activation of the same installation. */
+  private lostRace = false;
+  /** The installation whose lease this request took to go next, until a commit of its own. */
+  private turnInstallationId: string | undefined;
 
   constructor(readonly command: ActivationCommand) {
     const { target } = command;
@@ -180,8 +184,29 @@ class ActivationSession {
     return Boolean(installation?.lease && installation.lease.owner !== this.leaseOwner && installation.lease.until > now.getTime());
   }
 
+  /**
+   * After losing a race for its installation, a re-activation takes the installation's lease before
+   * its next pass, so that concurrent re-activations of one installation go one after another
+   * instead of all reading again and colliding again (each collision costs every loser a pass).
+   * True while another request holds the lease: this one waits for it.
+   */
+  async waitsItsTurn(now: Date): Promise<boolean> {
+    const { target } = this.command;
+    if (!this.lostRace || this.turnInstallationId !== undefined || target.kind !== 'reactivation') return false;
+    const turn = await takeLease(target.installationId, this.leaseOwner, now.getTime() + ACTIVATION_LEASE_MS, now.getTime());
+    if (turn === 'held') return true;
+    this.turnInstallationId = target.installationId;
+    return false;
+  }
+
   /** The commit of the installation's allocation ended: committed, refused, or with no answer (thrown). */
   afterCommit(installationId: string, isNew: boolean, outcome: CommitOutcome, completes: boolean): void {
+    if (outcome === 'installation_changed' && !isNew && this.command.target.kind === 'reactivation') {
+      // Lost to another activation of the installation (or the turn's lease lapsed): take a turn next.
+      this.lostRace = true;
+      this.turnInstallationId = undefined;
+    }
+    if (outcome === 'committed') this.turnInstallationId = undefined; // the commit replaced the turn's lease
     if (outcome === 'server_claimed') {
       // Another first activation of the same management server created its installation first:
       // the next pass reads the claim and completes that installation instead.
@@ -253,7 +278,7 @@ class ActivationSession {
         .then(() => releaseInstallation(abandoned, { actor: 'service', sourceIp: command.sourceIp }))
         .catch((error: unknown) => logger.warn('unfinished installation not reclaimed yet', { installationId: abandoned, error: error as Error }));
     }
-    const leased = this.leasedInstallationId;
+    const leased = this.leasedInstallationId ?? this.turnInstallationId;
     if (leased) {
       await releaseLease(leased, this.leaseOwner).catch((error: unknown) =>
         logger.warn('activation lease not released; it expires by itself', { installationId: leased, error: error as Error }),
@@ -364,6 +389,8 @@ async function readLicense(session: ActivationSession, slc: string, installation
  */
 async function loadState(session: ActivationSession, request: ActivationRequest, attempt: number): Promise<ActivationState | Retry> {
   const now = clock.now();
+  // The turn is taken before the installation is read, so that the pass reads what the previous turn left.
+  if (await session.waitsItsTurn(now)) return RETRY;
   const { slc, installation } = await loadInstallation(session, attempt);
   const first = await readLicense(session, slc, installation, attempt, now);
   if (first === RETRY_NOW) return RETRY_NOW;
