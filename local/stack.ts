@@ -113,9 +113,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     client.destroy();
     if (dataDir) {
       // Data kept in .data/ by an earlier build is brought to this build's layout (scripts/migrate.ts in AWS).
-      const { moveLicenseIndexKeysToListings } = await import('../shared/store/migrations');
-      const moved = await moveLicenseIndexKeysToListings();
-      if (moved.found > 0) progress(`Moved the list index keys of ${moved.moved} of ${moved.found} licenses stored by an earlier build to their listing entries.`);
+      const { migrateStoredData } = await import('../shared/store/migrations');
+      const { licenseListings, deviceEncoding } = await migrateStoredData();
+      if (licenseListings !== 'done earlier' && licenseListings.moved > 0) progress(`Moved the list index keys of ${licenseListings.moved} licenses stored by an earlier build to their listing entries.`);
+      if (deviceEncoding !== 'done earlier' && deviceEncoding.encoded > 0) progress(`Stored ${deviceEncoding.encoded} devices written by an earlier build in the compact form.`);
     }
     const events = await startLocalEvents({ dynamodbEndpoint: dynamodb.endpoint, tableName: LOCAL_TABLE_NAME, dataDir });
     progress('The table is ready; starting the API…');

@@ -16,5 +16,5 @@ if (!values.table) {
 }
 process.env.TABLE_NAME = values.table;
 if (values.region) process.env.AWS_REGION = values.region;
-const { moveLicenseIndexKeysToListings } = await import('../shared/store/migrations');
-console.log(JSON.stringify({ licenseListings: await moveLicenseIndexKeysToListings() }));
+const { migrateStoredData } = await import('../shared/store/migrations');
+console.log(JSON.stringify(await migrateStoredData()));

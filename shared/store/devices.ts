@@ -6,6 +6,7 @@ import { keys } from './keys';
 import { batchGet, chunk, inParallel } from './batch';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
 import type { DeviceRecord } from './records';
+import { decodeDeviceEntry, encodeDeviceEntry, REVISION_ATTRIBUTES, type DeviceEntry, type StoredDeviceEntry } from './device-entries';
 
 /**
  * The devices of an SLC live in 256 device-group items (`LICENSE#<slc>#DEVICEGROUP#<hh>`), one
@@ -34,8 +35,7 @@ const SPLIT_PARALLEL_REQUESTS = 8;
 /** Tries of one update that other transactions on its group keep getting in the way of. */
 const MAX_UPDATE_ATTEMPTS = 8;
 
-/** A device as its group stores it, with a revision that every write of it bumps. */
-export type DeviceEntry = Omit<DeviceRecord, 'slc' | 'mac'> & { revision: number };
+export type { DeviceEntry } from './device-entries';
 
 export interface DeviceGroup {
   group: string;
@@ -55,7 +55,7 @@ const emptyGroup = (group: string): DeviceGroup => ({ group, devices: {} });
 function groupOfItem(item: Record<string, unknown>): DeviceGroup {
   const devices: Record<string, DeviceEntry> = {};
   for (const [name, value] of Object.entries(item)) {
-    if (name.startsWith(DEVICE_ATTRIBUTE_PREFIX)) devices[name.slice(DEVICE_ATTRIBUTE_PREFIX.length)] = value as DeviceEntry;
+    if (name.startsWith(DEVICE_ATTRIBUTE_PREFIX)) devices[name.slice(DEVICE_ATTRIBUTE_PREFIX.length)] = decodeDeviceEntry(value as StoredDeviceEntry | DeviceEntry);
   }
   return { group: item.group as string, devices };
 }
@@ -276,13 +276,15 @@ export function updateItemOf(slc: string, update: { group: string; devices: read
   const conditions: string[] = [];
   update.devices.forEach(({ mac, entry, readRevision }, i) => {
     names[`#d${i}`] = deviceAttribute(mac);
-    values[`:d${i}`] = entry;
+    values[`:d${i}`] = encodeDeviceEntry(entry);
     if (readRevision === undefined) {
       conditions.push(`attribute_not_exists(#d${i})`);
     } else {
-      names['#revision'] = 'revision';
+      // The device as read may be stored in either form (device-entries.ts).
+      names['#v'] = REVISION_ATTRIBUTES.encoded;
+      names['#revision'] = REVISION_ATTRIBUTES.earlier;
       values[`:r${i}`] = readRevision;
-      conditions.push(`#d${i}.#revision = :r${i}`);
+      conditions.push(`(#d${i}.#v = :r${i} OR #d${i}.#revision = :r${i})`);
     }
   });
   return {

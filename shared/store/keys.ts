@@ -16,6 +16,8 @@ export const keys = {
   license: (slc: string) => ({ pk: `LICENSE#${slc}`, sk: 'LICENSE' }),
   /** A license's entry in the license lists (gsi1, gsi2, gsi3), apart from the license so that its counters move no index. */
   licenseListing: (slc: string) => ({ pk: `LICENSE#${slc}`, sk: 'LISTING' }),
+  /** That a migration step (store/migrations.ts) has run to completion on this table. */
+  migrationStep: (step: string) => ({ pk: 'MIGRATIONS', sk: `STEP#${step}` }),
   /**
    * One of the 256 items holding an SLC's devices (see store/devices.ts), each its own partition
    * key, so that the writes of a large activation spread over DynamoDB partitions.

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { deviceGroupOf } from '../../shared/domain/device-key';
 import { store } from '../../shared/store/client';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { chunk } from '../../shared/store/batch';
-import { readDeviceGroups, updateItemOf, type DeviceEntry } from '../../shared/store/devices';
+import { deviceAttribute, readDeviceGroups, updateItemOf, type DeviceEntry } from '../../shared/store/devices';
+import { keys } from '../../shared/store/keys';
+import { encodeStoredDevices } from '../../shared/store/migrations';
 import { getInstallation } from '../../shared/store/installations';
 import { getLicense } from '../../shared/store/licenses';
 import { encodeCursor } from '../../shared/store/pagination';
@@ -69,6 +71,47 @@ describe('devices stored in device groups', () => {
     }
     const stored = new Map(ledger.devices.filter((device) => device.status === 'activated').map((device) => [device.mac, device.installationId]));
     expect(stored).toEqual(holders);
+  });
+
+  it('devices stored in the earlier form (long names) are read, counted and released like the others, and stored encoded once written', async () => {
+    const { slc } = await createLicense(api, { deviceLicenses: 20 });
+    const salt = (await getLicense(slc))!.deviceKeySalt;
+    const devices = Array.from({ length: 6 }, () => camera());
+    const credentials = await activateFirst(api, slc, devices);
+    const groups = sortedGroupsOf(salt, devices.map((device) => device.mac));
+    // Store every device as builds before the encoding did: its DeviceEntry under its long names.
+    const { client, tableName } = store();
+    for (const [group, read] of await readDeviceGroups(slc, groups)) {
+      for (const [mac, entry] of Object.entries(read.devices)) {
+        await client.send(
+          new UpdateCommand({ TableName: tableName, Key: keys.deviceGroup(slc, group), UpdateExpression: 'SET #d = :entry', ExpressionAttributeNames: { '#d': deviceAttribute(mac) }, ExpressionAttributeValues: { ':entry': entry } }),
+        );
+      }
+    }
+    const before = await expectLedgerConsistent(slc);
+    expect(before.activatedDevices).toBe(6);
+
+    const kept = [...devices.slice(0, 3), camera()];
+    const again = await api.signed(credentials, 'POST', '/v1/activations', { installationId: credentials.installationId, ...activationBody(kept) });
+    expect(again.status).toBe(200);
+    expect([...again.body.released].sort()).toEqual(devices.slice(3).map((device) => device.mac).sort());
+    const ledger = await expectLedgerConsistent(slc);
+    expect(ledger.activatedDevices).toBe(4);
+    expect(ledger.devices.filter((device) => device.status === 'released').map((device) => [device.registrations, device.deletions])).toEqual([[1, 1], [1, 1], [1, 1]]);
+    // Released devices were written (deletion counted) and the new one too: stored encoded. Kept ones were not written.
+    const storedEntry = async (mac: string) =>
+      (await client.send(new GetCommand({ TableName: tableName, Key: keys.deviceGroup(slc, deviceGroupOf(salt, mac)), ConsistentRead: true }))).Item![deviceAttribute(mac)];
+    for (const device of [...devices.slice(3), kept[3]!]) expect(await storedEntry(device.mac), device.mac).toHaveProperty('v');
+    for (const device of devices.slice(0, 3)) expect(await storedEntry(device.mac), device.mac).toHaveProperty('revision');
+
+    // The migration step stores the rest encoded; nothing else changes.
+    const devicesBefore = (await api.ops('GET', `/v1/licenses/${slc}/devices`)).body.items;
+    const report = await encodeStoredDevices();
+    expect(report.encoded).toBeGreaterThanOrEqual(3);
+    for (const device of devices.slice(0, 3)) expect(await storedEntry(device.mac), device.mac).toHaveProperty('v');
+    expect((await api.ops('GET', `/v1/licenses/${slc}/devices`)).body.items).toEqual(devicesBefore);
+    await expectLedgerConsistent(slc);
+    expect((await encodeStoredDevices()).encoded).toBe(0);
   });
 
   it('the devices list pages through every group, each device once', async () => {

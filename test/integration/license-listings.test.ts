@@ -6,7 +6,7 @@ import { activationBody, camera } from '../support/licensing';
 import { store } from '../../shared/store/client';
 import { keys } from '../../shared/store/keys';
 import { getLicense, licenseItem, licenseListingItem } from '../../shared/store/licenses';
-import { moveLicenseIndexKeysToListings } from '../../shared/store/migrations';
+import { migrateStoredData, moveLicenseIndexKeysToListings } from '../../shared/store/migrations';
 
 const api = useApi();
 const fixtures = backOffice(api);
@@ -99,5 +99,12 @@ describe('license listing entries (docs/DATA-MODEL.md)', () => {
     expect(slcsOf(await api.request('GET', '/v1/licenses', { token: partnerA.apiKey }))).toEqual([]);
     expect(slcsOf(await api.ops('GET', `/v1/licenses?customerId=${customerB.customerId}`))).toEqual([license.slc]);
     expect(slcsOf(await api.request('GET', '/v1/licenses', { token: partnerB.apiKey }))).toEqual([license.slc]);
+  });
+
+  it('npm run migrate records each step that finished with nothing left, and skips it from then on', async () => {
+    const first = await migrateStoredData();
+    expect(first.licenseListings).toMatchObject({ changedMeanwhile: 0 });
+    expect(first.deviceEncoding).toMatchObject({ changedMeanwhile: 0 });
+    expect(await migrateStoredData()).toEqual({ licenseListings: 'done earlier', deviceEncoding: 'done earlier' });
   });
 });
