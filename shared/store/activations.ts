@@ -5,7 +5,7 @@ import { getCustomer } from './customers';
 import { readDeviceGroupsWith, updateItemOf, type DeviceGroup, type DeviceGroupUpdate } from './devices';
 import { auditEventItem, type AuditEvent } from './events';
 import { activationCatalogKeys, activationCatalogOf, type ActivationCatalog } from './catalog';
-import { installationItem } from './installations';
+import { installationItem, LEASE_TAKEABLE } from './installations';
 import { byCustomer, keys } from './keys';
 import type { CustomerRecord, InstallationRecord, LicenseRecord } from './records';
 
@@ -216,7 +216,7 @@ function installationWrite(tableName: string, slc: string, installation: Install
       Key: keys.installation(installation.installationId),
       UpdateExpression: `SET ${assignments.join(', ')}${record ? ' REMOVE gsi2pk, gsi2sk' : ''}`,
       ConditionExpression:
-        `#status = :active AND revision = :revision AND (attribute_not_exists(lease) OR lease = :null OR lease.#owner = :owner OR lease.#until < :now)${unsigned}`,
+        `#status = :active AND revision = :revision AND ${LEASE_TAKEABLE}${unsigned}`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },

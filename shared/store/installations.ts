@@ -86,6 +86,12 @@ export async function releaseLease(installationId: string, owner: string): Promi
 }
 
 /**
+ * The condition under which a request may take an installation's lease: none, given up, its own, or
+ * run out. Names `#owner`, `#until`; values `:null`, `:owner`, `:now`.
+ */
+export const LEASE_TAKEABLE = '(attribute_not_exists(lease) OR lease = :null OR lease.#owner = :owner OR lease.#until < :now)';
+
+/**
  * Takes an installation's activation lease before a pass, without changing anything else: `held`
  * while another request's lease is live (or the installation is no longer active).
  */
@@ -97,7 +103,7 @@ export async function takeLease(installationId: string, owner: string, until: nu
         TableName: tableName,
         Key: keys.installation(installationId),
         UpdateExpression: 'SET lease = :lease',
-        ConditionExpression: '#status = :active AND (attribute_not_exists(lease) OR lease = :null OR lease.#owner = :owner OR lease.#until < :now)',
+        ConditionExpression: `#status = :active AND ${LEASE_TAKEABLE}`,
         ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner', '#until': 'until' },
         ExpressionAttributeValues: { ':lease': { owner, until }, ':active': 'active', ':null': null, ':owner': owner, ':now': now },
       }),
