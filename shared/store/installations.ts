@@ -92,13 +92,14 @@ export async function releaseLease(installationId: string, owner: string): Promi
 export const LEASE_TAKEABLE = '(attribute_not_exists(lease) OR lease = :null OR lease.#owner = :owner OR lease.#until < :now)';
 
 /**
- * Takes an installation's activation lease before a pass, without changing anything else: `held`
- * while another request's lease is live (or the installation is no longer active).
+ * Takes an installation's activation lease before a pass, without changing anything else, and
+ * answers the installation as the lease found it (no read of its own needed); `held` while another
+ * request's lease is live (or the installation is no longer active).
  */
-export async function takeLease(installationId: string, owner: string, until: number, now: number): Promise<'taken' | 'held'> {
+export async function takeLease(installationId: string, owner: string, until: number, now: number): Promise<InstallationRecord | 'held'> {
   const { client, tableName } = store();
   try {
-    await client.send(
+    const { Attributes } = await client.send(
       new UpdateCommand({
         TableName: tableName,
         Key: keys.installation(installationId),
@@ -106,9 +107,10 @@ export async function takeLease(installationId: string, owner: string, until: nu
         ConditionExpression: `#status = :active AND ${LEASE_TAKEABLE}`,
         ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner', '#until': 'until' },
         ExpressionAttributeValues: { ':lease': { owner, until }, ':active': 'active', ':null': null, ':owner': owner, ':now': now },
+        ReturnValues: 'ALL_NEW',
       }),
     );
-    return 'taken';
+    return Attributes as InstallationRecord;
   } catch (error) {
     // A transaction on the installation at this moment is another request's turn as well.
     if (error instanceof ConditionalCheckFailedException || error instanceof TransactionConflictException) return 'held';

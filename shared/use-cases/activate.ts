@@ -164,6 +164,8 @@ class ActivationSession {
   private lostRace = false;
   /** The installation whose lease this request took to go next, until a commit of its own. */
   private turnInstallationId: string | undefined;
+  /** The installation as taking the turn found it, for the pass that follows (read once). */
+  private turnStart: InstallationRecord | undefined;
 
   constructor(readonly command: ActivationCommand) {
     const { target } = command;
@@ -196,7 +198,15 @@ class ActivationSession {
     const turn = await takeLease(target.installationId, this.leaseOwner, now.getTime() + ACTIVATION_LEASE_MS, now.getTime());
     if (turn === 'held') return true;
     this.turnInstallationId = target.installationId;
+    this.turnStart = turn;
     return false;
+  }
+
+  /** The installation as the turn just taken found it, once; afterwards passes read it again. */
+  installationAtTurn(): InstallationRecord | undefined {
+    const installation = this.turnStart;
+    this.turnStart = undefined;
+    return installation;
   }
 
   /** The commit of the installation's allocation ended: committed, refused, or with no answer (thrown). */
@@ -308,7 +318,7 @@ interface ActivationState {
 async function loadInstallation(session: ActivationSession, attempt: number): Promise<{ slc: string; installation: InstallationRecord | undefined }> {
   const { target } = session.command;
   if (target.kind === 'reactivation') {
-    const installation = attempt === 0 && target.installation ? target.installation : await getInstallation(target.installationId);
+    const installation = (attempt === 0 ? target.installation : session.installationAtTurn()) ?? (await getInstallation(target.installationId));
     if (!installation || installation.status !== 'active') throw notFound('installation_not_found', 'No such installation.');
     return { slc: installation.slc, installation };
   }
