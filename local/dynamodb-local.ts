@@ -59,7 +59,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function portAccepts(port: number): Promise<boolean> {
+/** Whether something accepts connections on the local port. */
+export function portAccepts(port: number): Promise<boolean> {
   return new Promise((resolvePromise) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => {
@@ -74,7 +75,7 @@ const JAR = 'DynamoDBLocal.jar';
 const PID_FILE = 'dynamodb-local.pid';
 
 /** The command line of a running process, or undefined when there is none with that pid. */
-function commandLineOf(pid: number): string | undefined {
+export function commandLineOf(pid: number): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
   } catch {

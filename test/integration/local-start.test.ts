@@ -4,8 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dynamoDbLocalArguments, freePort, startDynamoDbLocal } from '../../local/dynamodb-local';
-import { portOpen } from '../support/ports';
+import { dynamoDbLocalArguments, freePort, portAccepts, startDynamoDbLocal } from '../../local/dynamodb-local';
 
 /** `npm start` as a user runs it: scripts/start.ts in its own process, on Node 24 with tsx. */
 function start(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
@@ -91,8 +90,8 @@ describe('npm start', () => {
     });
     await waitForHealth(`http://127.0.0.1:${port}`, 30_000);
     npm.kill('SIGTERM');
-    await expect.poll(() => portOpen(port), { timeout: 15_000 }).toBe(false);
-    await expect.poll(() => portOpen(dynamodbPort), { timeout: 15_000 }).toBe(false);
+    await expect.poll(() => portAccepts(port), { timeout: 15_000 }).toBe(false);
+    await expect.poll(() => portAccepts(dynamodbPort), { timeout: 15_000 }).toBe(false);
   });
 
   it('leaves no DynamoDB Local behind when the API process is killed with SIGKILL, and starts again on the same data', async () => {
@@ -115,7 +114,7 @@ describe('npm start', () => {
       first.child.kill('SIGKILL');
       await first.exited;
       // The watchdog stopped DynamoDB Local; the pid file stays behind, naming a process that is gone.
-      await expect.poll(() => portOpen(dynamodbPort), { timeout: 10_000 }).toBe(false);
+      await expect.poll(() => portAccepts(dynamodbPort), { timeout: 10_000 }).toBe(false);
 
       const second = start(env);
       await waitForHealth(url, 30_000);
@@ -124,7 +123,7 @@ describe('npm start', () => {
       expect(read.status).toBe(200);
       second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);
-      expect(await portOpen(dynamodbPort)).toBe(false);
+      expect(await portAccepts(dynamodbPort)).toBe(false);
       expect(existsSync(pidFile)).toBe(false);
     } finally {
       rmSync(killedDataDir, { recursive: true, force: true });
@@ -139,13 +138,13 @@ describe('npm start', () => {
       // A leftover as a crashed start leaves it: DynamoDB Local on this directory, whose starter is gone.
       const leftover = spawn('java', dynamoDbLocalArguments({ port, dataDir: leftoverDir }), { stdio: 'ignore' });
       others.push(leftover);
-      await expect.poll(() => portOpen(port), { timeout: 30_000 }).toBe(true);
+      await expect.poll(() => portAccepts(port), { timeout: 30_000 }).toBe(true);
       writeFileSync(join(leftoverDir, 'dynamodb-local.pid'), `${leftover.pid} 999999999\n`);
       const leftoverExit = new Promise((resolve) => leftover.once('exit', resolve));
 
       const dynamodb = await startDynamoDbLocal({ port, dataDir: leftoverDir });
       await leftoverExit;
-      expect(await portOpen(port)).toBe(true);
+      expect(await portAccepts(port)).toBe(true);
       await dynamodb.stop();
 
       // A pid file naming some other process: that process is left alone.

@@ -14,11 +14,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { portOpen } from './ports';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../local/dynamodb-local';
+import { commandLineOf, freePort, portAccepts } from '../../local/dynamodb-local';
 import { createRequestSigner } from '../../shared/request-signing';
 import { BEYOND_ONE_TRANSACTION } from './licensing';
 
@@ -58,14 +57,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------------------------------------
 // `npm start` in a child process
-
-const commandLineOf = (pid: number): string | undefined => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return undefined;
-  }
-};
 
 async function until(condition: () => Promise<boolean> | boolean, within: number, every = 100): Promise<boolean> {
   const deadline = Date.now() + within;
@@ -153,14 +144,14 @@ export class LocalStart {
     const left: string[] = [];
     const javaPid = this.dynamodbPid();
     const down = await until(
-      async () => !this.running && (javaPid === undefined || commandLineOf(javaPid) === undefined) && !(await portOpen(Number(this.env.PORT))) && !(await portOpen(Number(this.env.DYNAMODB_PORT))),
+      async () => !this.running && (javaPid === undefined || commandLineOf(javaPid) === undefined) && !(await portAccepts(Number(this.env.PORT))) && !(await portAccepts(Number(this.env.DYNAMODB_PORT))),
       KILL_LIMITS.stoppedMs,
     );
     if (down) return left;
     if (this.running) left.push('the API process still runs');
     if (javaPid !== undefined && commandLineOf(javaPid) !== undefined) left.push(`DynamoDB Local (process ${javaPid}) still runs`);
-    if (await portOpen(Number(this.env.DYNAMODB_PORT))) left.push(`port ${this.env.DYNAMODB_PORT} (DynamoDB Local) still open`);
-    if (await portOpen(Number(this.env.PORT))) left.push(`port ${this.env.PORT} (API) still open`);
+    if (await portAccepts(Number(this.env.DYNAMODB_PORT))) left.push(`port ${this.env.DYNAMODB_PORT} (DynamoDB Local) still open`);
+    if (await portAccepts(Number(this.env.PORT))) left.push(`port ${this.env.PORT} (API) still open`);
     await this.forceStop();
     return left;
   }
