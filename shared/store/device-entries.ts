@@ -66,9 +66,12 @@ export function encodeDeviceEntry(entry: DeviceEntry): StoredDeviceEntry {
   };
 }
 
+/** Whether a stored entry is in the encoded form (an entry of the earlier form has `revision` instead of `v`). */
+export const isEncodedEntry = (stored: StoredDeviceEntry | DeviceEntry): stored is StoredDeviceEntry => REVISION_ATTRIBUTES.encoded in stored;
+
 /** A stored entry, in either form, as the DeviceEntry it holds. */
 export function decodeDeviceEntry(stored: StoredDeviceEntry | DeviceEntry): DeviceEntry {
-  if (!('v' in stored)) return stored;
+  if (!isEncodedEntry(stored)) return stored;
   const installationId = stored.i ?? null;
   const firstActivatedAt = decodeTime(stored.f);
   return {

@@ -6,7 +6,7 @@ import { keys } from './keys';
 import { batchGet, chunk, inParallel } from './batch';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
 import type { DeviceRecord } from './records';
-import { decodeDeviceEntry, encodeDeviceEntry, REVISION_ATTRIBUTES, type DeviceEntry, type StoredDeviceEntry } from './device-entries';
+import { decodeDeviceEntry, encodeDeviceEntry, isEncodedEntry, REVISION_ATTRIBUTES, type DeviceEntry, type StoredDeviceEntry } from './device-entries';
 
 /**
  * The devices of an SLC live in 256 device-group items (`LICENSE#<slc>#DEVICEGROUP#<hh>`), one
@@ -267,6 +267,20 @@ export function deviceGroupUpdates(
     byGroup.set(change.group, devices);
   }
   return [...byGroup].flatMap(([group, devices]) => chunk(devices, DEVICES_PER_UPDATE).map((part) => ({ group, devices: part })));
+}
+
+/**
+ * The devices of a stored group item still in the earlier, long form (device-entries.ts), as updates
+ * that store them encoded, each on its revision as read: nothing about the devices changes.
+ */
+export function earlierFormRewrites(item: Record<string, unknown>): Array<{ group: string; devices: DeviceWrite[] }> {
+  const earlier: DeviceWrite[] = [];
+  for (const [name, value] of Object.entries(item)) {
+    if (!name.startsWith(DEVICE_ATTRIBUTE_PREFIX) || isEncodedEntry(value as StoredDeviceEntry | DeviceEntry)) continue;
+    const entry = value as DeviceEntry;
+    earlier.push({ mac: name.slice(DEVICE_ATTRIBUTE_PREFIX.length), entry, readRevision: entry.revision });
+  }
+  return chunk(earlier, DEVICES_PER_UPDATE).map((devices) => ({ group: item.group as string, devices }));
 }
 
 /** The UpdateItem of one group update: every device set on its own condition (unchanged since read, or still absent). */

@@ -75,8 +75,8 @@ export function licenseItem(license: LicenseRecord): Record<string, unknown> {
   return { ...keys.license(license.slc), type: 'license', ...license };
 }
 
-/** The index keys a license held before its listing entry existed; a transfer removes any left. */
-const LICENSE_INDEX_ATTRIBUTES = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'];
+/** The index keys a license held before its listing entry existed; a transfer (or the migration) removes any left. */
+export const LICENSE_INDEX_ATTRIBUTES = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'];
 
 /**
  * A license's entry in the lists: gsi1 under its partner (when it has one), gsi2 under its customer,

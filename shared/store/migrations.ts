@@ -2,11 +2,10 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { byKind, keys } from './keys';
-import { licenseListingItem } from './licenses';
+import { LICENSE_INDEX_ATTRIBUTES, licenseListingItem } from './licenses';
 import { queryAll } from './query';
-import { chunk } from './batch';
-import { encodeDeviceEntry, REVISION_ATTRIBUTES } from './device-entries';
-import { ALL_DEVICE_GROUPS, deviceAttribute, readDeviceGroupsWith } from './devices';
+import { batchGet } from './batch';
+import { ALL_DEVICE_GROUPS, earlierFormRewrites, updateItemOf } from './devices';
 import type { LicenseRecord } from './records';
 
 export interface ListingMigrationReport {
@@ -42,7 +41,7 @@ export async function moveLicenseIndexKeysToListings(): Promise<ListingMigration
               Update: {
                 TableName: tableName,
                 Key: keys.license(license.slc),
-                UpdateExpression: 'REMOVE gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk',
+                UpdateExpression: `REMOVE ${LICENSE_INDEX_ATTRIBUTES.join(', ')}`,
                 ConditionExpression: 'attribute_exists(gsi3pk) AND updatedAt = :read',
                 ExpressionAttributeValues: { ':read': license.updatedAt },
               },
@@ -68,9 +67,6 @@ export interface DeviceEncodingReport {
   changedMeanwhile: number;
 }
 
-/** How many devices of one group are re-stored in one UpdateItem (each on its own condition). */
-const DEVICES_PER_REWRITE = 50;
-
 /**
  * Stores every device still under the long names of the earlier form encoded (device-entries.ts),
  * group by group, each device on the condition that it is still as read; the license's counters do
@@ -87,32 +83,14 @@ export async function encodeStoredDevices(): Promise<DeviceEncodingReport> {
   const slcs = [...new Set(entries.map((entry) => entry.slc))];
   const report: DeviceEncodingReport = { licenses: slcs.length, encoded: 0, changedMeanwhile: 0 };
   for (const slc of slcs) {
-    const { items } = await readDeviceGroupsWith(slc, [], Object.fromEntries(ALL_DEVICE_GROUPS.map((group) => [group, keys.deviceGroup(slc, group)])));
-    for (const [group, item] of Object.entries(items)) {
-      const earlier = Object.entries(item ?? {}).filter(([name, value]) => name.startsWith(deviceAttribute('')) && !(REVISION_ATTRIBUTES.encoded in (value as object)));
-      for (const part of chunk(earlier, DEVICES_PER_REWRITE)) {
-        const names: Record<string, string> = { '#revision': REVISION_ATTRIBUTES.earlier };
-        const values: Record<string, unknown> = {};
-        part.forEach(([name, value], i) => {
-          names[`#d${i}`] = name;
-          values[`:d${i}`] = encodeDeviceEntry(value as never);
-          values[`:r${i}`] = (value as { revision: number }).revision;
-        });
+    for (const item of await batchGet(ALL_DEVICE_GROUPS.map((group) => keys.deviceGroup(slc, group)))) {
+      for (const update of earlierFormRewrites(item)) {
         try {
-          await client.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: keys.deviceGroup(slc, group),
-              UpdateExpression: `SET ${part.map((_, i) => `#d${i} = :d${i}`).join(', ')}`,
-              ConditionExpression: part.map((_, i) => `#d${i}.#revision = :r${i}`).join(' AND '),
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: values,
-            }),
-          );
-          report.encoded += part.length;
+          await client.send(new UpdateCommand({ TableName: tableName, ...updateItemOf(slc, update) }));
+          report.encoded += update.devices.length;
         } catch (error) {
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
-          report.changedMeanwhile += part.length;
+          report.changedMeanwhile += update.devices.length;
         }
       }
     }
@@ -120,31 +98,28 @@ export async function encodeStoredDevices(): Promise<DeviceEncodingReport> {
   return report;
 }
 
-/** Every step, in order (docs/DATA-MODEL.md, "Migrations"), each with whether it had everything to do done. */
-const STEPS = {
-  licenseListings: { run: moveLicenseIndexKeysToListings, complete: (report: ListingMigrationReport) => report.changedMeanwhile === 0 },
-  deviceEncoding: { run: encodeStoredDevices, complete: (report: DeviceEncodingReport) => report.changedMeanwhile === 0 },
-} as const;
+/** Every step, in order (docs/DATA-MODEL.md, "Migrations"). */
+const STEPS = { licenseListings: moveLicenseIndexKeysToListings, deviceEncoding: encodeStoredDevices } as const;
 
-export type MigrationReport = { [step in keyof typeof STEPS]: Awaited<ReturnType<(typeof STEPS)[step]['run']>> | 'done earlier' };
+export type MigrationReport = { [step in keyof typeof STEPS]: Awaited<ReturnType<(typeof STEPS)[step]>> | 'done earlier' };
 
 /**
  * Runs every step not recorded as complete on this table, and records those that finished with
- * nothing left: nothing written by this build needs a step again, so a later run only reads the
- * records.
+ * nothing left (nothing changed meanwhile): nothing written by this build needs a step again, so a
+ * later run only reads the records.
  */
 export async function migrateStoredData(): Promise<MigrationReport> {
   const { client, tableName } = store();
   const report: Record<string, unknown> = {};
-  for (const [name, step] of Object.entries(STEPS) as Array<[keyof typeof STEPS, (typeof STEPS)[keyof typeof STEPS]]>) {
+  for (const [name, run] of Object.entries(STEPS)) {
     const recorded = await client.send(new GetCommand({ TableName: tableName, Key: keys.migrationStep(name), ConsistentRead: true }));
     if (recorded.Item) {
       report[name] = 'done earlier';
       continue;
     }
-    const outcome = await step.run();
+    const outcome = await run();
     report[name] = outcome;
-    if ((step.complete as (report: unknown) => boolean)(outcome)) {
+    if (outcome.changedMeanwhile === 0) {
       await client.send(new PutCommand({ TableName: tableName, Item: { ...keys.migrationStep(name), type: 'migration_step', completedAt: new Date().toISOString() } }));
     }
   }
