@@ -118,6 +118,9 @@ export async function takeLease(installationId: string, owner: string, until: nu
   }
 }
 
+/** The update a lease renewal makes, and nothing else does (fault injection tells renewals apart by it). */
+export const LEASE_RENEWAL_UPDATE = 'SET lease.#until = :until';
+
 /** Extends an activation lease its owner still holds; `lost` once it is no longer the owner's (it expired and was taken). */
 export async function renewLease(installationId: string, owner: string, until: number): Promise<'renewed' | 'lost'> {
   const { client, tableName } = store();
@@ -126,7 +129,7 @@ export async function renewLease(installationId: string, owner: string, until: n
       new UpdateCommand({
         TableName: tableName,
         Key: keys.installation(installationId),
-        UpdateExpression: 'SET lease.#until = :until',
+        UpdateExpression: LEASE_RENEWAL_UPDATE,
         ConditionExpression: 'lease.#owner = :owner',
         ExpressionAttributeNames: { '#owner': 'owner', '#until': 'until' },
         ExpressionAttributeValues: { ':owner': owner, ':until': until },

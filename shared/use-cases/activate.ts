@@ -42,7 +42,7 @@ import { assertVerified, reclaimUnfinishedInstallations, releaseInstallation } f
  */
 export const ACTIVATION_LEASE_MS = 10_000;
 /** While its devices are written, an activation renews its lease this often: three tries before it would lapse. */
-const LEASE_RENEWAL_MS = ACTIVATION_LEASE_MS / 3;
+export const LEASE_RENEWAL_MS = ACTIVATION_LEASE_MS / 3;
 /**
  * Contention (a busy license, another activation of the installation, a device taken meanwhile)
  * re-runs the pass with jittered backoff; no pass starts after 20 seconds, so that the last one

@@ -4,7 +4,7 @@ import { activationBody, BEYOND_ONE_TRANSACTION, camera, camerasBeyondOneTransac
 import { expectLedgerConsistent, licenseLedger } from '../support/invariants';
 import { instrumentStore } from '../support/faults';
 import { fixedClock, resetClock, setClock } from '../../shared/adapters/clock';
-import { ACTIVATION_LEASE_MS } from '../../shared/use-cases/activate';
+import { ACTIVATION_LEASE_MS, LEASE_RENEWAL_MS } from '../../shared/use-cases/activate';
 
 const api = useApi();
 const faults = instrumentStore();
@@ -109,14 +109,13 @@ describe('counters after an activation stopped between its commit and its record
   it('a slow re-activation renews its lease while it writes its devices: a view after its first lease would have run out leaves it alone', async () => {
     faults.reset();
     const { slc, credentials, body } = await installationWithLargeReactivation();
-    const renewalMs = ACTIVATION_LEASE_MS / 3;
-    faults.delayWrite(FIRST_DEVICE_WRITE, renewalMs + 2_000);
+    faults.delayWrite(FIRST_DEVICE_WRITE, LEASE_RENEWAL_MS + 2_000);
     const activation = api.signed(credentials, 'POST', '/v1/activations', body);
-    const deadline = Date.now() + renewalMs + 10_000;
+    const deadline = Date.now() + LEASE_RENEWAL_MS + 10_000;
     while (faults.state.leaseRenewals === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(faults.state.leaseRenewals).toBeGreaterThanOrEqual(1);
     // Past the lease taken at the start (not past the renewed one): a view would settle an activation that had not renewed.
-    const skip = ACTIVATION_LEASE_MS - renewalMs + 1_000;
+    const skip = ACTIVATION_LEASE_MS - LEASE_RENEWAL_MS + 1_000;
     setClock({ now: () => new Date(Date.now() + skip) });
     try {
       expect((await usageOf(slc)).deviceLicenses).toBe(2 + BEYOND_ONE_TRANSACTION);

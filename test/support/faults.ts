@@ -1,4 +1,5 @@
 import { store } from '../../shared/store/client';
+import { LEASE_RENEWAL_UPDATE } from '../../shared/store/installations';
 
 const WRITE_COMMANDS = /^(Put|Update|Delete|TransactWrite|BatchWrite)/;
 
@@ -8,8 +9,7 @@ const WRITE_COMMANDS = /^(Put|Update|Delete|TransactWrite|BatchWrite)/;
  * Renewals are counted on their own and never failed by position.
  */
 function isLeaseRenewal(input: unknown): boolean {
-  const expression = (input as { UpdateExpression?: string } | undefined)?.UpdateExpression;
-  return typeof expression === 'string' && expression.startsWith('SET lease.#until');
+  return (input as { UpdateExpression?: string } | undefined)?.UpdateExpression === LEASE_RENEWAL_UPDATE;
 }
 
 /**
