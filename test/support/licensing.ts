@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { deviceGroupOf } from '../../shared/domain/device-key';
 import type { Api, InstallationCredentials } from './api';
 
 export interface LicenseOptions {
@@ -91,4 +92,24 @@ export function camerasBeyondOneTransaction(avoid: (mac: string) => boolean = ()
     if (!avoid(next.mac)) cameras.push(next);
   }
   return cameras;
+}
+
+/**
+ * `count` unique MACs of an SLC (its device-group secret `salt`) spread over exactly the first
+ * `groupCount` device groups, each group filled before any takes a second: an activation of them
+ * writes a number of groups known beforehand, whichever MACs are drawn (with random MACs the number
+ * of distinct groups, and so of device writes, varies from one license to the next).
+ */
+export function macsOverGroups(salt: string, count: number, groupCount: number): string[] {
+  const perGroup = new Map<number, number>();
+  const macs: string[] = [];
+  while (macs.length < count) {
+    const mac = nextMac();
+    const group = Number.parseInt(deviceGroupOf(salt, mac), 16);
+    const level = Math.floor(macs.length / groupCount);
+    if (group >= groupCount || (perGroup.get(group) ?? 0) > level) continue;
+    perGroup.set(group, (perGroup.get(group) ?? 0) + 1);
+    macs.push(mac);
+  }
+  return macs;
 }
