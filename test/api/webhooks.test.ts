@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resetClock, setClock } from '../../shared/adapters/clock';
 import { startLocalEvents, type LocalEvents } from '../../local/events';
 import type { PublishedEvent } from '../../shared/adapters/event-bus';
-import { store } from '../../shared/store/client';
 import { fanOutEvent } from '../../shared/use-cases/webhooks';
 import { inProcess, useApi } from '../support/api';
 import { activateFirst, camera } from '../support/licensing';
 import { backOffice } from '../support/back-office';
+import { withMiddleware } from '../support/interleave';
 
 const api = useApi();
 const fixtures = backOffice(api);
@@ -61,6 +61,23 @@ const partnerApi = (apiKey: string) => ({
   get: (path: string) => api.request('GET', path, { token: apiKey }),
   delete: (path: string) => api.request('DELETE', path, { token: apiKey }),
 });
+
+/**
+ * Partner A's customer holds a license; partner B has a customer of its own to transfer it to. Each
+ * partner has a webhook for `events` at a receiver of its own.
+ */
+async function licenseOfPartnerAWithPartnerBBeside(events: string[]) {
+  const partnerA = await fixtures.partner('Partner A');
+  const partnerB = await fixtures.partner('Partner B');
+  const customerA = await fixtures.customer({ partnerId: partnerA.partnerId });
+  const customerB = await fixtures.customer({ partnerId: partnerB.partnerId });
+  const license = await fixtures.license({ customerId: customerA.customerId });
+  const toA = await receiver();
+  const toB = await receiver();
+  expect((await partnerApi(partnerA.apiKey).post('/v1/partner/webhooks', { url: toA.url, events })).status).toBe(201);
+  expect((await partnerApi(partnerB.apiKey).post('/v1/partner/webhooks', { url: toB.url, events })).status).toBe(201);
+  return { license, customerB, toA, toB };
+}
 
 beforeAll(async () => {
   setClock({ now: () => new Date(Date.now() + ahead) });
@@ -152,15 +169,7 @@ describe('partner webhooks (API.md §12)', () => {
   }, 90_000);
 
   it('sends an event from before a transfer to the partner that held the license then, and the transfer to the new one', async () => {
-    const partnerA = await fixtures.partner('Partner A');
-    const partnerB = await fixtures.partner('Partner B');
-    const customerA = await fixtures.customer({ partnerId: partnerA.partnerId });
-    const customerB = await fixtures.customer({ partnerId: partnerB.partnerId });
-    const license = await fixtures.license({ customerId: customerA.customerId });
-    const toA = await receiver();
-    const toB = await receiver();
-    expect((await partnerApi(partnerA.apiKey).post('/v1/partner/webhooks', { url: toA.url, events: ['license.*'] })).status).toBe(201);
-    expect((await partnerApi(partnerB.apiKey).post('/v1/partner/webhooks', { url: toB.url, events: ['license.*'] })).status).toBe(201);
+    const { license, customerB, toA, toB } = await licenseOfPartnerAWithPartnerBBeside(['license.*']);
     expect((await api.ops('PATCH', `/v1/licenses/${license.slc}`, { deviceLicenses: 51 })).status).toBe(200);
     expect((await api.ops('POST', `/v1/licenses/${license.slc}/transfer`, { toCustomerId: customerB.customerId, eulaAccepted: true })).status).toBe(200);
     expect((await api.ops('PATCH', `/v1/licenses/${license.slc}`, { deviceLicenses: 52 })).status).toBe(200);
@@ -174,15 +183,7 @@ describe('partner webhooks (API.md §12)', () => {
   }, 90_000);
 
   inProcess.it('sends an event fanned out while its license is being transferred to the partner that held it', async () => {
-    const partnerA = await fixtures.partner('Partner A');
-    const partnerB = await fixtures.partner('Partner B');
-    const customerA = await fixtures.customer({ partnerId: partnerA.partnerId });
-    const customerB = await fixtures.customer({ partnerId: partnerB.partnerId });
-    const license = await fixtures.license({ customerId: customerA.customerId });
-    const toA = await receiver();
-    const toB = await receiver();
-    expect((await partnerApi(partnerA.apiKey).post('/v1/partner/webhooks', { url: toA.url, events: ['license.updated'] })).status).toBe(201);
-    expect((await partnerApi(partnerB.apiKey).post('/v1/partner/webhooks', { url: toB.url, events: ['license.updated'] })).status).toBe(201);
+    const { license, customerB, toA, toB } = await licenseOfPartnerAWithPartnerBBeside(['license.updated']);
     const event: PublishedEvent = {
       slc: license.slc,
       eventId: randomUUID(),
@@ -192,11 +193,12 @@ describe('partner webhooks (API.md §12)', () => {
       sourceIp: '127.0.0.1',
       details: {},
     };
+    // The transfer is recorded later than the event, as it would be.
     await new Promise((resolve) => setTimeout(resolve, 5));
     // The transfer commits right after the fan-out's first read of the license's state.
-    const { client } = store();
     let transferred = false;
-    client.middlewareStack.add(
+    const fannedOut = await withMiddleware(
+      'transfer-during-fan-out',
       (next) => async (args) => {
         const result = await next(args);
         if (!transferred) {
@@ -205,13 +207,9 @@ describe('partner webhooks (API.md §12)', () => {
         }
         return result;
       },
-      { step: 'initialize', name: 'transferDuringFanOut' },
+      () => fanOutEvent(event),
     );
-    try {
-      expect(await fanOutEvent(event)).toBe(1);
-    } finally {
-      client.middlewareStack.remove('transferDuringFanOut');
-    }
+    expect(fannedOut).toBe(1);
     expect(transferred).toBe(true);
     await waitFor('partner A’s delivery', () => toA.received.length >= 1 || undefined);
     expect(toA.received.map((entry) => JSON.parse(entry.body).data.eventId)).toEqual([event.eventId]);
