@@ -34,8 +34,9 @@ export function assertVerified(customer: CustomerRecord | undefined): void {
 
 /**
  * §6 check-in: a freshly signed license document for the installation's current state. The license,
- * its owner and the installation's device groups are read together; last seen is recorded while the
- * document is signed.
+ * its owner and the installation's device groups are read together, while last seen is recorded:
+ * the signature check has shown the installation calling, whatever the answer (a refused check-in
+ * of a revoked license is a sighting too).
  */
 export async function checkIn(installation: InstallationRecord): Promise<{
   license: string;
@@ -43,7 +44,10 @@ export async function checkIn(installation: InstallationRecord): Promise<{
   carePlus: { active: boolean; validUntil: string | null };
 }> {
   const { installationId, slc } = installation;
-  const { license, customer, groups } = await readLicenseState(slc, installation.deviceGroups, installation.customerId);
+  const [{ license, customer, groups }] = await Promise.all([
+    readLicenseState(slc, installation.deviceGroups, installation.customerId),
+    recordLastSeen(installationId, clock.now().toISOString()),
+  ]);
   if (!license) {
     logger.error('installation refers to a license that does not exist', { installationId });
     throw new Error('installation without license');
@@ -51,17 +55,14 @@ export async function checkIn(installation: InstallationRecord): Promise<{
   if (license.status === 'revoked') throw licenseRevoked();
   assertVerified(customer);
   const devices = heldBy(installationId, slc, groups);
-  const [document] = await Promise.all([
-    licenseDocumentFor(license, {
-      installationId,
-      status: installation.activationStatus,
-      addOns: heldAddOnEvaluations(license.product, license.version, license.addOns, installation.addOnsInUse, heldAddOnsOf(installation)),
-      eulaVersion: installation.lastActivation?.eulaVersion ?? config.eulaVersion(),
-      videoPush: installation.videoPush,
-      devices: devices.map((device) => ({ mac: device.mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, device.mac), licenses: device.licenses })),
-    }),
-    recordLastSeen(installationId, clock.now().toISOString()),
-  ]);
+  const document = await licenseDocumentFor(license, {
+    installationId,
+    status: installation.activationStatus,
+    addOns: heldAddOnEvaluations(license.product, license.version, license.addOns, installation.addOnsInUse, heldAddOnsOf(installation)),
+    eulaVersion: installation.lastActivation?.eulaVersion ?? config.eulaVersion(),
+    videoPush: installation.videoPush,
+    devices: devices.map((device) => ({ mac: device.mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, device.mac), licenses: device.licenses })),
+  });
   return { license: document.license, status: installation.activationStatus, carePlus: document.carePlus };
 }
 

@@ -280,6 +280,11 @@ describe('re-activation (signed)', () => {
   });
 });
 
+async function lastSeenAt(slc: string, installationId: string): Promise<string | null | undefined> {
+  const list = await api.ops('GET', `/v1/licenses/${slc}/installations`);
+  return list.body.items.find((item: any) => item.installationId === installationId)?.lastSeenAt;
+}
+
 describe('check-in, release and credentials', () => {
   it('returns a freshly signed document and records last seen', async () => {
     const { slc } = await createLicense(api, { carePlus: { validUntil: '2099-01-01T00:00:00.000Z' } });
@@ -290,9 +295,22 @@ describe('check-in, release and credentials', () => {
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ status: 'activated', carePlus: { active: true, validUntil: '2099-01-01T00:00:00.000Z' } });
     expect(decodeJws(response.body.license).payload.devices).toEqual(decodeJws(first.body.license).payload.devices);
+    const seen = await lastSeenAt(slc, credentials.installationId);
+    expect(Date.parse(seen!)).toBeGreaterThanOrEqual((decodeJws(response.body.license).payload.iat - 1) * 1000);
 
     const foreign = credentialsOf(await firstActivation(slc, [camera()]));
     expect((await api.signed(foreign, 'GET', path)).status).toBe(404);
+  });
+
+  it('records last seen for a check-in refused because the license was revoked: the installation still calls', async () => {
+    const { slc } = await createLicense(api);
+    const credentials = credentialsOf(await firstActivation(slc, [camera()]));
+    expect(await lastSeenAt(slc, credentials.installationId)).toBeNull();
+    await api.ops('POST', `/v1/licenses/${slc}/revoke`, { reason: 'eula_breach' });
+    const refused = await api.signed(credentials, 'GET', `/v1/installations/${credentials.installationId}/license`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('license_revoked');
+    expect(await lastSeenAt(slc, credentials.installationId)).toEqual(expect.any(String));
   });
 
   it('DELETE releases every device with its deletion counted and frees the licenses', async () => {
