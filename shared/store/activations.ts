@@ -260,7 +260,7 @@ function recordItems(tableName: string, record: ActivationRecord): TransactItem[
 
 /** How many actions the transaction of a commit takes. */
 export function commitItemCount(devices: readonly DeviceGroupUpdate[], integrations: ActivationRecord['integrations'], claimsServer: boolean): number {
-  // The license, the installation, the devices, the event, the integration reports and a new installation's claim.
+  // The license (at most), the installation, the devices, the event, the integration reports and a new installation's claim.
   return 2 + devices.length + 1 + integrations.added.length + integrations.removed.length + (claimsServer ? 1 : 0);
 }
 
@@ -275,22 +275,44 @@ export function commitItemCount(devices: readonly DeviceGroupUpdate[], integrati
 export async function commitActivation(commit: ActivationCommit): Promise<CommitOutcome> {
   const { client, tableName } = store();
   const devices = commit.devices ?? [];
+  const license = movesLicense(commit) ? [licenseUpdate(tableName, commit.license, commit.installation.kind === 'new')] : [];
   const items: TransactItem[] = [
-    licenseUpdate(tableName, commit.license, commit.installation.kind === 'new'),
+    ...license,
     installationWrite(tableName, commit.license.slc, commit.installation, commit.record),
     ...devices.map((update) => ({ Update: { TableName: tableName, ...updateItemOf(commit.license.slc, update) } })),
     ...(commit.record ? recordItems(tableName, commit.record) : []),
     ...managementServerClaimPut(tableName, commit.installation),
   ];
+  const installationIndex = license.length;
   const claimIndex = commit.installation.kind === 'new' && commit.installation.record.managementServerClaim ? items.length - 1 : -1;
   try {
     await client.send(new TransactWriteCommand({ TransactItems: items }));
     return 'committed';
   } catch (error) {
     return cancellationOutcome(error, (index) =>
-      index === 0 ? 'license_changed' : index === 1 ? 'installation_changed' : index < 2 + devices.length ? 'devices_changed' : index === claimIndex ? 'server_claimed' : undefined,
+      index < installationIndex
+        ? 'license_changed'
+        : index === installationIndex
+          ? 'installation_changed'
+          : index <= installationIndex + devices.length
+            ? 'devices_changed'
+            : index === claimIndex
+              ? 'server_claimed'
+              : undefined,
     );
   }
+}
+
+/**
+ * Whether the commit writes the license. A re-activation that changes nothing (no counter moves, no
+ * device is written now or under a lease, no failover pair changes hands) records itself on the
+ * installation alone: the license's usage is the sum of holdings that do not change, and
+ * re-activations of an SLC's installations then do not contend for its license item.
+ */
+function movesLicense(commit: ActivationCommit): boolean {
+  const { installation, license } = commit;
+  if (installation.kind === 'new' || installation.lease !== null || (commit.devices?.length ?? 0) > 0) return true;
+  return license.failover !== undefined || license.pools.some((pool) => pool.delta !== 0);
 }
 
 /**
