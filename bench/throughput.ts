@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../shared/store/client';
 import type { ApiProcessSample } from './api-process';
 import { devices, percentile, round, signRequest } from './support';
@@ -237,6 +237,53 @@ async function rawConditionalWrites(api: ApiProcess, options: { connections: num
   };
 }
 
+/**
+ * The raw floor of sustained first activations on this DynamoDB Local: `connections` writers, each
+ * repeating the requests a one-device first activation cannot do without (a consistent GetItem of
+ * the license, then one TransactWriteItems moving the license's counter on its condition and putting
+ * the installation, the device group, the event and the management server claim), for `seconds`.
+ */
+async function rawFirstActivations(api: ApiProcess, options: { connections: number; seconds: number }) {
+  const client = createDocumentClient({ tableName: api.tableName, endpoint: api.dynamodbEndpoint });
+  const tableName = api.tableName;
+  const run = randomUUID();
+  const latencies: number[] = [];
+  const deadline = performance.now() + options.seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: options.connections }, async (_, writer) => {
+      const license = { pk: `BENCH#${run}#${writer}`, sk: 'LICENSE' };
+      await client.send(new PutCommand({ TableName: tableName, Item: { ...license, used: 0 } }));
+      for (let n = 0; performance.now() < deadline; n++) {
+        const t = performance.now();
+        await client.send(new GetCommand({ TableName: tableName, Key: license, ConsistentRead: true }));
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: license,
+                  UpdateExpression: 'SET used = used + :one',
+                  ConditionExpression: 'used <= :max',
+                  ExpressionAttributeValues: { ':one': 1, ':max': 1_000_000_000 },
+                },
+              },
+              ...['INSTALLATION', 'DEVICEGROUP', 'EVENT', 'CLAIM'].map((kind) => ({
+                Put: { TableName: tableName, Item: { pk: `BENCH#${run}#${writer}#${n}`, sk: kind, at: Date.now() }, ConditionExpression: 'attribute_not_exists(pk)' },
+              })),
+            ],
+          }),
+        );
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  client.destroy();
+  return { perSecond: round(latencies.length / seconds), p50Ms: round(percentile(latencies, 50), 2), p99Ms: round(percentile(latencies, 99), 2), runs: latencies.length };
+}
+
 /** Samples the API process every 250 ms while `work` runs. */
 async function withMemorySamples<T>(api: ApiProcess, work: Promise<T>) {
   const samples: ApiProcessSample[] = [];
@@ -278,6 +325,7 @@ export async function throughputBench(options: { quick: boolean }) {
     const writes = after.dynamoWrites - before.dynamoWrites;
 
     const raw = await rawConditionalWrites(api, { connections, seconds: options.quick ? 5 : 15 });
+    const rawFirst = await rawFirstActivations(api, { connections, seconds: options.quick ? 5 : 15 });
     const writesPerActivation = writes / Math.max(1, result.requests.total);
     return {
       method: {
@@ -300,7 +348,8 @@ export async function throughputBench(options: { quick: boolean }) {
         dynamoDbRequestsPerActivation: round(requests / Math.max(1, result.requests.total), 1),
         dynamoDbWritesPerActivation: round(writesPerActivation, 1),
       },
-      firstActivationsOnly: firstOnly,
+      firstActivationsOnly: { ...firstOnly, ratioToRawFloor: round(firstOnly.perSecond / rawFirst.perSecond, 2) },
+      dynamoDbLocalRawFirstActivationFloor: rawFirst,
       dynamoDbLocalRawConditionalWrites: raw,
       /** Activations per second if DynamoDB Local's write rate were the only limit (writes only; the reads come on top). */
       ceilingFromWritesPerSecond: round(raw.writesPerSecond / writesPerActivation),
