@@ -4,7 +4,7 @@ import { signJws } from '../shared/adapters/signer';
 import { chunk, inParallel } from '../shared/store/batch';
 import { store } from '../shared/store/client';
 import { encodeDeviceEntry } from '../shared/store/device-entries';
-import { ALL_DEVICE_GROUPS, deviceAttribute, type DeviceEntry } from '../shared/store/devices';
+import { deviceAttribute, deviceGroupsOf, type DeviceEntry } from '../shared/store/devices';
 import { keys } from '../shared/store/keys';
 import { getLicense } from '../shared/store/licenses';
 import type { LocalStack } from '../local/stack';
@@ -116,19 +116,21 @@ function measureCapacity() {
 }
 
 /**
- * An SLC already holding `count` devices, written directly in the stored layout (256 device-group
- * items, one encoded attribute per device, held by one installation id) with the license's counters to match.
+ * An SLC already holding `count` devices, written directly in the stored layout (the device-group
+ * items of the license as issued, one encoded attribute per device, held by one installation id)
+ * with the license's counters to match.
  */
 async function seededSlc(stack: LocalStack, count: number): Promise<string> {
   const slc = await newLicense(stack, count + 100);
+  const groups = deviceGroupsOf((await getLicense(slc))!);
   const { client, tableName } = store();
   const at = new Date().toISOString();
   const holder = randomUUID();
   const entry: DeviceEntry = { deviceKey: 'DK-000000-000000-000000-000000', installationId: holder, lastInstallationId: holder, status: 'activated', licenses: 1, registrations: 1, deletions: 0, firstActivatedAt: at, lastChangedAt: at, revision: 1 };
   const stored = encodeDeviceEntry(entry);
-  const items = ALL_DEVICE_GROUPS.map((group, g) => {
+  const items = groups.map((group, g) => {
     const item: Record<string, unknown> = { ...keys.deviceGroup(slc, group), type: 'device_group', slc, group };
-    for (let i = g; i < count; i += ALL_DEVICE_GROUPS.length) item[deviceAttribute(`0a:${(i >>> 16).toString(16).padStart(2, '0')}:${((i >>> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}:00:00`)] = stored;
+    for (let i = g; i < count; i += groups.length) item[deviceAttribute(`0a:${(i >>> 16).toString(16).padStart(2, '0')}:${((i >>> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}:00:00`)] = stored;
     return item;
   });
   // Large items: a few per request, so that a request stays within BatchWriteItem's 16 MB.

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from '../shared/store/client';
 import { chunk, inParallel } from '../shared/store/batch';
-import { ALL_DEVICE_GROUPS, updateItemOf } from '../shared/store/devices';
+import { deviceGroupsOfWidth, updateItemOf } from '../shared/store/devices';
+import { deviceGroupWidthFor } from '../shared/domain/device-key';
 import { keys } from '../shared/store/keys';
 import { activationBody, call, callSigned, devices, newLicense, percentile, round, traceDynamo } from './support';
 import type { LocalStack } from '../local/stack';
@@ -43,19 +44,20 @@ async function reactivateTenThousand(stack: LocalStack, trace: ReturnType<typeof
 }
 
 /**
- * The floor for a large activation on this database: read the SLC's 256 device groups consistently
- * and write `count` new devices into them as the service does (one UpdateItem per group, 25 groups per
- * transaction, with the service's parallelism), and nothing else (no planning, no HTTP, no JSON of
- * the request).
+ * The floor for a large activation on this database: read the device groups of an SLC issued for
+ * `count` devices consistently and write `count` new devices into them as the service does (one
+ * UpdateItem per group, 25 groups per transaction, with the service's parallelism), and nothing else
+ * (no planning, no HTTP, no JSON of the request).
  */
 async function deviceWriteFloor(count: number): Promise<number> {
   const { client, tableName } = store();
   const slc = `BENCH-${randomUUID()}`;
   const at = new Date().toISOString();
-  const updates = ALL_DEVICE_GROUPS.map((group, g) => ({
+  const groups = deviceGroupsOfWidth(deviceGroupWidthFor(count));
+  const updates = groups.map((group, g) => ({
     group,
-    devices: Array.from({ length: Math.ceil((count - g) / ALL_DEVICE_GROUPS.length) }, (_, i) => ({
-      mac: `00:11:22:${(i * ALL_DEVICE_GROUPS.length + g).toString(16).padStart(6, '0')}`,
+    devices: Array.from({ length: Math.ceil((count - g) / groups.length) }, (_, i) => ({
+      mac: `00:11:22:${(i * groups.length + g).toString(16).padStart(6, '0')}`,
       entry: { deviceKey: 'DK-000000-000000-000000-000000', installationId: slc, lastInstallationId: slc, status: 'activated' as const, licenses: 1, registrations: 1, deletions: 0, firstActivatedAt: at, lastChangedAt: at, revision: 1 },
       readRevision: undefined,
     })),

@@ -24,10 +24,39 @@ export function deriveDeviceKey(slcSecret: string, mac: string): string {
 }
 
 /**
- * Which of the SLC's 256 device groups (see store/devices.ts) holds a device: derived from the same
- * secret as its key but not from the key, so that nobody who sees device keys can aim devices at one
- * group.
+ * How many hex digits name an SLC's device groups (store/devices.ts): 2 gives 256 groups, 3 gives
+ * 4,096. DynamoDB bills each write of a group by the whole item, so what a one-device activation
+ * costs grows with the devices its group already holds; an SLC issued for many devices gets more,
+ * smaller groups. The names of the wider groups extend those of the narrower (the same digest), so
+ * the groups of an SLC could be split in place later.
  */
-export function deviceGroupOf(slcSecret: string, mac: string): string {
-  return createHmac('sha256', slcSecret).update(`device-group\n${mac}`).digest('hex').slice(0, 2);
+export type DeviceGroupWidth = 2 | 3;
+
+/** Licenses issued before the width was chosen have 256 groups. */
+export const EARLIER_DEVICE_GROUP_WIDTH: DeviceGroupWidth = 2;
+
+/**
+ * Device licenses an SLC of 256 groups is issued for at most: about 8 devices per group when all
+ * are used (about 1 KB of stored entries, the smallest write DynamoDB bills).
+ */
+export const NARROW_GROUPS_UP_TO_DEVICE_LICENSES = 2_048;
+
+/** The width of an SLC's groups as its license records it. */
+export const deviceGroupWidthOf = (license: { deviceGroupWidth?: DeviceGroupWidth }): DeviceGroupWidth => license.deviceGroupWidth ?? EARLIER_DEVICE_GROUP_WIDTH;
+
+/** The width an SLC is issued with, from the device licenses it is issued for. */
+export function deviceGroupWidthFor(entitledDeviceLicenses: number): DeviceGroupWidth {
+  return entitledDeviceLicenses <= NARROW_GROUPS_UP_TO_DEVICE_LICENSES ? 2 : 3;
 }
+
+/**
+ * Which of the SLC's device groups holds a device: derived from the same secret as its key but not
+ * from the key, so that nobody who sees device keys can aim devices at one group.
+ */
+export function deviceGroupOf(slcSecret: string, mac: string, width: DeviceGroupWidth): string {
+  return createHmac('sha256', slcSecret).update(`device-group\n${mac}`).digest('hex').slice(0, width);
+}
+
+/** The group of a device under a license (its secret and the width it was issued with). */
+export const deviceGroupUnder = (license: { deviceKeySalt: string; deviceGroupWidth?: DeviceGroupWidth }, mac: string): string =>
+  deviceGroupOf(license.deviceKeySalt, mac, deviceGroupWidthOf(license));

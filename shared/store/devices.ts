@@ -5,20 +5,32 @@ import { store } from './client';
 import { keys } from './keys';
 import { batchGet, chunk, inParallel } from './batch';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
-import type { DeviceRecord } from './records';
+import type { DeviceRecord, LicenseRecord } from './records';
+import { deviceGroupWidthOf, type DeviceGroupWidth } from '../domain/device-key';
 import { decodeDeviceEntry, encodeDeviceEntry, isEncodedEntry, REVISION_ATTRIBUTES, type DeviceEntry, type StoredDeviceEntry } from './device-entries';
 
 /**
- * The devices of an SLC live in 256 device-group items (`LICENSE#<slc>#DEVICEGROUP#<hh>`), one
+ * The devices of an SLC live in device-group items (`LICENSE#<slc>#DEVICEGROUP#<hex>`): 256 of them,
+ * or 4,096 for an SLC issued for many devices (domain/device-key.ts, DeviceGroupWidth), one
  * attribute per device (`device:<MAC>`); which group a device belongs to is derived from a secret of
- * the SLC (domain/device-key.ts). A 10,000-device activation then reads and writes a few hundred
- * items instead of 10,000. Each device is still written on its own condition (its revision as read,
- * or its absence), so a camera is never held by two installations and no count is lost, while
- * installations with different cameras in the same group never get in each other's way.
+ * the SLC. A 10,000-device activation then reads and writes a few thousand items at most instead of
+ * 10,000, and a one-device activation writes a group of a few devices. Each device is still written
+ * on its own condition (its revision as read, or its absence), so a camera is never held by two
+ * installations and no count is lost, while installations with different cameras in the same group
+ * never get in each other's way.
  */
-export const DEVICE_GROUP_COUNT = 256;
-/** Every group of an SLC, in order: `00` … `ff`. */
-export const ALL_DEVICE_GROUPS: readonly string[] = Array.from({ length: DEVICE_GROUP_COUNT }, (_, i) => i.toString(16).padStart(2, '0'));
+const groupsByWidth = new Map<DeviceGroupWidth, readonly string[]>();
+/** Every group of an SLC whose groups have `width` hex digits, in order (`00` … `ff`, or `000` … `fff`). */
+export function deviceGroupsOfWidth(width: DeviceGroupWidth): readonly string[] {
+  let groups = groupsByWidth.get(width);
+  if (!groups) {
+    groups = Array.from({ length: 16 ** width }, (_, i) => i.toString(16).padStart(width, '0'));
+    groupsByWidth.set(width, groups);
+  }
+  return groups;
+}
+/** Every group of the license's SLC, in order. */
+export const deviceGroupsOf = (license: { deviceGroupWidth?: DeviceGroupWidth }) => deviceGroupsOfWidth(deviceGroupWidthOf(license));
 /**
  * A group takes no new device past this many bytes (about 1,300 devices). DynamoDB's item limit is
  * 400 KB and a group's stored size is well below its JSON size, which leaves room for the devices it
@@ -140,21 +152,24 @@ export function devicesWithoutRoom(
   return withoutRoom;
 }
 
-/** Groups read per request while listing; a few keep each page's read close to what it returns. */
-const LISTING_GROUPS_PER_READ = 32;
+/** Groups read per request while listing, at most (BatchGetItem takes 100 keys); a few keep each page's read close to what it returns. */
+const LISTING_GROUPS_PER_READ = 100;
 
 /**
  * §4 devices of a license: every device ever registered under the SLC, group by group and by MAC
  * within a group. The cursor names the group and MAC a page ended at.
  */
-export async function listLicenseDevices(slc: string, limit: number, cursor?: string): Promise<Page<DeviceRecord>> {
+export async function listLicenseDevices(license: Pick<LicenseRecord, 'slc' | 'deviceGroupWidth'>, limit: number, cursor?: string): Promise<Page<DeviceRecord>> {
+  const { slc } = license;
+  const all = deviceGroupsOf(license);
   const scope = `license-devices:${slc}`;
   const position = await decodeCursor(scope, cursor);
   const after = position === undefined ? undefined : { group: position.group, mac: position.mac };
-  if (after && (typeof after.group !== 'string' || !ALL_DEVICE_GROUPS.includes(after.group) || typeof after.mac !== 'string')) {
+  const from = after ? (typeof after.group === 'string' ? all.indexOf(after.group) : -1) : 0;
+  if (after && (from < 0 || typeof after.mac !== 'string')) {
     throw badRequest('invalid_cursor', 'The cursor is not one this list returned.');
   }
-  const remaining = ALL_DEVICE_GROUPS.slice(after ? ALL_DEVICE_GROUPS.indexOf(after.group as string) : 0);
+  const remaining = all.slice(from);
   const items: DeviceRecord[] = [];
   // A few groups first, more while the page is not full: a page reads little more than it returns.
   for (let start = 0, size = 2; start < remaining.length; start += size, size = Math.min(size * 2, LISTING_GROUPS_PER_READ)) {

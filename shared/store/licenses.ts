@@ -2,6 +2,7 @@ import type { AddOns } from '../domain/add-ons';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { randomToken } from '../crypto';
+import { deviceGroupWidthFor } from '../domain/device-key';
 import type { Channel, Product } from '../domain/products';
 import { entitledAmount, POOL_KEYS, type PoolAmounts, type PoolKey } from '../domain/add-on-pools';
 import type { LicenseListPlan } from '../domain/scope';
@@ -54,6 +55,7 @@ export function createLicenseRecord(input: NewLicense): LicenseRecord {
     activatedDevices: 0,
     installationCount: 0,
     deviceKeySalt: randomToken(),
+    deviceGroupWidth: deviceGroupWidthFor(input.entitledDeviceLicenses),
     ...(input.aws ? { aws: input.aws } : {}),
     activationAvailableUntil: input.activationAvailableUntil,
     createdAt: input.createdAt,

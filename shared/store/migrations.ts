@@ -2,10 +2,10 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { byKind, keys } from './keys';
-import { LICENSE_INDEX_ATTRIBUTES, licenseListingItem } from './licenses';
+import { getLicense, LICENSE_INDEX_ATTRIBUTES, licenseListingItem } from './licenses';
 import { queryAll } from './query';
 import { batchGet } from './batch';
-import { ALL_DEVICE_GROUPS, earlierFormRewrites, updateItemOf } from './devices';
+import { deviceGroupsOf, earlierFormRewrites, updateItemOf } from './devices';
 import type { LicenseRecord } from './records';
 
 export interface ListingMigrationReport {
@@ -83,7 +83,9 @@ export async function encodeStoredDevices(): Promise<DeviceEncodingReport> {
   const slcs = [...new Set(entries.map((entry) => entry.slc))];
   const report: DeviceEncodingReport = { licenses: slcs.length, encoded: 0, changedMeanwhile: 0 };
   for (const slc of slcs) {
-    for (const item of await batchGet(ALL_DEVICE_GROUPS.map((group) => keys.deviceGroup(slc, group)))) {
+    const license = await getLicense(slc);
+    if (!license) continue;
+    for (const item of await batchGet(deviceGroupsOf(license).map((group) => keys.deviceGroup(slc, group)))) {
       for (const update of earlierFormRewrites(item)) {
         try {
           await client.send(new UpdateCommand({ TableName: tableName, ...updateItemOf(slc, update) }));

@@ -3,6 +3,7 @@ import type { Channel, Product, RevocationReason } from '../domain/products';
 import type { RecordedConsent } from '../domain/end-user-consent';
 import type { VerificationReason } from '../domain/export-control';
 import type { PoolKey } from '../domain/add-on-pools';
+import type { DeviceGroupWidth } from '../domain/device-key';
 
 /**
  * The stored shape of each aggregate root. Counters that conditional writes compare live as flat
@@ -54,6 +55,8 @@ export interface LicenseRecord extends AddOnPoolCounters {
   failoverInstallationId?: string | null;
   /** Secret from which device keys are derived; never leaves the service. */
   deviceKeySalt: string;
+  /** Hex digits of the SLC's device-group names, chosen at issue (absent: 2, issued before it was chosen). */
+  deviceGroupWidth?: DeviceGroupWidth;
   /** `ami-included` licenses: the instance they belong to. */
   aws?: { accountId: string; instanceId: string; region: string };
   /** Last day (`YYYY-MM-DD`) new devices may be activated; copied from the catalog at issue. */

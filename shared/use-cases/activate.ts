@@ -4,7 +4,7 @@ import { logger } from '../adapters/observability';
 import { secrets } from '../adapters/secrets';
 import { planActivation, type ActivationPlan } from '../domain/activation-plan';
 import { allocateAddOns, type AddOnPoolPlan } from '../domain/add-on-pools';
-import { deriveDeviceKey, deviceGroupOf } from '../domain/device-key';
+import { deriveDeviceKey, deviceGroupUnder } from '../domain/device-key';
 import { deviceInputProblem, deviceLicensesNeeded, normalizeMac } from '../domain/device-licenses';
 import { editionRefusal, editionRules, type EditionRules } from '../domain/editions';
 import { deriveInstallationSecret } from '../domain/installation-secret';
@@ -418,9 +418,7 @@ async function loadState(session: ActivationSession, request: ActivationRequest,
     throw conflict('installation_limit_reached', 'This edition allows one installation per SLC, and it has one.');
   }
   const installationId = installation?.installationId ?? session.newInstallationId!;
-  const placed = new Map(
-    request.devices.map(({ mac }) => [mac, { mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, mac), group: deviceGroupOf(license.deviceKeySalt, mac) }]),
-  );
+  const placed = new Map(request.devices.map(({ mac }) => [mac, { mac, deviceKey: deriveDeviceKey(license.deviceKeySalt, mac), group: deviceGroupUnder(license, mac) }]));
   // The groups of the requested devices the first read could not know, the owner if it did not
   // know who that is, and the catalogs (which need the license's version): one BatchGetItem.
   const groups = first.groups;

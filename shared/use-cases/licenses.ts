@@ -342,8 +342,7 @@ export async function transferLicense(
 
 /** Devices ever registered under a license the caller may see. */
 export async function devicesOfLicense(caller: Caller, slc: string, limit: number, cursor?: string): Promise<Page<DeviceRecord>> {
-  await findLicenseFor(caller, slc);
-  return listLicenseDevices(slc, limit, cursor);
+  return listLicenseDevices(await findLicenseFor(caller, slc), limit, cursor);
 }
 
 /** The audit trail of a license the caller may see, newest first. */

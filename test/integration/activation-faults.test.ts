@@ -21,7 +21,7 @@ describe('activation with a failed DynamoDB write at every position, then a retr
     // The large case spreads its devices over a fixed number of device groups, so that every license
     // gets the same number of device writes and each position below exists in every run.
     const macsFor = async (slc: string) =>
-      extra === 0 ? [nextMac(), nextMac(), nextMac()] : macsOverGroups((await getLicense(slc))!.deviceKeySalt, 3 + extra, GROUPS_OF_A_LARGE_ACTIVATION);
+      extra === 0 ? [nextMac(), nextMac(), nextMac()] : macsOverGroups((await getLicense(slc))!, 3 + extra, GROUPS_OF_A_LARGE_ACTIVATION);
     faults.reset();
     const probe = await createLicense(api, { deviceLicenses: 20 + extra });
     const probeMacs = await macsFor(probe.slc);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deviceGroupOf } from '../../shared/domain/device-key';
+import { deviceGroupUnder } from '../../shared/domain/device-key';
 import { store } from '../../shared/store/client';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { chunk } from '../../shared/store/batch';
@@ -8,6 +8,7 @@ import { keys } from '../../shared/store/keys';
 import { encodeStoredDevices } from '../../shared/store/migrations';
 import { getInstallation } from '../../shared/store/installations';
 import { getLicense } from '../../shared/store/licenses';
+import type { LicenseRecord } from '../../shared/store/records';
 import { encodeCursor } from '../../shared/store/pagination';
 import { useApi } from '../support/api';
 import { afterAllocationCommit, withMiddleware } from '../support/interleave';
@@ -17,18 +18,18 @@ import { activateFirst, activationBody, BEYOND_ONE_TRANSACTION, camera, camerasB
 const api = useApi();
 
 const payloadOf = (jws: string) => JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8'));
-const sortedGroupsOf = (salt: string, macs: string[]) => [...new Set(macs.map((mac) => deviceGroupOf(salt, mac)))].sort();
+const sortedGroupsOf = (license: LicenseRecord, macs: string[]) => [...new Set(macs.map((mac) => deviceGroupUnder(license, mac)))].sort();
 
 describe('devices stored in device groups', () => {
   it('an installation names exactly the groups it holds devices in, growing and shrinking with its devices', async () => {
     const { slc } = await createLicense(api, { deviceLicenses: 1_000 });
-    const salt = (await getLicense(slc))!.deviceKeySalt;
+    const license = (await getLicense(slc))!;
     const devices = Array.from({ length: 600 }, () => camera());
     const credentials = await activateFirst(api, slc, devices);
     expect(credentials.body.devices.every((device: { status: string }) => device.status === 'activated')).toBe(true);
     const macs = devices.map((device) => device.mac);
-    expect((await getInstallation(credentials.installationId))!.deviceGroups).toEqual(sortedGroupsOf(salt, macs));
-    expect(sortedGroupsOf(salt, macs).length).toBeGreaterThan(200);
+    expect((await getInstallation(credentials.installationId))!.deviceGroups).toEqual(sortedGroupsOf(license, macs));
+    expect(sortedGroupsOf(license, macs).length).toBeGreaterThan(200);
     await expectLedgerConsistent(slc);
 
     const kept = devices.slice(100, 110);
@@ -36,7 +37,7 @@ describe('devices stored in device groups', () => {
     expect(again.status).toBe(200);
     expect(again.body.released).toHaveLength(590);
     const installation = (await getInstallation(credentials.installationId))!;
-    expect(installation.deviceGroups).toEqual(sortedGroupsOf(salt, kept.map((device) => device.mac)));
+    expect(installation.deviceGroups).toEqual(sortedGroupsOf(license, kept.map((device) => device.mac)));
     const ledger = await expectLedgerConsistent(slc);
     expect(ledger.activatedDevices).toBe(10);
     expect(ledger.devices.filter((device) => device.status === 'released' && device.deletions === 1)).toHaveLength(590);
@@ -44,6 +45,56 @@ describe('devices stored in device groups', () => {
     const checkIn = await api.signed(credentials, 'GET', `/v1/installations/${credentials.installationId}/license`);
     expect(checkIn.status).toBe(200);
     expect(payloadOf(checkIn.body.license).devices.map((device: { mac: string }) => device.mac)).toEqual(kept.map((device) => device.mac).sort());
+  });
+
+  /** Every page of the license's devices list, in order. */
+  async function allListed(slc: string, limit: number): Promise<Array<{ mac: string }>> {
+    const listed: Array<{ mac: string }> = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+      const page = await api.ops('GET', `/v1/licenses/${slc}/devices?limit=${limit}${query}`);
+      expect(page.status).toBe(200);
+      listed.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    return listed;
+  }
+
+  it('an SLC issued for more than 2,048 device licenses has 4,096 groups: a device shares its group with few others, and the list pages over all of them once', async () => {
+    const { slc } = await createLicense(api, { deviceLicenses: 5_000 });
+    const license = (await getLicense(slc))!;
+    expect(license.deviceGroupWidth).toBe(3);
+    const devices = Array.from({ length: 300 }, () => camera());
+    const credentials = await activateFirst(api, slc, devices);
+    expect(credentials.body.devices.every((device: { status: string }) => device.status === 'activated')).toBe(true);
+    const macs = devices.map((device) => device.mac);
+    const groups = sortedGroupsOf(license, macs);
+    expect(groups.every((group) => /^[0-9a-f]{3}$/.test(group))).toBe(true);
+    // 300 devices over 4,096 groups: nearly every one alone in its group (over 256 groups, about 190 groups).
+    expect(groups.length).toBeGreaterThan(280);
+    expect((await getInstallation(credentials.installationId))!.deviceGroups).toEqual(groups);
+    await expectLedgerConsistent(slc);
+
+    const listed = await allListed(slc, 70);
+    expect(listed.map((device) => device.mac).sort()).toEqual([...macs].sort());
+    const order = listed.map((device) => `${deviceGroupUnder(license, device.mac)} ${device.mac}`);
+    expect(order).toEqual([...order].sort());
+  });
+
+  it('a license stored before group widths keeps its 256 groups, whatever it is entitled to', async () => {
+    const { slc } = await createLicense(api, { deviceLicenses: 5_000 });
+    const { client, tableName } = store();
+    await client.send(new UpdateCommand({ TableName: tableName, Key: keys.license(slc), UpdateExpression: 'REMOVE deviceGroupWidth' }));
+    const license = (await getLicense(slc))!;
+    expect(license.deviceGroupWidth).toBeUndefined();
+    const devices = Array.from({ length: 40 }, () => camera());
+    const credentials = await activateFirst(api, slc, devices);
+    const groups = (await getInstallation(credentials.installationId))!.deviceGroups;
+    expect(groups).toEqual(sortedGroupsOf(license, devices.map((device) => device.mac)));
+    expect(groups.every((group) => /^[0-9a-f]{2}$/.test(group))).toBe(true);
+    expect((await allListed(slc, 100)).map((device) => device.mac).sort()).toEqual(devices.map((device) => device.mac).sort());
+    await expectLedgerConsistent(slc);
   });
 
   it('installations writing the same groups at once all finish, and no camera is held twice', async () => {
@@ -75,10 +126,10 @@ describe('devices stored in device groups', () => {
 
   it('devices stored in the earlier form (long names) are read, counted and released like the others, and stored encoded once written', async () => {
     const { slc } = await createLicense(api, { deviceLicenses: 20 });
-    const salt = (await getLicense(slc))!.deviceKeySalt;
+    const license = (await getLicense(slc))!;
     const devices = Array.from({ length: 6 }, () => camera());
     const credentials = await activateFirst(api, slc, devices);
-    const groups = sortedGroupsOf(salt, devices.map((device) => device.mac));
+    const groups = sortedGroupsOf(license, devices.map((device) => device.mac));
     // Store every device as builds before the encoding did: its DeviceEntry under its long names.
     const { client, tableName } = store();
     for (const [group, read] of await readDeviceGroups(slc, groups)) {
@@ -100,7 +151,7 @@ describe('devices stored in device groups', () => {
     expect(ledger.devices.filter((device) => device.status === 'released').map((device) => [device.registrations, device.deletions])).toEqual([[1, 1], [1, 1], [1, 1]]);
     // Released devices were written (deletion counted) and the new one too: stored encoded. Kept ones were not written.
     const storedEntry = async (mac: string) =>
-      (await client.send(new GetCommand({ TableName: tableName, Key: keys.deviceGroup(slc, deviceGroupOf(salt, mac)), ConsistentRead: true }))).Item![deviceAttribute(mac)];
+      (await client.send(new GetCommand({ TableName: tableName, Key: keys.deviceGroup(slc, deviceGroupUnder(license, mac)), ConsistentRead: true }))).Item![deviceAttribute(mac)];
     for (const device of [...devices.slice(3), kept[3]!]) expect(await storedEntry(device.mac), device.mac).toHaveProperty('v');
     for (const device of devices.slice(0, 3)) expect(await storedEntry(device.mac), device.mac).toHaveProperty('revision');
 
@@ -172,11 +223,11 @@ describe('devices stored in device groups', () => {
 
   it('a new device whose group is full is not activated (device_capacity_exceeded); the rest of the request is', async () => {
     const { slc } = await createLicense(api, { deviceLicenses: 10 });
-    const salt = (await getLicense(slc))!.deviceKeySalt;
+    const license = (await getLicense(slc))!;
     const blocked = camera();
-    await crowd(slc, deviceGroupOf(salt, blocked.mac), 0);
+    await crowd(slc, deviceGroupUnder(license, blocked.mac), 0);
     let other = camera();
-    while (deviceGroupOf(salt, other.mac) === deviceGroupOf(salt, blocked.mac)) other = camera();
+    while (deviceGroupUnder(license, other.mac) === deviceGroupUnder(license, blocked.mac)) other = camera();
 
     const response = await api.request('POST', '/v1/activations', { body: { slc, ...activationBody([blocked, other]) } });
     expect(response.status).toBe(201);
@@ -190,17 +241,17 @@ describe('devices stored in device groups', () => {
   it('a device planned into a group that fills up before it is written still lands (the limit leaves room under DynamoDB\'s), and the counters follow', async () => {
     // Only an activation larger than one transaction writes its devices after its allocation commit.
     const { slc } = await createLicense(api, { deviceLicenses: 10 + BEYOND_ONE_TRANSACTION });
-    const salt = (await getLicense(slc))!.deviceKeySalt;
+    const license = (await getLicense(slc))!;
     const [x0, y0] = [camera(), camera()];
     const x = await activateFirst(api, slc, [x0]);
     const y = await activateFirst(api, slc, [y0]);
     // m (for X) and n (for Y) fall in one group with room for one more device.
     const m = camera();
-    const group = deviceGroupOf(salt, m.mac);
+    const group = deviceGroupUnder(license, m.mac);
     let n = camera();
-    while (deviceGroupOf(salt, n.mac) !== group) n = camera();
+    while (deviceGroupUnder(license, n.mac) !== group) n = camera();
     await crowd(slc, group, 500);
-    const more = camerasBeyondOneTransaction((mac) => deviceGroupOf(salt, mac) === group);
+    const more = camerasBeyondOneTransaction((mac) => deviceGroupUnder(license, mac) === group);
 
     // Y's activation of n lands right after X's allocation commit.
     let yStatus = 0;
@@ -218,7 +269,7 @@ describe('devices stored in device groups', () => {
     expect(ledger.license.usedDeviceLicenses).toBe(4 + more.length);
     // The next new device of that group finds it full.
     let next = camera();
-    while (deviceGroupOf(salt, next.mac) !== group) next = camera();
+    while (deviceGroupUnder(license, next.mac) !== group) next = camera();
     const again = await api.signed(x, 'POST', '/v1/activations', { installationId: x.installationId, ...activationBody([x0, m, next]) });
     expect(again.body.devices.map((device: { status: string; reason?: string }) => device.reason ?? device.status)).toEqual(['activated', 'activated', 'device_capacity_exceeded']);
     await expectLedgerConsistent(slc);
@@ -276,13 +327,22 @@ describe('devices stored in device groups', () => {
     expect(ledger.activatedDevices).toBe(2);
   });
 
-  it('installations with different cameras activating thousands of devices at once all finish', async () => {
+  // An SLC of 4,096 groups writes about three times as many items for the same devices (one per
+  // group touched), which DynamoDB Local takes about three times as long for: fewer devices there.
+  it.each([
+    ['256 groups (a license stored before group widths)', 'earlier', 1_000],
+    ['4,096 groups', 'wide', 400],
+  ] as const)('installations with different cameras activating hundreds of devices each at once all finish: %s', async (_layout, layout, perInstallation) => {
     const { slc } = await createLicense(api, { deviceLicenses: 10_000 });
+    if (layout === 'earlier') {
+      const { client, tableName } = store();
+      await client.send(new UpdateCommand({ TableName: tableName, Key: keys.license(slc), UpdateExpression: 'REMOVE deviceGroupWidth' }));
+    }
     const responses = await Promise.all(
-      Array.from({ length: 6 }, () => api.request('POST', '/v1/activations', { body: { slc, ...activationBody(Array.from({ length: 1_000 }, () => camera())) } })),
+      Array.from({ length: 6 }, () => api.request('POST', '/v1/activations', { body: { slc, ...activationBody(Array.from({ length: perInstallation }, () => camera())) } })),
     );
     expect(responses.map((response) => response.status)).toEqual(Array(6).fill(201));
     const ledger = await expectLedgerConsistent(slc);
-    expect(ledger.activatedDevices).toBe(6_000);
+    expect(ledger.activatedDevices).toBe(6 * perInstallation);
   });
 });

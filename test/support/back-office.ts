@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
 import { store } from '../../shared/store/client';
-import { deviceGroupOf } from '../../shared/domain/device-key';
+import { deviceGroupUnder } from '../../shared/domain/device-key';
 import { updateItemOf } from '../../shared/store/devices';
 import { getLicense } from '../../shared/store/licenses';
 import { keys } from '../../shared/store/keys';
@@ -63,7 +63,7 @@ export async function setUsage(slc: string, used: { deviceLicenses: number; devi
 /** Puts a device new to its SLC into its device group, as the activation engine stores it. */
 export async function putDevice({ slc, mac, ...device }: DeviceRecord): Promise<void> {
   const { client, tableName } = store();
-  const group = deviceGroupOf((await getLicense(slc))!.deviceKeySalt, mac);
+  const group = deviceGroupUnder((await getLicense(slc))!, mac);
   await client.send(new UpdateCommand({ TableName: tableName, ...updateItemOf(slc, { group, devices: [{ mac, entry: { ...device, revision: 1 }, readRevision: undefined }] }) }));
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { deviceGroupOf } from '../../shared/domain/device-key';
+import { deviceGroupUnder } from '../../shared/domain/device-key';
+import type { LicenseRecord } from '../../shared/store/records';
 import type { Api, InstallationCredentials } from './api';
 
 export interface LicenseOptions {
@@ -95,17 +96,17 @@ export function camerasBeyondOneTransaction(avoid: (mac: string) => boolean = ()
 }
 
 /**
- * `count` unique MACs of an SLC (its device-group secret `salt`) spread over exactly the first
+ * `count` unique MACs of an SLC (under its license's device-group secret and width) spread over exactly the first
  * `groupCount` device groups, each group filled before any takes a second: an activation of them
  * writes a number of groups known beforehand, whichever MACs are drawn (with random MACs the number
  * of distinct groups, and so of device writes, varies from one license to the next).
  */
-export function macsOverGroups(salt: string, count: number, groupCount: number): string[] {
+export function macsOverGroups(license: Pick<LicenseRecord, 'deviceKeySalt' | 'deviceGroupWidth'>, count: number, groupCount: number): string[] {
   const perGroup = new Map<number, number>();
   const macs: string[] = [];
   while (macs.length < count) {
     const mac = nextMac();
-    const group = Number.parseInt(deviceGroupOf(salt, mac), 16);
+    const group = Number.parseInt(deviceGroupUnder(license, mac), 16);
     const level = Math.floor(macs.length / groupCount);
     if (group >= groupCount || (perGroup.get(group) ?? 0) > level) continue;
     perGroup.set(group, (perGroup.get(group) ?? 0) + 1);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { deriveDeviceKey, deviceGroupOf } from '../../shared/domain/device-key';
-import { DEVICE_GROUP_COUNT, deviceAttribute, deviceGroupUpdates, devicesWithoutRoom, nextDeviceEntry, transactionsOf, updateItemOf, type DeviceEntry, type DeviceGroup } from '../../shared/store/devices';
+import { deriveDeviceKey, deviceGroupOf, deviceGroupWidthFor, deviceGroupWidthOf, NARROW_GROUPS_UP_TO_DEVICE_LICENSES } from '../../shared/domain/device-key';
+import { deviceAttribute, deviceGroupsOfWidth, deviceGroupUpdates, devicesWithoutRoom, nextDeviceEntry, transactionsOf, updateItemOf, type DeviceEntry, type DeviceGroup } from '../../shared/store/devices';
 
 const AT = '2026-11-30T10:00:00.000Z';
 const EARLIER = '2026-01-01T00:00:00.000Z';
 const SALT = 'salt-of-the-slc';
 const key = (mac: string) => deriveDeviceKey(SALT, mac);
-const groupOf = (mac: string) => deviceGroupOf(SALT, mac);
+const groupOf = (mac: string) => deviceGroupOf(SALT, mac, 2);
 const mac = (n: number) => `00:11:22:${[16, 8, 0].map((shift) => ((n >> shift) & 255).toString(16).padStart(2, '0')).join(':')}`;
 
 function entry(overrides: Partial<DeviceEntry> = {}): DeviceEntry {
@@ -26,18 +26,26 @@ function entry(overrides: Partial<DeviceEntry> = {}): DeviceEntry {
 }
 
 describe('deviceGroupOf', () => {
-  it('names one of 256 groups, the same for the same SLC and MAC', () => {
-    expect(groupOf('00:11:22:33:44:55')).toMatch(/^[0-9a-f]{2}$/);
-    expect(groupOf('00:11:22:33:44:55')).toBe(groupOf('00:11:22:33:44:55'));
+  it.each([
+    [2, /^[0-9a-f]{2}$/],
+    [3, /^[0-9a-f]{3}$/],
+  ] as const)('names one group of width %i, the same for the same SLC and MAC', (width, name) => {
+    expect(deviceGroupOf(SALT, '00:11:22:33:44:55', width)).toMatch(name);
+    expect(deviceGroupOf(SALT, '00:11:22:33:44:55', width)).toBe(deviceGroupOf(SALT, '00:11:22:33:44:55', width));
   });
 
-  it('spreads the devices of one vendor evenly over the groups', () => {
+  it('names in the wider groups extend those of the narrower, so that groups could be split in place', () => {
+    for (let n = 0; n < 500; n++) expect(deviceGroupOf(SALT, mac(n), 3).startsWith(deviceGroupOf(SALT, mac(n), 2))).toBe(true);
+  });
+
+  it.each([2, 3] as const)('spreads the devices of one vendor evenly over the %i-digit groups', (width) => {
+    const groups = deviceGroupsOfWidth(width);
     const sizes = new Map<string, number>();
-    for (let n = 0; n < 25_600; n++) {
-      const group = groupOf(mac(n));
+    for (let n = 0; n < groups.length * 100; n++) {
+      const group = deviceGroupOf(SALT, mac(n), width);
       sizes.set(group, (sizes.get(group) ?? 0) + 1);
     }
-    expect(sizes.size).toBe(DEVICE_GROUP_COUNT);
+    expect([...sizes.keys()].sort()).toEqual(groups);
     // 100 per group on average; a hash puts every group within a few standard deviations (10) of it.
     expect(Math.max(...sizes.values())).toBeLessThan(150);
     expect(Math.min(...sizes.values())).toBeGreaterThan(50);
@@ -45,8 +53,26 @@ describe('deviceGroupOf', () => {
 
   it('depends on the SLC secret, so another SLC groups the same MACs differently', () => {
     const macs = Array.from({ length: 2_560 }, (_, n) => mac(n));
-    const same = macs.filter((m) => deviceGroupOf('another-salt', m) === groupOf(m)).length;
+    const same = macs.filter((m) => deviceGroupOf('another-salt', m, 2) === groupOf(m)).length;
     expect(same).toBeLessThan(40); // 10 expected by chance
+  });
+});
+
+describe('deviceGroupWidthFor: the groups an SLC is issued with', () => {
+  it.each([
+    [1, 2],
+    [NARROW_GROUPS_UP_TO_DEVICE_LICENSES, 2],
+    [NARROW_GROUPS_UP_TO_DEVICE_LICENSES + 1, 3],
+    [10_000, 3],
+    [1_000_000, 3],
+  ])('%i device licenses: %i hex digits', (licenses, width) => {
+    expect(deviceGroupWidthFor(licenses)).toBe(width);
+  });
+
+  it('a license issued before the width was chosen has 256 groups', () => {
+    expect(deviceGroupWidthOf({})).toBe(2);
+    expect(deviceGroupsOfWidth(deviceGroupWidthOf({}))).toHaveLength(256);
+    expect(deviceGroupsOfWidth(3)).toHaveLength(4_096);
   });
 });
 
