@@ -152,6 +152,37 @@ async function seededSlc(stack: LocalStack, count: number): Promise<string> {
   return slc;
 }
 
+/**
+ * What an installation of 10,000 devices costs on an SLC issued for 10,100 device licenses, in
+ * either layout (256 groups: the license as stored before group widths): its first activation, a
+ * signed re-activation that changes nothing, and one that replaces one camera.
+ */
+async function largeInstallationCost(stack: LocalStack, capacity: ReturnType<typeof measureCapacity>, layout: '256 groups' | '4096 groups') {
+  const slc = await newLicense(stack, 10_100);
+  if (layout === '256 groups') {
+    const { client, tableName } = store();
+    await client.send(new UpdateCommand({ TableName: tableName, Key: keys.license(slc), UpdateExpression: 'REMOVE deviceGroupWidth' }));
+  }
+  const list = devices(10_000);
+  capacity.take();
+  const first = await call(stack, 'POST', '/v1/activations', activationBody(slc, list));
+  if (first.status !== 201) throw new Error(`activation failed: ${JSON.stringify(first.body).slice(0, 300)}`);
+  const firstActivation = capacity.take();
+  const credentials = { installationId: first.body.installationId, installationSecret: first.body.installationSecret };
+  // The installation's first signed request records that it has made one: not part of what is measured.
+  await callSigned(stack, credentials, 'GET', `/v1/installations/${credentials.installationId}/license`, undefined);
+  const { slc: _, ...body } = activationBody(slc, list);
+  const reactivate = async (deviceList: unknown[]) => {
+    capacity.take();
+    const response = await callSigned(stack, credentials, 'POST', '/v1/activations', { installationId: credentials.installationId, ...body, devices: deviceList });
+    if (response.status !== 200) throw new Error(`re-activation failed: ${JSON.stringify(response.body).slice(0, 300)}`);
+    return capacity.take();
+  };
+  const noChange = await reactivate(list);
+  const oneReplaced = await reactivate([...list.slice(1), ...devices(1)]);
+  return { firstActivation, noChangeReactivation: noChange, reactivationReplacingOneCamera: oneReplaced };
+}
+
 export async function activationCostBench(stack: LocalStack, options: { samples: number; slcSizes: number[] }) {
   const firstOne: number[] = [];
   const firstOneFloor: number[] = [];
@@ -216,6 +247,7 @@ export async function activationCostBench(stack: LocalStack, options: { samples:
 
   const capacity = measureCapacity();
   const writeUnitsPerOneDeviceActivation: Record<string, Capacity & { samples: number[] }> = {};
+  const writeUnitsOfLargeInstallations: Record<string, Awaited<ReturnType<typeof largeInstallationCost>>> = {};
   try {
     for (const size of options.slcSizes) {
       const slc = await seededSlc(stack, size);
@@ -231,6 +263,9 @@ export async function activationCostBench(stack: LocalStack, options: { samples:
         readUnits: median(samples.map((sample) => sample.readUnits)),
         samples: samples.map((sample) => sample.writeUnits),
       };
+    }
+    for (const layout of ['256 groups', '4096 groups'] as const) {
+      writeUnitsOfLargeInstallations[layout] = await largeInstallationCost(stack, capacity, layout);
     }
   } finally {
     capacity.remove();
@@ -248,5 +283,6 @@ export async function activationCostBench(stack: LocalStack, options: { samples:
       checkInAgainstItsDesignFloor: 'GetItem of the installation beside a conditional PutItem (the signature used up), then one BatchGetItem of license, owner and device group, then signing',
     },
     writeUnitsPerOneDeviceActivation,
+    writeUnitsOfLargeInstallations,
   };
 }

@@ -6,6 +6,7 @@ import { readDeviceGroupsWith, updateItemOf, type DeviceGroup, type DeviceGroupU
 import { auditEventItem, type AuditEvent } from './events';
 import { activationCatalogKeys, activationCatalogOf, type ActivationCatalog } from './catalog';
 import { installationItem, LEASE_TAKEABLE } from './installations';
+import { encodeDeviceGroups, type StoredDeviceGroups } from './device-group-sets';
 import { byCustomer, keys } from './keys';
 import type { CustomerRecord, InstallationRecord, LicenseRecord } from './records';
 
@@ -206,7 +207,7 @@ function installationWrite(tableName: string, slc: string, installation: Install
       assignments.push(`#${prefix}${i} = :${prefix}${i}`);
     });
   // The record's fields (the groups of the activated devices among them) win over the groups named for the device writes.
-  set('f', { deviceGroups: installation.deviceGroups, ...installation.holdings, ...record?.fields });
+  set('f', storedFields({ deviceGroups: installation.deviceGroups, ...installation.holdings, ...record?.fields }));
   // Until its record is written the installation is on the SLC's unfinished list: should the
   // request stop before that, the next request that meets it settles what it holds.
   if (installation.lease) set('u', { gsi2pk: byCustomer.unfinishedInstallations(slc), gsi2sk: installation.installationId });
@@ -303,6 +304,11 @@ export async function commitActivation(commit: ActivationCommit): Promise<Commit
   }
 }
 
+/** Installation fields as stored: its device groups in the smaller of their two forms. */
+function storedFields<T extends { deviceGroups?: readonly string[] }>(fields: T): Omit<T, 'deviceGroups'> & { deviceGroups?: StoredDeviceGroups } {
+  return fields.deviceGroups === undefined ? fields : { ...fields, deviceGroups: encodeDeviceGroups(fields.deviceGroups) };
+}
+
 /**
  * Whether the commit writes the license. A re-activation that changes nothing (no counter moves, no
  * device is written now or under a lease, no failover pair changes hands) records itself on the
@@ -325,7 +331,7 @@ export async function finalizeActivation(leaseOwner: string, record: ActivationR
   const names: Record<string, string> = { '#owner': 'owner' };
   const values: Record<string, unknown> = { ':owner': leaseOwner, ':null': null };
   const assignments = ['lease = :null'];
-  Object.entries(record.fields).forEach(([field, value], i) => {
+  Object.entries(storedFields(record.fields)).forEach(([field, value], i) => {
     names[`#f${i}`] = field;
     values[`:f${i}`] = value;
     assignments.push(`#f${i} = :f${i}`);

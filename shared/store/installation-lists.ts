@@ -3,6 +3,7 @@ import { store } from './client';
 import { byOwner } from './keys';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
 import type { InstallationRecord } from './records';
+import { installationOf } from './installations';
 
 /**
  * A page of the installations of an SLC (gsi1), oldest first, retired ones included. An
@@ -26,5 +27,5 @@ export async function listInstallationsPage(slc: string, limit: number, cursor?:
       ExclusiveStartKey: await decodeCursor(scope, cursor),
     }),
   );
-  return { items: (result.Items ?? []) as InstallationRecord[], nextCursor: await encodeCursor(scope, result.LastEvaluatedKey) };
+  return { items: (result.Items ?? []).map(installationOf), nextCursor: await encodeCursor(scope, result.LastEvaluatedKey) };
 }

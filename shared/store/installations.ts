@@ -8,6 +8,7 @@ import { NOTHING_HELD, type PoolKey } from '../domain/add-on-pools';
 import { addOnHoldings, heldAddOnsOf } from './add-on-holdings';
 import { addOnPoolAttribute } from './licenses';
 import type { Deployment, InstallationRecord } from './records';
+import { encodeDeviceGroups, withDecodedDeviceGroups } from './device-group-sets';
 
 export type { InstallationRecord };
 
@@ -58,8 +59,12 @@ export function installationItem(record: InstallationRecord, options: { unfinish
     gsi1sk: `${record.createdAt}#${record.installationId}`,
     ...(options.unfinished ? { gsi2pk: byCustomer.unfinishedInstallations(record.slc), gsi2sk: record.installationId } : {}),
     ...record,
+    deviceGroups: encodeDeviceGroups(record.deviceGroups),
   };
 }
+
+/** An installation as stored, as its record (the device groups in either stored form). */
+export const installationOf = (item: Record<string, unknown>): InstallationRecord => withDecodedDeviceGroups(item) as unknown as InstallationRecord;
 
 
 export async function getInstallation(installationId: string): Promise<InstallationRecord | undefined> {
@@ -67,7 +72,7 @@ export async function getInstallation(installationId: string): Promise<Installat
   const { Item } = await client.send(
     new GetCommand({ TableName: tableName, Key: keys.installation(installationId), ConsistentRead: true }),
   );
-  return Item as InstallationRecord | undefined;
+  return Item ? installationOf(Item) : undefined;
 }
 
 /** Gives up an activation lease early (best effort; it also expires by itself). */
@@ -110,7 +115,7 @@ export async function takeLease(installationId: string, owner: string, until: nu
         ReturnValues: 'ALL_NEW',
       }),
     );
-    return Attributes as InstallationRecord;
+    return installationOf(Attributes!);
   } catch (error) {
     // A transaction on the installation at this moment is another request's turn as well.
     if (error instanceof ConditionalCheckFailedException || error instanceof TransactionConflictException) return 'held';
@@ -381,18 +386,20 @@ export async function resetCredentials(installation: InstallationRecord, by: { a
  * but has not been recorded yet (it holds or held a lease), or whose release has not finished (sparse, on gsi2).
  */
 export async function listUnfinishedInstallations(slc: string): Promise<InstallationRecord[]> {
-  return queryAll<InstallationRecord>({
+  const items = await queryAll<Record<string, unknown>>({
     IndexName: 'gsi2',
     KeyConditionExpression: 'gsi2pk = :pk',
     ExpressionAttributeValues: { ':pk': byCustomer.unfinishedInstallations(slc) },
   });
+  return items.map(installationOf);
 }
 
 /** The installations of an SLC (gsi1), retired ones included. */
 export async function listLicenseInstallations(slc: string): Promise<InstallationRecord[]> {
-  return queryAll<InstallationRecord>({
+  const items = await queryAll<Record<string, unknown>>({
     IndexName: 'gsi1',
     KeyConditionExpression: 'gsi1pk = :pk',
     ExpressionAttributeValues: { ':pk': byOwner.licenseInstallations(slc) },
   });
+  return items.map(installationOf);
 }

@@ -74,6 +74,11 @@ describe('devices stored in device groups', () => {
     // 300 devices over 4,096 groups: nearly every one alone in its group (over 256 groups, about 190 groups).
     expect(groups.length).toBeGreaterThan(280);
     expect((await getInstallation(credentials.installationId))!.deviceGroups).toEqual(groups);
+    // Stored as a bitmap of the 4,096 groups: 512 bytes instead of about 1.2 KB of names.
+    const { client, tableName } = store();
+    const stored = (await client.send(new GetCommand({ TableName: tableName, Key: keys.installation(credentials.installationId), ConsistentRead: true }))).Item!;
+    expect(stored.deviceGroups).toBeInstanceOf(Uint8Array);
+    expect((stored.deviceGroups as Uint8Array).length).toBe(512);
     await expectLedgerConsistent(slc);
 
     const listed = await allListed(slc, 70);
