@@ -84,7 +84,8 @@ export async function encodeStoredDevices(): Promise<DeviceEncodingReport> {
   const report: DeviceEncodingReport = { licenses: slcs.length, encoded: 0, changedMeanwhile: 0 };
   for (const slc of slcs) {
     const license = await getLicense(slc);
-    if (!license) continue;
+    // A license issued with a group width was issued by a build that stores every device compactly.
+    if (!license || license.deviceGroupWidth !== undefined) continue;
     for (const item of await batchGet(deviceGroupsOf(license).map((group) => keys.deviceGroup(slc, group)))) {
       for (const update of earlierFormRewrites(item)) {
         try {

@@ -131,12 +131,14 @@ describe('devices stored in device groups', () => {
 
   it('devices stored in the earlier form (long names) are read, counted and released like the others, and stored encoded once written', async () => {
     const { slc } = await createLicense(api, { deviceLicenses: 20 });
+    // A license as those builds issued it: no group width.
+    const { client, tableName } = store();
+    await client.send(new UpdateCommand({ TableName: tableName, Key: keys.license(slc), UpdateExpression: 'REMOVE deviceGroupWidth' }));
     const license = (await getLicense(slc))!;
     const devices = Array.from({ length: 6 }, () => camera());
     const credentials = await activateFirst(api, slc, devices);
     const groups = sortedGroupsOf(license, devices.map((device) => device.mac));
     // Store every device as builds before the encoding did: its DeviceEntry under its long names.
-    const { client, tableName } = store();
     for (const [group, read] of await readDeviceGroups(slc, groups)) {
       for (const [mac, entry] of Object.entries(read.devices)) {
         await client.send(
