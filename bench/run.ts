@@ -15,31 +15,19 @@ const sections = new Set(onlyAt >= 0 ? process.argv[onlyAt + 1]!.split(',') : ['
 const loadAtStart = loadavg().map((value) => Number(value.toFixed(2)));
 
 const results: Record<string, unknown> = { machine: { node: process.version, cpus: cpus().length, loadAverageAtStart: loadAtStart } };
-if (sections.has('activation')) {
-  const stack = await startBenchStack();
-  try {
-    results.activation = await activationBench(stack, quick ? { oneDevice: 20, thousandDevices: 3, tenThousandDevices: 1 } : { oneDevice: 200, thousandDevices: 20, tenThousandDevices: 5 });
-  } finally {
-    await stack.stop();
+// The in-process sections share one local stack: the service's adapters (the store's client among
+// them) are made once per process from the environment the first stack sets.
+const inProcess = ['activation', 'events', 'cost'].some((section) => sections.has(section)) ? await startBenchStack() : undefined;
+try {
+  if (inProcess && sections.has('activation')) {
+    results.activation = await activationBench(inProcess, quick ? { oneDevice: 20, thousandDevices: 3, tenThousandDevices: 1 } : { oneDevice: 200, thousandDevices: 20, tenThousandDevices: 5 });
   }
-}
-if (sections.has('events')) {
   // Delay from an activation's commit to its webhook delivery (stream → bus → webhook), bench/events.ts.
-  const stack = await startBenchStack();
-  try {
-    results.events = await eventsBench(stack, quick ? 20 : 100);
-  } finally {
-    await stack.stop();
-  }
-}
-if (sections.has('cost')) {
-  const stack = await startBenchStack();
-  try {
-    // Each path against its raw floor, and write units of a one-device activation by the size of the SLC it lands in.
-    results.activationCost = await activationCostBench(stack, { samples: quick ? 10 : 50, slcSizes: [10, 10_000, 250_000] });
-  } finally {
-    await stack.stop();
-  }
+  if (inProcess && sections.has('events')) results.events = await eventsBench(inProcess, quick ? 20 : 100);
+  // Each path against its raw floor, and write units of a one-device activation by the size of the SLC it lands in.
+  if (inProcess && sections.has('cost')) results.activationCost = await activationCostBench(inProcess, { samples: quick ? 10 : 50, slcSizes: [10, 10_000, 250_000] });
+} finally {
+  await inProcess?.stop();
 }
 if (sections.has('throughput')) results.throughput = await throughputBench({ quick });
 if (sections.has('cold-start')) {
