@@ -1,4 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
 import { activationBench } from './activation';
 import { coldStartBench } from './cold-start';
@@ -9,25 +11,36 @@ import { throughputBench } from './throughput';
 import { dashboardBench, dashboardBundle } from './dashboard';
 
 const quick = process.argv.includes('--quick');
+const RESULTS_FILE = '.bench/results.json';
 /** `--only activation,cost,events,throughput,cold-start,dashboard` runs some sections; all by default. */
 const onlyAt = process.argv.indexOf('--only');
 const sections = new Set(onlyAt >= 0 ? process.argv[onlyAt + 1]!.split(',') : ['activation', 'cost', 'events', 'throughput', 'cold-start', 'dashboard']);
 const loadAtStart = loadavg().map((value) => Number(value.toFixed(2)));
 
 const results: Record<string, unknown> = { machine: { node: process.version, cpus: cpus().length, loadAverageAtStart: loadAtStart } };
-// The in-process sections share one local stack: the service's adapters (the store's client among
-// them) are made once per process from the environment the first stack sets.
-const inProcess = ['activation', 'events', 'cost'].some((section) => sections.has(section)) ? await startBenchStack() : undefined;
-try {
-  if (inProcess && sections.has('activation')) {
-    results.activation = await activationBench(inProcess, quick ? { oneDevice: 20, thousandDevices: 3, tenThousandDevices: 1 } : { oneDevice: 200, thousandDevices: 20, tenThousandDevices: 5 });
+// The in-process sections each get a local stack of their own, in a process of their own when there
+// are several: the service's adapters (the store's client, the secrets) are made once per process
+// from the environment its stack sets, and a section should not pay for the last one's stream backlog.
+const inProcess = ['activation', 'events', 'cost'].filter((section) => sections.has(section));
+if (inProcess.length > 1) {
+  for (const section of inProcess) {
+    execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--only', section, ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const { machine: _machine, ...sectionResults } = JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as Record<string, unknown>;
+    Object.assign(results, sectionResults);
   }
-  // Delay from an activation's commit to its webhook delivery (stream → bus → webhook), bench/events.ts.
-  if (inProcess && sections.has('events')) results.events = await eventsBench(inProcess, quick ? 20 : 100);
-  // Each path against its raw floor, and write units of a one-device activation by the size of the SLC it lands in.
-  if (inProcess && sections.has('cost')) results.activationCost = await activationCostBench(inProcess, { samples: quick ? 10 : 50, slcSizes: [10, 10_000, 250_000] });
-} finally {
-  await inProcess?.stop();
+} else if (inProcess.length === 1) {
+  const stack = await startBenchStack();
+  try {
+    if (sections.has('activation')) {
+      results.activation = await activationBench(stack, quick ? { oneDevice: 20, thousandDevices: 3, tenThousandDevices: 1 } : { oneDevice: 200, thousandDevices: 20, tenThousandDevices: 5 });
+    }
+    // Delay from an activation's commit to its webhook delivery (stream → bus → webhook), bench/events.ts.
+    if (sections.has('events')) results.events = await eventsBench(stack, quick ? 20 : 100);
+    // Each path against its raw floor, and write units of a one-device activation by the size of the SLC it lands in.
+    if (sections.has('cost')) results.activationCost = await activationCostBench(stack, { samples: quick ? 10 : 50, slcSizes: [10, 10_000, 250_000] });
+  } finally {
+    await stack.stop();
+  }
 }
 if (sections.has('throughput')) results.throughput = await throughputBench({ quick });
 if (sections.has('cold-start')) {
@@ -43,4 +56,4 @@ if (sections.has('dashboard')) {
 
 console.log(JSON.stringify(results, null, 2));
 mkdirSync('.bench', { recursive: true });
-writeFileSync('.bench/results.json', JSON.stringify(results, null, 2));
+writeFileSync(RESULTS_FILE, JSON.stringify(results, null, 2));
