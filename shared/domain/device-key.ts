@@ -33,7 +33,7 @@ export function deriveDeviceKey(slcSecret: string, mac: string): string {
 export type DeviceGroupWidth = 2 | 3;
 
 /** Licenses issued before the width was chosen have 256 groups. */
-export const EARLIER_DEVICE_GROUP_WIDTH: DeviceGroupWidth = 2;
+const EARLIER_DEVICE_GROUP_WIDTH: DeviceGroupWidth = 2;
 
 /**
  * Device licenses an SLC of 256 groups is issued for at most: about 8 devices per group when all

@@ -290,17 +290,12 @@ export async function commitActivation(commit: ActivationCommit): Promise<Commit
     await client.send(new TransactWriteCommand({ TransactItems: items }));
     return 'committed';
   } catch (error) {
-    return cancellationOutcome(error, (index) =>
-      index < installationIndex
-        ? 'license_changed'
-        : index === installationIndex
-          ? 'installation_changed'
-          : index <= installationIndex + devices.length
-            ? 'devices_changed'
-            : index === claimIndex
-              ? 'server_claimed'
-              : undefined,
-    );
+    return cancellationOutcome(error, (index) => {
+      if (index < installationIndex) return 'license_changed';
+      if (index === installationIndex) return 'installation_changed';
+      if (index <= installationIndex + devices.length) return 'devices_changed';
+      return index === claimIndex ? 'server_claimed' : undefined;
+    });
   }
 }
 

@@ -1,3 +1,5 @@
+import { deviceGroupsOfWidth } from './devices';
+
 /**
  * How an installation stores the names of the device groups it holds devices in (`deviceGroups`).
  * A list of names costs about one byte more than each name; past a handful of groups a bitmap of all
@@ -28,16 +30,7 @@ export function encodeDeviceGroups(groups: readonly string[]): StoredDeviceGroup
 export function decodeDeviceGroups(stored: StoredDeviceGroups | undefined): string[] {
   if (stored === undefined) return [];
   if (!(stored instanceof Uint8Array)) return [...stored];
-  const width = [2, 3].find((candidate) => bitmapBytes(candidate) === stored.length);
+  const width = ([2, 3] as const).find((candidate) => bitmapBytes(candidate) === stored.length);
   if (width === undefined) throw new Error(`a device-group bitmap of ${stored.length} bytes names no group width`);
-  const groups: string[] = [];
-  for (let index = 0; index < stored.length * 8; index++) {
-    if (stored[index >> 3]! & (1 << (index & 7))) groups.push(index.toString(16).padStart(width, '0'));
-  }
-  return groups;
-}
-
-/** An installation item (or a record of one) with its device groups as the record names them. */
-export function withDecodedDeviceGroups<T extends { deviceGroups?: unknown }>(item: T): T & { deviceGroups: string[] } {
-  return { ...item, deviceGroups: decodeDeviceGroups(item.deviceGroups as StoredDeviceGroups | undefined) };
+  return deviceGroupsOfWidth(width).filter((_, index) => (stored[index >> 3]! & (1 << (index & 7))) !== 0);
 }

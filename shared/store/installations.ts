@@ -8,7 +8,7 @@ import { NOTHING_HELD, type PoolKey } from '../domain/add-on-pools';
 import { addOnHoldings, heldAddOnsOf } from './add-on-holdings';
 import { addOnPoolAttribute } from './licenses';
 import type { Deployment, InstallationRecord } from './records';
-import { encodeDeviceGroups, withDecodedDeviceGroups } from './device-group-sets';
+import { decodeDeviceGroups, encodeDeviceGroups, type StoredDeviceGroups } from './device-group-sets';
 
 export type { InstallationRecord };
 
@@ -64,7 +64,8 @@ export function installationItem(record: InstallationRecord, options: { unfinish
 }
 
 /** An installation as stored, as its record (the device groups in either stored form). */
-export const installationOf = (item: Record<string, unknown>): InstallationRecord => withDecodedDeviceGroups(item) as unknown as InstallationRecord;
+export const installationOf = (item: Record<string, unknown>): InstallationRecord =>
+  ({ ...item, deviceGroups: decodeDeviceGroups(item.deviceGroups as StoredDeviceGroups | undefined) }) as unknown as InstallationRecord;
 
 
 export async function getInstallation(installationId: string): Promise<InstallationRecord | undefined> {
