@@ -11,6 +11,7 @@ import { getLicense } from '../../shared/store/licenses';
 import type { LicenseRecord } from '../../shared/store/records';
 import { encodeCursor } from '../../shared/store/pagination';
 import { useApi } from '../support/api';
+import { storeWithoutGroupWidth } from '../support/back-office';
 import { afterAllocationCommit, withMiddleware } from '../support/interleave';
 import { expectLedgerConsistent } from '../support/invariants';
 import { activateFirst, activationBody, BEYOND_ONE_TRANSACTION, camera, camerasBeyondOneTransaction, createLicense } from '../support/licensing';
@@ -89,8 +90,7 @@ describe('devices stored in device groups', () => {
 
   it('a license stored before group widths keeps its 256 groups, whatever it is entitled to', async () => {
     const { slc } = await createLicense(api, { deviceLicenses: 5_000 });
-    const { client, tableName } = store();
-    await client.send(new UpdateCommand({ TableName: tableName, Key: keys.license(slc), UpdateExpression: 'REMOVE deviceGroupWidth' }));
+    await storeWithoutGroupWidth(slc);
     const license = (await getLicense(slc))!;
     expect(license.deviceGroupWidth).toBeUndefined();
     const devices = Array.from({ length: 40 }, () => camera());
@@ -132,8 +132,8 @@ describe('devices stored in device groups', () => {
   it('devices stored in the earlier form (long names) are read, counted and released like the others, and stored encoded once written', async () => {
     const { slc } = await createLicense(api, { deviceLicenses: 20 });
     // A license as those builds issued it: no group width.
+    await storeWithoutGroupWidth(slc);
     const { client, tableName } = store();
-    await client.send(new UpdateCommand({ TableName: tableName, Key: keys.license(slc), UpdateExpression: 'REMOVE deviceGroupWidth' }));
     const license = (await getLicense(slc))!;
     const devices = Array.from({ length: 6 }, () => camera());
     const credentials = await activateFirst(api, slc, devices);
@@ -341,10 +341,7 @@ describe('devices stored in device groups', () => {
     ['4,096 groups', 'wide', 400],
   ] as const)('installations with different cameras activating hundreds of devices each at once all finish: %s', async (_layout, layout, perInstallation) => {
     const { slc } = await createLicense(api, { deviceLicenses: 10_000 });
-    if (layout === 'earlier') {
-      const { client, tableName } = store();
-      await client.send(new UpdateCommand({ TableName: tableName, Key: keys.license(slc), UpdateExpression: 'REMOVE deviceGroupWidth' }));
-    }
+    if (layout === 'earlier') await storeWithoutGroupWidth(slc);
     const responses = await Promise.all(
       Array.from({ length: 6 }, () => api.request('POST', '/v1/activations', { body: { slc, ...activationBody(Array.from({ length: perInstallation }, () => camera())) } })),
     );

@@ -67,6 +67,12 @@ export async function putDevice({ slc, mac, ...device }: DeviceRecord): Promise<
   await client.send(new UpdateCommand({ TableName: tableName, ...updateItemOf(slc, { group, devices: [{ mac, entry: { ...device, revision: 1 }, readRevision: undefined }] }) }));
 }
 
+/** Makes a license look as builds before group widths issued it: no `deviceGroupWidth` (256 groups). */
+export async function storeWithoutGroupWidth(slc: string): Promise<void> {
+  const { client, tableName } = store();
+  await client.send(new UpdateCommand({ TableName: tableName, Key: keys.license(slc), UpdateExpression: 'REMOVE deviceGroupWidth' }));
+}
+
 export async function rawLicense(slc: string): Promise<Record<string, unknown> | undefined> {
   const { client, tableName } = store();
   return (await client.send(new GetCommand({ TableName: tableName, Key: keys.license(slc), ConsistentRead: true }))).Item;
