@@ -187,54 +187,69 @@ async function firstActivationLoad(api: ApiProcess, world: Awaited<ReturnType<ty
   };
 }
 
+interface RawWriter {
+  client: ReturnType<typeof createDocumentClient>;
+  tableName: string;
+  /** The writer's own counter item, at 0 before its first step. */
+  counter: { pk: string; sk: string };
+  /** A key of the writer's own for step `n`. */
+  pkOf: (n: number) => string;
+}
+
 /**
- * DynamoDB Local's raw conditional-write throughput with the service's client settings: `connections`
- * writers, each alternating a conditional PutItem of a new item and a conditional UpdateItem of its own
- * counter, for `seconds` seconds.
+ * `connections` writers straight to DynamoDB Local with the service's client settings, each
+ * repeating `step` for `seconds` seconds: how many steps a second, and how long each took.
  */
-async function rawConditionalWrites(api: ApiProcess, options: { connections: number; seconds: number }) {
-  const { client, tableName } = { client: createDocumentClient({ tableName: api.tableName, endpoint: api.dynamodbEndpoint }), tableName: api.tableName };
-  const latencies: number[] = [];
+async function rawLoad(api: ApiProcess, options: { connections: number; seconds: number }, step: (writer: RawWriter, n: number) => Promise<unknown>) {
+  const client = createDocumentClient({ tableName: api.tableName, endpoint: api.dynamodbEndpoint });
+  const tableName = api.tableName;
   const run = randomUUID();
+  const latencies: number[] = [];
   const deadline = performance.now() + options.seconds * 1000;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: options.connections }, async (_, writer) => {
-      const counter = { pk: `BENCH#${run}#${writer}`, sk: 'COUNTER' };
-      await client.send(new PutCommand({ TableName: tableName, Item: { ...counter, used: 0 } }));
+    Array.from({ length: options.connections }, async (_, index) => {
+      const writer: RawWriter = { client, tableName, counter: { pk: `BENCH#${run}#${index}`, sk: 'COUNTER' }, pkOf: (n) => `BENCH#${run}#${index}#${n}` };
+      await client.send(new PutCommand({ TableName: tableName, Item: { ...writer.counter, used: 0 } }));
       for (let n = 0; performance.now() < deadline; n++) {
         const t = performance.now();
-        if (n % 2 === 0) {
-          await client.send(
-            new PutCommand({
-              TableName: tableName,
-              Item: { pk: `BENCH#${run}#${writer}`, sk: `ITEM#${n}`, type: 'bench', status: 'activated', licenses: 1 },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          );
-        } else {
-          await client.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: counter,
-              UpdateExpression: 'SET used = used + :one',
-              ConditionExpression: 'used <= :max',
-              ExpressionAttributeValues: { ':one': 1, ':max': 1_000_000_000 },
-            }),
-          );
-        }
+        await step(writer, n);
         latencies.push(performance.now() - t);
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
   client.destroy();
-  return {
-    writesPerSecond: round(latencies.length / seconds),
-    p50Ms: round(percentile(latencies, 50), 2),
-    p99Ms: round(percentile(latencies, 99), 2),
-    writes: latencies.length,
-  };
+  return { perSecond: round(latencies.length / seconds), p50Ms: round(percentile(latencies, 50), 2), p99Ms: round(percentile(latencies, 99), 2), steps: latencies.length };
+}
+
+/** The conditional increment both raw loads make of a writer's counter. */
+const counterIncrement = ({ tableName, counter }: RawWriter) => ({
+  TableName: tableName,
+  Key: counter,
+  UpdateExpression: 'SET used = used + :one',
+  ConditionExpression: 'used <= :max',
+  ExpressionAttributeValues: { ':one': 1, ':max': 1_000_000_000 },
+});
+
+/**
+ * DynamoDB Local's raw conditional-write throughput with the service's client settings: `connections`
+ * writers, each alternating a conditional PutItem of a new item and a conditional UpdateItem of its own
+ * counter, for `seconds` seconds.
+ */
+async function rawConditionalWrites(api: ApiProcess, options: { connections: number; seconds: number }) {
+  const { perSecond, p50Ms, p99Ms, steps } = await rawLoad(api, options, (writer, n) =>
+    n % 2 === 0
+      ? writer.client.send(
+          new PutCommand({
+            TableName: writer.tableName,
+            Item: { pk: writer.counter.pk, sk: `ITEM#${n}`, type: 'bench', status: 'activated', licenses: 1 },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        )
+      : writer.client.send(new UpdateCommand(counterIncrement(writer))),
+  );
+  return { writesPerSecond: perSecond, p50Ms, p99Ms, writes: steps };
 }
 
 /**
@@ -244,44 +259,20 @@ async function rawConditionalWrites(api: ApiProcess, options: { connections: num
  * the installation, the device group, the event and the management server claim), for `seconds`.
  */
 async function rawFirstActivations(api: ApiProcess, options: { connections: number; seconds: number }) {
-  const client = createDocumentClient({ tableName: api.tableName, endpoint: api.dynamodbEndpoint });
-  const tableName = api.tableName;
-  const run = randomUUID();
-  const latencies: number[] = [];
-  const deadline = performance.now() + options.seconds * 1000;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: options.connections }, async (_, writer) => {
-      const license = { pk: `BENCH#${run}#${writer}`, sk: 'LICENSE' };
-      await client.send(new PutCommand({ TableName: tableName, Item: { ...license, used: 0 } }));
-      for (let n = 0; performance.now() < deadline; n++) {
-        const t = performance.now();
-        await client.send(new GetCommand({ TableName: tableName, Key: license, ConsistentRead: true }));
-        await client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: license,
-                  UpdateExpression: 'SET used = used + :one',
-                  ConditionExpression: 'used <= :max',
-                  ExpressionAttributeValues: { ':one': 1, ':max': 1_000_000_000 },
-                },
-              },
-              ...['INSTALLATION', 'DEVICEGROUP', 'EVENT', 'CLAIM'].map((kind) => ({
-                Put: { TableName: tableName, Item: { pk: `BENCH#${run}#${writer}#${n}`, sk: kind, at: Date.now() }, ConditionExpression: 'attribute_not_exists(pk)' },
-              })),
-            ],
-          }),
-        );
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  client.destroy();
-  return { perSecond: round(latencies.length / seconds), p50Ms: round(percentile(latencies, 50), 2), p99Ms: round(percentile(latencies, 99), 2), runs: latencies.length };
+  const { steps, ...timing } = await rawLoad(api, options, async (writer, n) => {
+    await writer.client.send(new GetCommand({ TableName: writer.tableName, Key: writer.counter, ConsistentRead: true }));
+    await writer.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Update: counterIncrement(writer) },
+          ...['INSTALLATION', 'DEVICEGROUP', 'EVENT', 'CLAIM'].map((kind) => ({
+            Put: { TableName: writer.tableName, Item: { pk: writer.pkOf(n), sk: kind, at: Date.now() }, ConditionExpression: 'attribute_not_exists(pk)' },
+          })),
+        ],
+      }),
+    );
+  });
+  return { ...timing, runs: steps };
 }
 
 /** Samples the API process every 250 ms while `work` runs. */
