@@ -170,7 +170,7 @@ async function largeInstallationCost(stack: LocalStack, capacity: ReturnType<typ
   const firstActivation = capacity.take();
   const credentials = { installationId: first.body.installationId, installationSecret: first.body.installationSecret };
   // The installation's first signed request records that it has made one: not part of what is measured.
-  await callSigned(stack, credentials, 'GET', `/v1/installations/${credentials.installationId}/license`, undefined);
+  if ((await callSigned(stack, credentials, 'GET', `/v1/installations/${credentials.installationId}/license`, undefined)).status !== 200) throw new Error('first signed request failed');
   const { slc: _, ...body } = activationBody(slc, list);
   const reactivate = async (deviceList: unknown[]) => {
     capacity.take();
