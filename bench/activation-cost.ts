@@ -134,7 +134,7 @@ async function seededSlc(stack: LocalStack, count: number): Promise<string> {
     return item;
   });
   // Large items: a few per request, so that a request stays within BatchWriteItem's 16 MB.
-  await inParallel(chunk(items, count > 100_000 ? 5 : 25), 4, async (part) => {
+  await inParallel(chunk(items, count / groups.length > 400 ? 5 : 25), 4, async (part) => {
     let pending: unknown[] = part.map((Item) => ({ PutRequest: { Item } }));
     while (pending.length > 0) {
       const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending as never } }));

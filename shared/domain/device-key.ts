@@ -25,28 +25,32 @@ export function deriveDeviceKey(slcSecret: string, mac: string): string {
 
 /**
  * How many hex digits name an SLC's device groups (store/devices.ts): 2 gives 256 groups, 3 gives
- * 4,096. DynamoDB bills each write of a group by the whole item, so what a one-device activation
- * costs grows with the devices its group already holds; an SLC issued for many devices gets more,
- * smaller groups. The names of the wider groups extend those of the narrower (the same digest), so
- * the groups of an SLC could be split in place later.
+ * 4,096, 4 gives 65,536. DynamoDB bills each write of a group by the whole item, so what a
+ * one-device activation costs grows with the devices its group already holds; an SLC issued for
+ * many devices gets more, smaller groups. The names of the wider groups extend those of the narrower
+ * (the same digest), so the groups of an SLC could be split in place later.
  */
-export type DeviceGroupWidth = 2 | 3;
+export type DeviceGroupWidth = 2 | 3 | 4;
 
 /** Licenses issued before the width was chosen have 256 groups. */
 const EARLIER_DEVICE_GROUP_WIDTH: DeviceGroupWidth = 2;
 
 /**
- * Device licenses an SLC of 256 groups is issued for at most: about 8 devices per group when all
- * are used (about 1 KB of stored entries, the smallest write DynamoDB bills).
+ * About 8 devices per group when every device license is used: about 1 KB of stored entries, the
+ * smallest write DynamoDB bills. Past the last bound, 65,536 groups (8 devices per group up to
+ * 524,288 device licenses).
  */
-export const NARROW_GROUPS_UP_TO_DEVICE_LICENSES = 2_048;
+const DEVICE_LICENSES_PER_GROUP = 8;
+export const NARROW_GROUPS_UP_TO_DEVICE_LICENSES = DEVICE_LICENSES_PER_GROUP * 16 ** 2;
+export const MIDDLE_GROUPS_UP_TO_DEVICE_LICENSES = DEVICE_LICENSES_PER_GROUP * 16 ** 3;
 
 /** The width of an SLC's groups as its license records it. */
 export const deviceGroupWidthOf = (license: { deviceGroupWidth?: DeviceGroupWidth }): DeviceGroupWidth => license.deviceGroupWidth ?? EARLIER_DEVICE_GROUP_WIDTH;
 
 /** The width an SLC is issued with, from the device licenses it is issued for. */
 export function deviceGroupWidthFor(entitledDeviceLicenses: number): DeviceGroupWidth {
-  return entitledDeviceLicenses <= NARROW_GROUPS_UP_TO_DEVICE_LICENSES ? 2 : 3;
+  if (entitledDeviceLicenses <= NARROW_GROUPS_UP_TO_DEVICE_LICENSES) return 2;
+  return entitledDeviceLicenses <= MIDDLE_GROUPS_UP_TO_DEVICE_LICENSES ? 3 : 4;
 }
 
 /**

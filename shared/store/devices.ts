@@ -1,8 +1,8 @@
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { badRequest } from '../errors';
 import { retryWithBackoff, RETRY } from '../retry';
 import { store } from './client';
-import { keys } from './keys';
+import { deviceGroupShard, keys, QUERIED_DEVICE_GROUP_WIDTH } from './keys';
 import { batchGet, chunk, inParallel } from './batch';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
 import type { DeviceRecord, LicenseRecord } from './records';
@@ -10,8 +10,8 @@ import { deviceGroupWidthOf, type DeviceGroupWidth } from '../domain/device-key'
 import { decodeDeviceEntry, encodeDeviceEntry, isEncodedEntry, REVISION_ATTRIBUTES, type DeviceEntry, type StoredDeviceEntry } from './device-entries';
 
 /**
- * The devices of an SLC live in device-group items (`LICENSE#<slc>#DEVICEGROUP#<hex>`): 256 of them,
- * or 4,096 for an SLC issued for many devices (domain/device-key.ts, DeviceGroupWidth), one
+ * The devices of an SLC live in device-group items (keys.deviceGroup): 256 of them, or 4,096 or
+ * 65,536 for an SLC issued for many devices (domain/device-key.ts, DeviceGroupWidth), one
  * attribute per device (`device:<MAC>`); which group a device belongs to is derived from a secret of
  * the SLC. A 10,000-device activation then reads and writes a few thousand items at most instead of
  * 10,000, and a one-device activation writes a group of a few devices. Each device is still written
@@ -20,7 +20,7 @@ import { decodeDeviceEntry, encodeDeviceEntry, isEncodedEntry, REVISION_ATTRIBUT
  * never get in each other's way.
  */
 const groupsByWidth = new Map<DeviceGroupWidth, readonly string[]>();
-/** Every group of an SLC whose groups have `width` hex digits, in order (`00` … `ff`, or `000` … `fff`). */
+/** Every group of an SLC whose groups have `width` hex digits, in order (`00` … `ff`, `000` … `fff`, or `0000` … `ffff`). */
 export function deviceGroupsOfWidth(width: DeviceGroupWidth): readonly string[] {
   let groups = groupsByWidth.get(width);
   if (!groups) {
@@ -154,6 +154,60 @@ export function devicesWithoutRoom(
 
 /** Groups read per request while listing, at most (BatchGetItem takes 100 keys); a few keep each page's read close to what it returns. */
 const LISTING_GROUPS_PER_READ = 100;
+/** Read sizes while listing: a few groups first, more while the page is not full. */
+function growingReadSizes(): () => number {
+  let size = 1;
+  return () => (size = Math.min(size * 2, LISTING_GROUPS_PER_READ));
+}
+
+/**
+ * The stored groups of an SLC in order, from `from` (a group name) on. Groups of 2 or 3 digits are
+ * read by key, a growing batch at a time; 4-digit groups are queried under their 16 partition keys
+ * (keys.ts), which returns only the groups that exist: a sparse SLC of 65,536 groups is listed in a
+ * few requests instead of 656.
+ */
+export async function* storedDeviceGroups(license: Pick<LicenseRecord, 'slc' | 'deviceGroupWidth'>, from: string | undefined, options: { consistent: boolean }): AsyncGenerator<DeviceGroup> {
+  const { slc } = license;
+  const nextReadSize = growingReadSizes();
+  if (deviceGroupWidthOf(license) !== QUERIED_DEVICE_GROUP_WIDTH) {
+    const all = deviceGroupsOf(license);
+    const remaining = from === undefined ? all : all.slice(all.indexOf(from));
+    for (let start = 0; start < remaining.length; ) {
+      const part = remaining.slice(start, (start += nextReadSize()));
+      const groups = await readDeviceGroups(slc, part, options);
+      for (const group of part) yield groups.get(group)!;
+    }
+    return;
+  }
+  const { client, tableName } = store();
+  const first = Number.parseInt(from?.[0] ?? '0', 16);
+  for (let digit = first; digit < 16; digit++) {
+    const bounded = from !== undefined && digit === first;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page: QueryCommandOutput = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: bounded ? 'pk = :pk AND sk >= :from' : 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': deviceGroupShard(slc, digit.toString(16)), ...(bounded ? { ':from': keys.deviceGroup(slc, from).sk } : {}) },
+          ConsistentRead: options.consistent,
+          Limit: nextReadSize(),
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) yield groupOfItem(item);
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+}
+
+/** Every stored group of an SLC, in order: read by key all at once, or queried for 4-digit groups. */
+export async function readEveryDeviceGroup(license: Pick<LicenseRecord, 'slc' | 'deviceGroupWidth'>, options: { consistent: boolean } = { consistent: true }): Promise<DeviceGroup[]> {
+  if (deviceGroupWidthOf(license) !== QUERIED_DEVICE_GROUP_WIDTH) return [...(await readDeviceGroups(license.slc, deviceGroupsOf(license), options)).values()];
+  const groups: DeviceGroup[] = [];
+  for await (const group of storedDeviceGroups(license, undefined, options)) groups.push(group);
+  return groups;
+}
 
 /**
  * §4 devices of a license: every device ever registered under the SLC, group by group and by MAC
@@ -161,30 +215,22 @@ const LISTING_GROUPS_PER_READ = 100;
  */
 export async function listLicenseDevices(license: Pick<LicenseRecord, 'slc' | 'deviceGroupWidth'>, limit: number, cursor?: string): Promise<Page<DeviceRecord>> {
   const { slc } = license;
-  const all = deviceGroupsOf(license);
   const scope = `license-devices:${slc}`;
   const position = await decodeCursor(scope, cursor);
   const after = position === undefined ? undefined : { group: position.group, mac: position.mac };
-  const from = after ? (typeof after.group === 'string' ? all.indexOf(after.group) : -1) : 0;
-  if (after && (from < 0 || typeof after.mac !== 'string')) {
+  if (after && (typeof after.group !== 'string' || !deviceGroupsOf(license).includes(after.group) || typeof after.mac !== 'string')) {
     throw badRequest('invalid_cursor', 'The cursor is not one this list returned.');
   }
-  const remaining = all.slice(from);
   const items: DeviceRecord[] = [];
-  // A few groups first, more while the page is not full: a page reads little more than it returns.
-  for (let start = 0, size = 2; start < remaining.length; start += size, size = Math.min(size * 2, LISTING_GROUPS_PER_READ)) {
-    const part = remaining.slice(start, start + size);
-    const groups = await readDeviceGroups(slc, part, { consistent: false });
-    for (const group of part) {
-      let lastMac = '';
-      const entries = Object.entries(groups.get(group)!.devices)
-        .filter(([mac]) => !after || group !== after.group || mac > (after.mac as string))
-        .sort(([a], [b]) => (a < b ? -1 : 1));
-      for (const [mac, entry] of entries) {
-        if (items.length === limit) return { items, nextCursor: await encodeCursor(scope, { group, mac: lastMac }) };
-        items.push(recordOf(slc, mac, entry));
-        lastMac = mac;
-      }
+  for await (const { group, devices } of storedDeviceGroups(license, after?.group as string | undefined, { consistent: false })) {
+    let lastMac = '';
+    const entries = Object.entries(devices)
+      .filter(([mac]) => !after || group !== after.group || mac > (after.mac as string))
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    for (const [mac, entry] of entries) {
+      if (items.length === limit) return { items, nextCursor: await encodeCursor(scope, { group, mac: lastMac }) };
+      items.push(recordOf(slc, mac, entry));
+      lastMac = mac;
     }
   }
   return { items, nextCursor: null };

@@ -4,6 +4,11 @@
  */
 export const INTEGRATION_REPORTS_PARTITION = 'INTEGRATIONS';
 
+/** The width of device groups that sort under shared partition keys (keys.deviceGroup). */
+export const QUERIED_DEVICE_GROUP_WIDTH = 4;
+/** The partition key of the 4-digit groups whose name starts with `digit`. */
+export const deviceGroupShard = (slc: string, digit: string) => `LICENSE#${slc}#DEVICEGROUPS#${digit}`;
+
 export const keys = {
   partner: (partnerId: string) => ({ pk: `PARTNER#${partnerId}`, sk: 'PARTNER' }),
   partnerApiKey: (apiKeySha256: string) => ({ pk: `PARTNERKEY#${apiKeySha256}`, sk: 'PARTNERKEY' }),
@@ -19,10 +24,14 @@ export const keys = {
   /** That a migration step (store/migrations.ts) has run to completion on this table. */
   migrationStep: (step: string) => ({ pk: 'MIGRATIONS', sk: `STEP#${step}` }),
   /**
-   * One of the 256 items holding an SLC's devices (see store/devices.ts), each its own partition
-   * key, so that the writes of a large activation spread over DynamoDB partitions.
+   * One of the items holding an SLC's devices (see store/devices.ts). Groups of 2 or 3 hex digits
+   * are each their own partition key, so that the writes of a large activation spread over DynamoDB
+   * partitions. Groups of 4 digits (65,536 of them) sort under 16 partition keys, one per first
+   * digit: the devices list then queries the groups that exist instead of reading 65,536 keys,
+   * and the writes still spread over 16 keys.
    */
-  deviceGroup: (slc: string, group: string) => ({ pk: `LICENSE#${slc}#DEVICEGROUP#${group}`, sk: 'DEVICEGROUP' }),
+  deviceGroup: (slc: string, group: string) =>
+    group.length === QUERIED_DEVICE_GROUP_WIDTH ? { pk: deviceGroupShard(slc, group[0]!), sk: `DEVICEGROUP#${group}` } : { pk: `LICENSE#${slc}#DEVICEGROUP#${group}`, sk: 'DEVICEGROUP' },
   /** `sequence` orders the events one transaction records at the same time (an activation and the thresholds it reached). */
   event: (slc: string, at: string, sequence: number, eventId: string) => ({ pk: `LICENSE#${slc}`, sk: `EVENT#${at}#${sequence}#${eventId}` }),
   installation: (installationId: string) => ({ pk: `INSTALLATION#${installationId}`, sk: 'INSTALLATION' }),

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { queryAll } from '../../shared/store/query';
-import { deviceGroupsOf, readDeviceGroups, recordOf } from '../../shared/store/devices';
+import { readEveryDeviceGroup, recordOf } from '../../shared/store/devices';
 import { byOwner } from '../../shared/store/keys';
 import { getLicense } from '../../shared/store/licenses';
 import { entitledAmount, POOL_KEYS } from '../../shared/domain/add-on-pools';
@@ -12,8 +12,7 @@ import type { DeviceRecord, InstallationRecord } from '../../shared/store/record
  */
 export async function licenseLedger(slc: string) {
   const license = (await getLicense(slc))!;
-  const groups = await readDeviceGroups(slc, deviceGroupsOf(license));
-  const devices: DeviceRecord[] = [...groups.values()].flatMap((group) => Object.entries(group.devices).map(([mac, entry]) => recordOf(slc, mac, entry)));
+  const devices: DeviceRecord[] = (await readEveryDeviceGroup(license)).flatMap((group) => Object.entries(group.devices).map(([mac, entry]) => recordOf(slc, mac, entry)));
   const installations = (await queryAll({
     IndexName: 'gsi1',
     KeyConditionExpression: 'gsi1pk = :pk',

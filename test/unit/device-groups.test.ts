@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveDeviceKey, deviceGroupOf, deviceGroupWidthFor, deviceGroupWidthOf, NARROW_GROUPS_UP_TO_DEVICE_LICENSES } from '../../shared/domain/device-key';
+import { deriveDeviceKey, deviceGroupOf, deviceGroupWidthFor, deviceGroupWidthOf, MIDDLE_GROUPS_UP_TO_DEVICE_LICENSES, NARROW_GROUPS_UP_TO_DEVICE_LICENSES } from '../../shared/domain/device-key';
 import { deviceAttribute, deviceGroupsOfWidth, deviceGroupUpdates, devicesWithoutRoom, nextDeviceEntry, transactionsOf, updateItemOf, type DeviceEntry, type DeviceGroup } from '../../shared/store/devices';
 
 const AT = '2026-11-30T10:00:00.000Z';
@@ -64,7 +64,10 @@ describe('deviceGroupWidthFor: the groups an SLC is issued with', () => {
     [NARROW_GROUPS_UP_TO_DEVICE_LICENSES, 2],
     [NARROW_GROUPS_UP_TO_DEVICE_LICENSES + 1, 3],
     [10_000, 3],
-    [1_000_000, 3],
+    [MIDDLE_GROUPS_UP_TO_DEVICE_LICENSES, 3],
+    [MIDDLE_GROUPS_UP_TO_DEVICE_LICENSES + 1, 4],
+    [250_000, 4],
+    [1_000_000, 4],
   ])('%i device licenses: %i hex digits', (licenses, width) => {
     expect(deviceGroupWidthFor(licenses)).toBe(width);
   });
@@ -73,6 +76,7 @@ describe('deviceGroupWidthFor: the groups an SLC is issued with', () => {
     expect(deviceGroupWidthOf({})).toBe(2);
     expect(deviceGroupsOfWidth(deviceGroupWidthOf({}))).toHaveLength(256);
     expect(deviceGroupsOfWidth(3)).toHaveLength(4_096);
+    expect(deviceGroupsOfWidth(4)).toHaveLength(65_536);
   });
 });
 
