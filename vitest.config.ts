@@ -8,6 +8,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Vitest's default is one worker fewer than the cores: one on CI's two. The integration files
+    // spend much of their time waiting on DynamoDB Local and on timers, so two files at once finish
+    // the suite sooner on two cores (BENCHMARKS.md, "Test suite time").
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [

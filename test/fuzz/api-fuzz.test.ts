@@ -13,14 +13,14 @@ import { buildWorld, observe, replenish, type World } from './world';
 /**
  * API fuzzing over HTTP against the real handlers and DynamoDB Local: generated and mutated
  * requests for every route of the route table. FUZZ_RUNS sets the number of requests (default
- * 1,500 here; `npm run fuzz` sends 10,000), FUZZ_SEED the seed (printed with every failure).
+ * 1,000 here; `npm run fuzz` sends 10,000), FUZZ_SEED the seed (printed with every failure).
  *
  * Phase 1 sends a mix of valid, valid-ish and mutated requests (they may change state): no answer
  * may be a 5xx, and every 4xx must be the error envelope; afterwards every license's counters must
  * still equal its device lists. Phase 2 sends only requests the contract must refuse and checks
  * that the table is exactly as before.
  */
-const TOTAL = Number(process.env.FUZZ_RUNS ?? 1500);
+const TOTAL = Number(process.env.FUZZ_RUNS ?? 1000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2_147_483_647);
 const CONCURRENCY = 4;
 const BATCH = 250;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { beforeAll, inject } from 'vitest';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from '../../shared/store/create-table';
 import { setSigner, LocalKeySigner } from '../../shared/adapters/signer';
 import { resetStore } from '../../shared/store/client';
@@ -20,12 +20,23 @@ Object.assign(process.env, {
 resetStore();
 setSigner(LocalKeySigner.ephemeral());
 
-beforeAll(async () => {
-  const client = new DynamoDBClient({
+const tableClient = () =>
+  new DynamoDBClient({
     endpoint: process.env.DYNAMODB_ENDPOINT,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+
+beforeAll(async () => {
+  const client = tableClient();
   await ensureTable(client, process.env.TABLE_NAME!);
+  client.destroy();
+});
+
+// The run's one DynamoDB Local keeps every table in memory: a file's table goes with the file, so
+// that later files do not run against the data of all earlier ones.
+afterAll(async () => {
+  const client = tableClient();
+  await client.send(new DeleteTableCommand({ TableName: process.env.TABLE_NAME! })).catch(() => undefined);
   client.destroy();
 });
