@@ -1,16 +1,30 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `default` runs every test against the handlers in process; `bundles` runs the HTTP
- * API suite (test/api) once more through the bundle runtime (the synthesized Lambda bundles in
- * worker processes, AWS stand-ins), as `LOCAL_RUNTIME=bundles npm start` serves it.
+ * Files that put the machine under load or hold real-time deadlines (the simulated Lambda timeout,
+ * leases, process restarts): they run one at a time after every other file, with nothing beside them.
+ */
+const ALONE = [
+  'test/integration/activation-scale.test.ts',
+  'test/integration/activation-concurrency.test.ts',
+  'test/integration/activation-settle.test.ts',
+  'test/integration/device-groups.test.ts',
+  'test/integration/local-start.test.ts',
+  'test/integration/process-kills.test.ts',
+];
+
+/**
+ * Three projects: `default` runs every test against the handlers in process, `alone` the files
+ * above in the same way, after all the others; `bundles` runs the HTTP API suite (test/api) once
+ * more through the bundle runtime (the synthesized Lambda bundles in worker processes, AWS
+ * stand-ins), as `LOCAL_RUNTIME=bundles npm start` serves it.
  */
 export default defineConfig({
   test: {
     pool: 'forks',
-    // Vitest's default is one worker fewer than the cores: one on CI's two. The integration files
-    // spend much of their time waiting on DynamoDB Local and on timers, so two files at once finish
-    // the suite sooner on two cores (BENCHMARKS.md, "Test suite time").
+    // Vitest's default is one worker fewer than the cores: one on CI's two. Most files spend much of
+    // their time waiting on DynamoDB Local and on timers, so two at a time finish sooner; the files
+    // that load the machine on purpose run after them, alone (BENCHMARKS.md, "Test suite time").
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
@@ -20,6 +34,18 @@ export default defineConfig({
         test: {
           name: 'default',
           include: ['test/**/*.test.ts', 'client/test/**/*.test.ts', 'cli/test/**/*.test.ts'],
+          exclude: ALONE,
+          globalSetup: ['test/support/global-setup.ts'],
+          setupFiles: ['test/support/setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'alone',
+          include: ALONE,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
           globalSetup: ['test/support/global-setup.ts'],
           setupFiles: ['test/support/setup.ts'],
         },
