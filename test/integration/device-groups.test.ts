@@ -62,19 +62,28 @@ describe('devices stored in device groups', () => {
     return listed;
   }
 
-  it('an SLC issued for more than 2,048 device licenses has 4,096 groups: a device shares its group with few others, and the list pages over all of them once', async () => {
-    const { slc } = await createLicense(api, { deviceLicenses: 5_000 });
+  /**
+   * 300 cameras activated on a new SLC of `deviceLicenses`, whose groups have `width` hex digits:
+   * every camera activated, and the installation names exactly the groups they fall in.
+   */
+  async function activatedOnWidth(deviceLicenses: number, width: number) {
+    const { slc } = await createLicense(api, { deviceLicenses });
     const license = (await getLicense(slc))!;
-    expect(license.deviceGroupWidth).toBe(3);
+    expect(license.deviceGroupWidth).toBe(width);
     const devices = Array.from({ length: 300 }, () => camera());
     const credentials = await activateFirst(api, slc, devices);
     expect(credentials.body.devices.every((device: { status: string }) => device.status === 'activated')).toBe(true);
     const macs = devices.map((device) => device.mac);
     const groups = sortedGroupsOf(license, macs);
-    expect(groups.every((group) => /^[0-9a-f]{3}$/.test(group))).toBe(true);
+    expect(groups.every((group) => new RegExp(`^[0-9a-f]{${width}}$`).test(group))).toBe(true);
+    expect((await getInstallation(credentials.installationId))!.deviceGroups).toEqual(groups);
+    return { slc, license, devices, credentials, macs, groups };
+  }
+
+  it('an SLC issued for more than 2,048 device licenses has 4,096 groups: a device shares its group with few others, and the list pages over all of them once', async () => {
+    const { slc, license, credentials, macs, groups } = await activatedOnWidth(5_000, 3);
     // 300 devices over 4,096 groups: nearly every one alone in its group (over 256 groups, about 190 groups).
     expect(groups.length).toBeGreaterThan(280);
-    expect((await getInstallation(credentials.installationId))!.deviceGroups).toEqual(groups);
     // Stored as a bitmap of the 4,096 groups: 512 bytes instead of about 1.2 KB of names.
     const { client, tableName } = store();
     const stored = (await client.send(new GetCommand({ TableName: tableName, Key: keys.installation(credentials.installationId), ConsistentRead: true }))).Item!;
@@ -89,17 +98,8 @@ describe('devices stored in device groups', () => {
   });
 
   it('an SLC issued for more than 32,768 device licenses has 65,536 groups under 16 partition keys: the list queries only the groups that exist', async () => {
-    const { slc } = await createLicense(api, { deviceLicenses: 40_000 });
-    const license = (await getLicense(slc))!;
-    expect(license.deviceGroupWidth).toBe(4);
-    const devices = Array.from({ length: 300 }, () => camera());
-    const credentials = await activateFirst(api, slc, devices);
-    expect(credentials.body.devices.every((device: { status: string }) => device.status === 'activated')).toBe(true);
-    const macs = devices.map((device) => device.mac);
-    const groups = sortedGroupsOf(license, macs);
-    expect(groups.every((group) => /^[0-9a-f]{4}$/.test(group))).toBe(true);
+    const { slc, license, devices, credentials, macs, groups } = await activatedOnWidth(40_000, 4);
     expect(groups.length).toBeGreaterThan(295);
-    expect((await getInstallation(credentials.installationId))!.deviceGroups).toEqual(groups);
     const { client, tableName } = store();
     const stored = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `LICENSE#${slc}#DEVICEGROUPS#${groups[0]![0]}`, sk: `DEVICEGROUP#${groups[0]}` }, ConsistentRead: true }));
     expect(stored.Item?.group).toBe(groups[0]);
