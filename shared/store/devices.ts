@@ -37,10 +37,17 @@ export const deviceGroupsOf = (license: { deviceGroupWidth?: DeviceGroupWidth })
  * already has to change (a released device activated again grows by an installation id).
  */
 const NEW_DEVICE_LIMIT_BYTES = 360_000;
-/** Groups per transaction, within TransactWriteItems' 100 actions; small, since any conflict cancels all of it. */
-const GROUPS_PER_TRANSACTION = 25;
 /** Devices per update of a group: each adds a placeholder to the update and condition expressions (4 KB each). */
 const DEVICES_PER_UPDATE = 60;
+/**
+ * A transaction takes updates until it holds this many devices (25 full updates) or
+ * GROUPS_PER_TRANSACTION groups, whichever comes first: an SLC of 65,536 groups spreads a large
+ * activation over thousands of groups of a device or two, which 25 groups per transaction would
+ * turn into hundreds of requests.
+ */
+const DEVICES_PER_TRANSACTION = 25 * DEVICES_PER_UPDATE;
+/** Within TransactWriteItems' 100 actions; well below it, since any conflict cancels all of the transaction. */
+const GROUPS_PER_TRANSACTION = 50;
 const PARALLEL_REQUESTS = 8;
 /** Updates of a contended transaction sent at once, per transaction. */
 const SPLIT_PARALLEL_REQUESTS = 8;
@@ -372,19 +379,37 @@ export function updateItemOf(slc: string, update: { group: string; devices: read
 }
 
 /**
- * Packs updates into rounds of transactions of at most GROUPS_PER_TRANSACTION: never two operations
- * on one group in a transaction (DynamoDB refuses them) nor in one round (they would conflict with
- * each other); a group's second update goes in the next round.
+ * Packs updates into rounds of transactions of at most DEVICES_PER_TRANSACTION devices and
+ * GROUPS_PER_TRANSACTION groups: never two operations on one group in a transaction (DynamoDB
+ * refuses them) nor in one round (they would conflict with each other); a group's second update goes
+ * in the next round.
  */
-export function transactionsOf(updates: readonly DeviceGroupUpdate[]): DeviceGroupUpdate[][][] {
-  const rounds: DeviceGroupUpdate[][] = [];
+export function transactionsOf<Update extends { group: string; devices: readonly unknown[] }>(updates: readonly Update[]): Update[][][] {
+  const rounds: Update[][] = [];
   const seen = new Map<string, number>();
   for (const update of updates) {
     const round = seen.get(update.group) ?? 0;
     seen.set(update.group, round + 1);
     (rounds[round] ??= []).push(update);
   }
-  return rounds.map((round) => chunk(round, GROUPS_PER_TRANSACTION));
+  return rounds.map(packedByDevices);
+}
+
+function packedByDevices<Update extends { devices: readonly unknown[] }>(round: readonly Update[]): Update[][] {
+  const transactions: Update[][] = [];
+  let current: Update[] = [];
+  let devices = 0;
+  for (const update of round) {
+    if (current.length === GROUPS_PER_TRANSACTION || (current.length > 0 && devices + update.devices.length > DEVICES_PER_TRANSACTION)) {
+      transactions.push(current);
+      current = [];
+      devices = 0;
+    }
+    current.push(update);
+    devices += update.devices.length;
+  }
+  if (current.length > 0) transactions.push(current);
+  return transactions;
 }
 
 /** Whether an error is DynamoDB's answer of one of these names. */

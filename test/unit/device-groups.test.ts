@@ -161,16 +161,29 @@ describe('deviceGroupUpdates and updateItemOf: each device written on its own co
     }
   });
 
-  it('packs updates into rounds of transactions of at most 25, never two updates of one group in a round', () => {
+  const updatesOf = (...sizes: number[]) => sizes.map((size, n) => ({ group: n.toString(16).padStart(3, '0'), devices: Array.from({ length: size }, () => null) }));
+  it.each([
+    { case: 'single-device groups: 50 groups per transaction', sizes: Array(120).fill(1), transactions: [50, 50, 20] },
+    { case: 'full updates of 60 devices: 25 per transaction', sizes: Array(30).fill(60), transactions: [25, 5] },
+    { case: 'a transaction closes before passing 1,500 devices', sizes: [...Array(20).fill(60), ...Array(10).fill(40)], transactions: [27, 3] },
+    { case: 'exactly 1,500 devices fit', sizes: [...Array(24).fill(60), 30, 30], transactions: [26] },
+    { case: 'no update is left out', sizes: [], transactions: [] },
+  ])('packs updates by devices and groups: $case', ({ sizes, transactions }) => {
+    const rounds = transactionsOf(updatesOf(...sizes));
+    expect(rounds.flat().map((transaction) => transaction.length)).toEqual(transactions);
+    for (const transaction of rounds.flat()) expect(transaction.reduce((sum, update) => sum + update.devices.length, 0)).toBeLessThanOrEqual(1_500);
+  });
+
+  it('never puts two updates of one group in a round', () => {
     const updates = [
-      ...Array.from({ length: 40 }, (_, n) => ({ group: n.toString(16).padStart(2, '0'), devices: [] })),
-      { group: '00', devices: [] },
-      { group: '00', devices: [] },
-      { group: '01', devices: [] },
+      ...Array.from({ length: 60 }, (_, n) => ({ group: n.toString(16).padStart(2, '0'), devices: [null] })),
+      { group: '00', devices: [null] },
+      { group: '00', devices: [null] },
+      { group: '01', devices: [null] },
     ];
     const rounds = transactionsOf(updates);
     expect(rounds.flat(2)).toHaveLength(updates.length);
-    expect(rounds.map((round) => round.map((transaction) => transaction.length))).toEqual([[25, 15], [2], [1]]);
+    expect(rounds.map((round) => round.map((transaction) => transaction.length))).toEqual([[50, 10], [2], [1]]);
     for (const round of rounds) {
       const groups = round.flat().map((update) => update.group);
       expect(new Set(groups).size).toBe(groups.length);
