@@ -9,6 +9,7 @@ import { installationItem, LEASE_TAKEABLE } from './installations';
 import { encodeDeviceGroups, type StoredDeviceGroups } from './device-group-sets';
 import { byCustomer, keys } from './keys';
 import type { CustomerRecord, InstallationRecord, LicenseRecord } from './records';
+import type { DeviceGroupWidth } from '../domain/device-key';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -60,6 +61,11 @@ export interface LicenseCommit {
   product?: string;
   /** The designated failover pair (§5.4): taken by this installation, or given back by it. */
   failover?: { installationId: string; action: 'take' | 'release' };
+  /**
+   * The width of the device groups the plan placed devices in, as read: the commit fails while the
+   * license's groups are being split, or once they have been (plan again on the new groups).
+   */
+  deviceGroupWidth: DeviceGroupWidth | undefined;
 }
 
 /** The installation's side of the commit: what it holds afterwards, on the revision it was read at. */
@@ -144,6 +150,15 @@ function licenseUpdate(tableName: string, commit: LicenseCommit, isNew: boolean)
     names['#product'] = 'product';
     values[':product'] = commit.product;
     conditions.push('#product = :product');
+  }
+  names['#widening'] = 'deviceGroupsWidening';
+  names['#width'] = 'deviceGroupWidth';
+  conditions.push('attribute_not_exists(#widening)');
+  if (commit.deviceGroupWidth === undefined) {
+    conditions.push('attribute_not_exists(#width)');
+  } else {
+    values[':width'] = commit.deviceGroupWidth;
+    conditions.push('#width = :width');
   }
   if (commit.termsAsOf !== undefined) {
     values[':terms'] = commit.termsAsOf;

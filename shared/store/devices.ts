@@ -65,7 +65,7 @@ export interface DeviceGroup {
 /** A device an installation holds, with the group it is stored in. */
 export type HeldDevice = DeviceRecord & { group: string };
 
-const DEVICE_ATTRIBUTE_PREFIX = 'device:';
+export const DEVICE_ATTRIBUTE_PREFIX = 'device:';
 /** The attribute of a group item that holds one device. */
 export const deviceAttribute = (mac: string) => `${DEVICE_ATTRIBUTE_PREFIX}${mac}`;
 
@@ -351,11 +351,20 @@ export function earlierFormRewrites(item: Record<string, unknown>): Array<{ grou
   return chunk(earlier, DEVICES_PER_UPDATE).map((devices) => ({ group: item.group as string, devices }));
 }
 
-/** The UpdateItem of one group update: every device set on its own condition (unchanged since read, or still absent). */
+/**
+ * The attribute that marks a group whose devices move to the groups of one more digit
+ * (widenDeviceGroups): no device is written to it from then on.
+ */
+export const MOVED_GROUP_ATTRIBUTE = 'movedTo';
+
+/**
+ * The UpdateItem of one group update: every device set on its own condition (unchanged since read,
+ * or still absent), in a group whose devices are not moving to wider groups.
+ */
 export function updateItemOf(slc: string, update: { group: string; devices: readonly DeviceWrite[] }) {
-  const names: Record<string, string> = { '#type': 'type', '#slc': 'slc', '#group': 'group' };
+  const names: Record<string, string> = { '#type': 'type', '#slc': 'slc', '#group': 'group', '#moved': MOVED_GROUP_ATTRIBUTE };
   const values: Record<string, unknown> = { ':type': 'device_group', ':slc': slc, ':group': update.group };
-  const conditions: string[] = [];
+  const conditions: string[] = ['attribute_not_exists(#moved)'];
   update.devices.forEach(({ mac, entry, readRevision }, i) => {
     names[`#d${i}`] = deviceAttribute(mac);
     values[`:d${i}`] = encodeDeviceEntry(entry);

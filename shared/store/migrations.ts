@@ -7,6 +7,7 @@ import { queryAll } from './query';
 import { batchGet } from './batch';
 import { deviceGroupsOf, earlierFormRewrites, updateItemOf } from './devices';
 import type { LicenseRecord } from './records';
+import { widenDeviceGroups, type DeviceGroupWideningReport } from './device-group-widening';
 
 export interface ListingMigrationReport {
   /** Licenses that still carried their list index keys. */
@@ -74,13 +75,7 @@ export interface DeviceEncodingReport {
  */
 export async function encodeStoredDevices(): Promise<DeviceEncodingReport> {
   const { client, tableName } = store();
-  const entries = await queryAll<{ slc: string }>({
-    IndexName: 'gsi3',
-    KeyConditionExpression: 'gsi3pk = :pk',
-    ExpressionAttributeValues: { ':pk': byKind.licenses },
-    ProjectionExpression: 'slc',
-  });
-  const slcs = [...new Set(entries.map((entry) => entry.slc))];
+  const slcs = await storedLicenseSlcs();
   const report: DeviceEncodingReport = { licenses: slcs.length, encoded: 0, changedMeanwhile: 0 };
   for (const slc of slcs) {
     const license = await getLicense(slc);
@@ -101,10 +96,24 @@ export async function encodeStoredDevices(): Promise<DeviceEncodingReport> {
   return report;
 }
 
+/** The SLC of every license, from the index of licenses by kind. */
+async function storedLicenseSlcs(): Promise<string[]> {
+  const entries = await queryAll<{ slc: string }>({
+    IndexName: 'gsi3',
+    KeyConditionExpression: 'gsi3pk = :pk',
+    ExpressionAttributeValues: { ':pk': byKind.licenses },
+    ProjectionExpression: 'slc',
+  });
+  return [...new Set(entries.map((entry) => entry.slc))];
+}
+
 /** Every step, in order (docs/DATA-MODEL.md, "Migrations"). */
 const STEPS = { licenseListings: moveLicenseIndexKeysToListings, deviceEncoding: encodeStoredDevices } as const;
 
-export type MigrationReport = { [step in keyof typeof STEPS]: Awaited<ReturnType<(typeof STEPS)[step]>> | 'done earlier' };
+export type MigrationReport = { [step in keyof typeof STEPS]: Awaited<ReturnType<(typeof STEPS)[step]>> | 'done earlier' } & {
+  /** Run every time: an entitlement can grow past its groups' width at any time. */
+  deviceGroupWidths: DeviceGroupWideningReport;
+};
 
 /**
  * Runs every step not recorded as complete on this table, and records those that finished with
@@ -126,5 +135,6 @@ export async function migrateStoredData(): Promise<MigrationReport> {
       await client.send(new PutCommand({ TableName: tableName, Item: { ...keys.migrationStep(name), type: 'migration_step', completedAt: new Date().toISOString() } }));
     }
   }
+  report.deviceGroupWidths = await widenDeviceGroups(await storedLicenseSlcs());
   return report as MigrationReport;
 }

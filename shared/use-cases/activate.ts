@@ -4,7 +4,7 @@ import { logger } from '../adapters/observability';
 import { secrets } from '../adapters/secrets';
 import { planActivation, type ActivationPlan } from '../domain/activation-plan';
 import { allocateAddOns, type AddOnPoolPlan } from '../domain/add-on-pools';
-import { deriveDeviceKey, deviceGroupUnder } from '../domain/device-key';
+import { deriveDeviceKey, deviceGroupUnder, deviceGroupWidthOf } from '../domain/device-key';
 import { deviceInputProblem, deviceLicensesNeeded, normalizeMac } from '../domain/device-licenses';
 import { editionRefusal, editionRules, type EditionRules } from '../domain/editions';
 import { deriveInstallationSecret } from '../domain/installation-secret';
@@ -409,6 +409,8 @@ async function loadState(session: ActivationSession, request: ActivationRequest,
   // edition change that lands between its passes comes after it, and a refusal now would leave
   // the allocation behind without the devices it was made for.
   if (!license) throw notFound('license_not_found', 'No license has this SLC.');
+  // A committed request stops here too: its installation is settled like an interrupted one once the groups are split.
+  if (license.deviceGroupsWidening !== undefined) throw serviceUnavailable('This license is being reorganised for its size; try again in a minute.');
   if (!session.committed && license.status === 'revoked') throw forbidden('license_revoked', 'This license has been revoked.');
   const rules = editionRules(license.product);
   const refusal = session.committed ? undefined : editionRefusal(license.product, { recordingServers: request.command.configuration.recordingServers });
@@ -515,6 +517,7 @@ function licenseCommit(state: ActivationState, plan: Plan): LicenseCommit {
       ...addOnPools(plan.addOns, license.addOns),
     ],
     singleInstallation: rules.singleInstallation,
+    deviceGroupWidth: license.deviceGroupWidth,
     // The edition's rules were applied as read: an upgrade in between is planned against again.
     product: license.product,
     // Add-on pools that grow were planned against the entitlements as read.
@@ -543,7 +546,8 @@ async function commitPlan(session: ActivationSession, request: ActivationRequest
         installationId,
         expectedRevision: installation.revision,
         holdings,
-        deviceGroups: sortedGroups([...installation.deviceGroups, ...activatedGroups(state, plan)]),
+        // Names of another width are groups split since (docs/DATA-MODEL.md, "Migrations"): they hold nothing now.
+        deviceGroups: sortedGroups([...installation.deviceGroups.filter((group) => group.length === deviceGroupWidthOf(state.license)), ...activatedGroups(state, plan)]),
         lease,
         leaseOwner: session.leaseOwner,
         now: now.getTime(),

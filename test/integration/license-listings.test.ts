@@ -105,6 +105,9 @@ describe('license listing entries (docs/DATA-MODEL.md)', () => {
     const first = await migrateStoredData();
     expect(first.licenseListings).toMatchObject({ changedMeanwhile: 0 });
     expect(first.deviceEncoding).toMatchObject({ changedMeanwhile: 0 });
-    expect(await migrateStoredData()).toEqual({ licenseListings: 'done earlier', deviceEncoding: 'done earlier' });
+    const second = await migrateStoredData();
+    expect(second).toMatchObject({ licenseListings: 'done earlier', deviceEncoding: 'done earlier' });
+    // Splitting device groups runs every time (an entitlement can outgrow its groups); nothing is left to split.
+    expect(second.deviceGroupWidths).toMatchObject({ widened: 0, changedMeanwhile: 0 });
   });
 });

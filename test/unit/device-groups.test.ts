@@ -141,7 +141,7 @@ describe('deviceGroupUpdates and updateItemOf: each device written on its own co
     const item = updateItemOf('SLC-1', update!);
     expect(item.Key).toEqual({ pk: `LICENSE#SLC-1#DEVICEGROUP#${groupOf(a!)}`, sk: 'DEVICEGROUP' });
     // The revision read, under either name a stored entry may have it (shared/store/device-entries.ts).
-    expect(item.ConditionExpression).toBe('(#d0.#v = :r0 OR #d0.#revision = :r0) AND attribute_not_exists(#d1)');
+    expect(item.ConditionExpression).toBe('attribute_not_exists(#moved) AND (#d0.#v = :r0 OR #d0.#revision = :r0) AND attribute_not_exists(#d1)');
     expect([item.ExpressionAttributeNames['#v'], item.ExpressionAttributeNames['#revision']]).toEqual(['v', 'revision']);
     expect(item.ExpressionAttributeValues[':d0']).toMatchObject({ k: key(a!), i: 'inst-a', v: 5 });
     expect(item.UpdateExpression).toBe('SET #type = :type, #slc = :slc, #group = :group, #d0 = :d0, #d1 = :d1');
