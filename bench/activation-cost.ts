@@ -4,7 +4,9 @@ import { signJws } from '../shared/adapters/signer';
 import { chunk, inParallel } from '../shared/store/batch';
 import { store } from '../shared/store/client';
 import { encodeDeviceEntry } from '../shared/store/device-entries';
-import { deviceAttribute, deviceGroupsOf, type DeviceEntry } from '../shared/store/devices';
+import { deviceAttribute, type DeviceEntry } from '../shared/store/devices';
+import { deviceGroupUnder } from '../shared/domain/device-key';
+import { widenLicenseGroups } from '../shared/store/device-group-widening';
 import { keys } from '../shared/store/keys';
 import { getLicense } from '../shared/store/licenses';
 import type { LocalStack } from '../local/stack';
@@ -117,24 +119,30 @@ function measureCapacity() {
 
 /**
  * An SLC already holding `count` devices, written directly in the stored layout (the device-group
- * items of the license as issued, one encoded attribute per device, held by one installation id)
- * with the license's counters to match.
+ * items of the license as issued, or on 256 groups as a license stored before group widths, one
+ * encoded attribute per device in the group its MAC falls in, held by one installation id) with the
+ * license's counters to match.
  */
-async function seededSlc(stack: LocalStack, count: number): Promise<string> {
+async function seededSlc(stack: LocalStack, count: number, stored: 'as issued' | 'before group widths' = 'as issued'): Promise<string> {
   const slc = await newLicense(stack, count + 100);
-  const groups = deviceGroupsOf((await getLicense(slc))!);
   const { client, tableName } = store();
+  if (stored === 'before group widths') await client.send(new UpdateCommand({ TableName: tableName, Key: keys.license(slc), UpdateExpression: 'REMOVE deviceGroupWidth' }));
+  const license = (await getLicense(slc))!;
   const at = new Date().toISOString();
   const holder = randomUUID();
   const entry: DeviceEntry = { deviceKey: 'DK-000000-000000-000000-000000', installationId: holder, lastInstallationId: holder, status: 'activated', licenses: 1, registrations: 1, deletions: 0, firstActivatedAt: at, lastChangedAt: at, revision: 1 };
-  const stored = encodeDeviceEntry(entry);
-  const items = groups.map((group, g) => {
-    const item: Record<string, unknown> = { ...keys.deviceGroup(slc, group), type: 'device_group', slc, group };
-    for (let i = g; i < count; i += groups.length) item[deviceAttribute(`0a:${(i >>> 16).toString(16).padStart(2, '0')}:${((i >>> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}:00:00`)] = stored;
-    return item;
-  });
+  const encoded = encodeDeviceEntry(entry);
+  const byGroup = new Map<string, Record<string, unknown>>();
+  for (let i = 0; i < count; i++) {
+    const mac = `0a:${(i >>> 16).toString(16).padStart(2, '0')}:${((i >>> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}:00:00`;
+    const group = deviceGroupUnder(license, mac);
+    let item = byGroup.get(group);
+    if (!item) byGroup.set(group, (item = { ...keys.deviceGroup(slc, group), type: 'device_group', slc, group }));
+    item[deviceAttribute(mac)] = encoded;
+  }
+  const items = [...byGroup.values()];
   // Large items: a few per request, so that a request stays within BatchWriteItem's 16 MB.
-  await inParallel(chunk(items, count / groups.length > 400 ? 5 : 25), 4, async (part) => {
+  await inParallel(chunk(items, count / items.length > 400 ? 5 : 25), 4, async (part) => {
     let pending: unknown[] = part.map((Item) => ({ PutRequest: { Item } }));
     while (pending.length > 0) {
       const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending as never } }));
@@ -246,11 +254,10 @@ export async function activationCostBench(stack: LocalStack, options: { samples:
   });
 
   const capacity = measureCapacity();
-  const writeUnitsPerOneDeviceActivation: Record<string, Capacity & { samples: number[] }> = {};
+  const writeUnitsPerOneDeviceActivation: Record<string, Capacity & { samples: number[]; splitMs?: number }> = {};
   const writeUnitsOfLargeInstallations: Record<string, Awaited<ReturnType<typeof largeInstallationCost>>> = {};
   try {
-    for (const size of options.slcSizes) {
-      const slc = await seededSlc(stack, size);
+    const oneDeviceActivations = async (slc: string) => {
       const samples: Capacity[] = [];
       for (let i = 0; i < 3; i++) {
         capacity.take();
@@ -258,12 +265,23 @@ export async function activationCostBench(stack: LocalStack, options: { samples:
         if (response.status !== 201) throw new Error(`activation failed: ${JSON.stringify(response.body).slice(0, 300)}`);
         samples.push(capacity.take());
       }
-      writeUnitsPerOneDeviceActivation[`slcOf${size}Devices`] = {
+      return {
         writeUnits: median(samples.map((sample) => sample.writeUnits)),
         readUnits: median(samples.map((sample) => sample.readUnits)),
         samples: samples.map((sample) => sample.writeUnits),
       };
-    }
+    };
+    for (const size of options.slcSizes) writeUnitsPerOneDeviceActivation[`slcOf${size}Devices`] = await oneDeviceActivations(await seededSlc(stack, size));
+    // A license stored on 256 groups before widths existed, before and after migration step 3 splits them.
+    const largest = Math.max(...options.slcSizes);
+    const stored = await seededSlc(stack, largest, 'before group widths');
+    const beforeSplit = await oneDeviceActivations(stored);
+    const started = performance.now();
+    await widenLicenseGroups(stored);
+    const splitMs = performance.now() - started;
+    const afterSplit = await oneDeviceActivations(stored);
+    writeUnitsPerOneDeviceActivation[`slcOf${largest}DevicesStoredOn256Groups`] = beforeSplit;
+    writeUnitsPerOneDeviceActivation[`slcOf${largest}DevicesAfterSplitTo${(await getLicense(stored))!.deviceGroupWidth}Digits`] = { ...afterSplit, splitMs: round(splitMs) };
     for (const layout of ['256 groups', '4096 groups'] as const) {
       writeUnitsOfLargeInstallations[layout] = await largeInstallationCost(stack, capacity, layout);
     }

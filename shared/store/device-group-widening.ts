@@ -105,7 +105,9 @@ export function splitGroupItem(license: Pick<LicenseRecord, 'slc' | 'deviceKeySa
   const children = new Map<string, Record<string, unknown>>();
   for (const [name, value] of Object.entries(item)) {
     if (!name.startsWith(DEVICE_ATTRIBUTE_PREFIX)) continue;
-    const group = deviceGroupOf(license.deviceKeySalt, name.slice(DEVICE_ATTRIBUTE_PREFIX.length), to);
+    const mac = name.slice(DEVICE_ATTRIBUTE_PREFIX.length);
+    const group = deviceGroupOf(license.deviceKeySalt, mac, to);
+    if (!group.startsWith(item.group as string)) throw new Error(`device ${mac} of ${license.slc} is stored in group ${String(item.group)}, not the group its MAC falls in`);
     let child = children.get(group);
     if (!child) children.set(group, (child = { ...keys.deviceGroup(license.slc, group), type: 'device_group', slc: license.slc, group }));
     // Stored compactly whatever form it had (device-entries.ts); nothing about the device changes.
