@@ -1,4 +1,4 @@
-import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, type BatchGetCommandOutput, type BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { serviceUnavailable } from '../errors';
 import { retryWithBackoff, RETRY, RETRY_NOW } from '../retry';
 import { store } from './client';
@@ -32,7 +32,7 @@ export async function inParallel<T, R>(items: readonly T[], limit: number, task:
 
 /** Keys per BatchGetItem request (DynamoDB's limit). */
 const KEYS_PER_BATCH_GET = 100;
-const PARALLEL_BATCH_GETS = 8;
+const PARALLEL_BATCH_REQUESTS = 8;
 
 /**
  * The items of the keys (absent ones are missing from the answer), 100 keys per BatchGetItem, up to
@@ -43,7 +43,7 @@ const PARALLEL_BATCH_GETS = 8;
 export async function batchGet(itemKeys: ReadonlyArray<{ pk: string; sk: string }>, options: { consistent: boolean } = { consistent: true }): Promise<Array<Record<string, unknown>>> {
   const { client, tableName } = store();
   const found: Array<Record<string, unknown>> = [];
-  await inParallel(chunk(itemKeys, KEYS_PER_BATCH_GET), PARALLEL_BATCH_GETS, async (part) => {
+  await inParallel(chunk(itemKeys, KEYS_PER_BATCH_GET), PARALLEL_BATCH_REQUESTS, async (part) => {
     let pending: Array<Record<string, unknown>> = part.map(({ pk, sk }) => ({ pk, sk }));
     await retryWithBackoff({ attempts: 10, baseMs: 25, capMs: 1000, exhausted: () => serviceUnavailable('The license is busy; try again shortly.') }, async () => {
       const result: BatchGetCommandOutput = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: options.consistent } } }));
@@ -56,4 +56,22 @@ export async function batchGet(itemKeys: ReadonlyArray<{ pk: string; sk: string 
     });
   });
   return found;
+}
+
+const ITEMS_PER_BATCH_WRITE = 25;
+
+/**
+ * Puts the items, 25 per BatchWriteItem, up to eight requests at a time; items DynamoDB did not
+ * process (throttling) are sent again after a pause. Unconditional: for items no one else writes.
+ */
+export async function batchPut(items: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+  const { client, tableName } = store();
+  await inParallel(chunk(items, ITEMS_PER_BATCH_WRITE), PARALLEL_BATCH_REQUESTS, async (part) => {
+    let pending: unknown[] = part.map((Item) => ({ PutRequest: { Item } }));
+    await retryWithBackoff({ attempts: 10, baseMs: 25, capMs: 1000, exhausted: () => serviceUnavailable('The table is busy; try again shortly.') }, async () => {
+      const result: BatchWriteCommandOutput = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending as never } }));
+      pending = result.UnprocessedItems?.[tableName] ?? [];
+      return pending.length === 0 ? undefined : RETRY;
+    });
+  });
 }

@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { clock } from '../adapters/clock';
 import { deviceGroupOf, deviceGroupWidthFor, deviceGroupWidthOf, type DeviceGroupWidth } from '../domain/device-key';
 import { retryWithBackoff, RETRY } from '../retry';
-import { batchGet, inParallel } from './batch';
+import { batchGet, batchPut, inParallel } from './batch';
 import { store } from './client';
 import { encodeDeviceGroups } from './device-group-sets';
 import { decodeDeviceEntry, encodeDeviceEntry, type DeviceEntry, type StoredDeviceEntry } from './device-entries';
@@ -14,14 +14,16 @@ import { getLicense } from './licenses';
 import type { InstallationRecord, LicenseRecord } from './records';
 
 /*
- * Splitting the device groups of a license into groups of one more hex digit (docs/DATA-MODEL.md,
- * "Migrations", step 3), while the cell serves. The names of the wider groups extend the narrower
- * (the same digest), so each group's devices go to at most 16 new groups. In order:
+ * Splitting the device groups of a license into the wider groups its entitlement calls for
+ * (docs/DATA-MODEL.md, "Migrations", step 3), while the cell serves. The names of the wider groups
+ * extend the narrower (the same digest), so each group's devices go to groups under its own name.
+ * In order:
  *
  * 1. The license is marked (`deviceGroupsWidening`): activations answer 503 and nothing commits on it.
  * 2. Every group of the current width is frozen (`movedTo`): no device write lands on it after that
  *    (updateItemOf's condition), so what is read from it next is final.
- * 3. Each frozen group is copied into its new groups, in one transaction with the record that it was.
+ * 3. Each frozen group is copied into its new groups, then records that it was (`copiedAt`). No one
+ *    writes a new group before step 4, so a copy cut short is simply made again.
  * 4. Each installation's `deviceGroups` is renamed to the new groups holding its devices, once no
  *    activation holds it, on its revision as read (a write planned before fails and plans again).
  * 5. The license takes the new width; the old groups are replaced by small tombstones that still
@@ -34,9 +36,14 @@ const PARALLEL_REQUESTS = 8;
 /** An activation holds its installation for at most its lease (renewed while it writes): this is ample. */
 const INSTALLATION_WAIT_MS = 120_000;
 
+type Widening = { from: DeviceGroupWidth; to: DeviceGroupWidth };
+/** The license is marked for this split (`:from`, `:to`). */
+const MARKED = 'deviceGroupsWidening.#from = :from AND deviceGroupsWidening.#to = :to';
+const MARK_NAMES = { '#from': 'from', '#to': 'to' };
+
 export interface DeviceGroupWideningReport {
   licenses: number;
-  /** Licenses whose groups were split (by one digit or more). */
+  /** Licenses whose groups were split. */
   widened: number;
   /** Always 0: a license that cannot be finished makes the run fail (run it again), and stays marked. */
   changedMeanwhile: number;
@@ -49,43 +56,53 @@ export async function widenDeviceGroups(slcs: readonly string[]): Promise<Device
   return report;
 }
 
+/** The split a license needs (or the one it is in), if any. */
+function wideningOf(license: LicenseRecord): Widening | undefined {
+  if (license.deviceGroupsWidening) return license.deviceGroupsWidening;
+  const [from, to] = [deviceGroupWidthOf(license), deviceGroupWidthFor(license.entitledDeviceLicenses)];
+  return from < to ? { from, to } : undefined;
+}
+
 /** Splits one license's groups until they are as wide as its entitlement calls for. True when any were split. */
 export async function widenLicenseGroups(slc: string): Promise<boolean> {
-  let license = await getLicense(slc);
   let widened = false;
-  while (license && (license.deviceGroupsWidening !== undefined || deviceGroupWidthOf(license) < deviceGroupWidthFor(license.entitledDeviceLicenses))) {
-    const to = license.deviceGroupsWidening ?? ((deviceGroupWidthOf(license) + 1) as DeviceGroupWidth);
-    await markLicense(slc, to);
-    const from = (to - 1) as DeviceGroupWidth;
-    if (deviceGroupWidthOf(license) === from) {
-      await freezeGroups(slc, from, to);
-      await copyGroups(license, from, to);
-      await renameInstallationGroups(slc, to);
-      await switchWidth(slc, from, to);
-    }
-    await leaveTombstones(slc, from, to);
-    await unmarkLicense(slc, to);
-    widened = true;
-    license = await getLicense(slc);
-  }
+  // A split taken up from its mark may leave the license narrower than an entitlement raised since.
+  while (await widenOnce(slc)) widened = true;
   return widened;
 }
 
-async function markLicense(slc: string, to: DeviceGroupWidth): Promise<void> {
+async function widenOnce(slc: string): Promise<boolean> {
+  const license = await getLicense(slc);
+  const widening = license && wideningOf(license);
+  if (!license || !widening) return false;
+  await markLicense(slc, widening);
+  if (deviceGroupWidthOf(license) === widening.from) {
+    await freezeGroups(slc, widening);
+    await copyGroups(license, widening);
+    await renameInstallationGroups(slc, widening.to);
+    await switchWidth(slc, widening);
+  }
+  await leaveTombstones(slc, widening);
+  await unmarkLicense(slc, widening);
+  return true;
+}
+
+async function markLicense(slc: string, { from, to }: Widening): Promise<void> {
   const { client, tableName } = store();
   await client.send(
     new UpdateCommand({
       TableName: tableName,
       Key: keys.license(slc),
-      UpdateExpression: 'SET deviceGroupsWidening = :to',
-      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(deviceGroupsWidening) OR deviceGroupsWidening = :to)',
-      ExpressionAttributeValues: { ':to': to },
+      UpdateExpression: 'SET deviceGroupsWidening = :widening',
+      ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(deviceGroupsWidening) OR (${MARKED}))`,
+      ExpressionAttributeNames: MARK_NAMES,
+      ExpressionAttributeValues: { ':widening': { from, to }, ':from': from, ':to': to },
     }),
   );
 }
 
-/** Marks every group of the width, stored or not (a first device would otherwise create one). */
-async function freezeGroups(slc: string, from: DeviceGroupWidth, to: DeviceGroupWidth): Promise<void> {
+/** Marks every group of the old width, stored or not (a first device would otherwise create one). */
+async function freezeGroups(slc: string, { from, to }: Widening): Promise<void> {
   const { client, tableName } = store();
   await inParallel(deviceGroupsOfWidth(from), PARALLEL_REQUESTS, (group) =>
     client.send(
@@ -100,7 +117,7 @@ async function freezeGroups(slc: string, from: DeviceGroupWidth, to: DeviceGroup
   );
 }
 
-/** The items of a frozen group's devices in the groups of the next width, by name. */
+/** The items of a frozen group's devices in the groups of the new width, by name. */
 export function splitGroupItem(license: Pick<LicenseRecord, 'slc' | 'deviceKeySalt'>, item: Record<string, unknown>, to: DeviceGroupWidth): Map<string, Record<string, unknown>> {
   const children = new Map<string, Record<string, unknown>>();
   for (const [name, value] of Object.entries(item)) {
@@ -116,32 +133,24 @@ export function splitGroupItem(license: Pick<LicenseRecord, 'slc' | 'deviceKeySa
   return children;
 }
 
-/** Copies each frozen group not copied yet, with the record that it was, in one transaction (at most 17 actions). */
-async function copyGroups(license: LicenseRecord, from: DeviceGroupWidth, to: DeviceGroupWidth): Promise<void> {
+/** Copies each frozen group holding devices that was not copied yet, then records that it was. */
+async function copyGroups(license: LicenseRecord, { from, to }: Widening): Promise<void> {
   const { client, tableName } = store();
   const frozen = await batchGet(deviceGroupsOfWidth(from).map((group) => keys.deviceGroup(license.slc, group)));
-  await inParallel(
-    frozen.filter((item) => item.copiedAt === undefined && Object.keys(item).some((name) => name.startsWith(DEVICE_ATTRIBUTE_PREFIX))),
-    PARALLEL_REQUESTS,
-    (item) =>
-      client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            ...[...splitGroupItem(license, item, to).values()].map((child) => ({ Put: { TableName: tableName, Item: child, ConditionExpression: 'attribute_not_exists(pk)' } })),
-            {
-              Update: {
-                TableName: tableName,
-                Key: { pk: item.pk, sk: item.sk },
-                UpdateExpression: 'SET copiedAt = :at',
-                ConditionExpression: '#moved = :to AND attribute_not_exists(copiedAt)',
-                ExpressionAttributeNames: { '#moved': MOVED_GROUP_ATTRIBUTE },
-                ExpressionAttributeValues: { ':to': to, ':at': clock.now().toISOString() },
-              },
-            },
-          ],
-        }),
-      ),
-  );
+  const toCopy = frozen.filter((item) => item.copiedAt === undefined && Object.keys(item).some((name) => name.startsWith(DEVICE_ATTRIBUTE_PREFIX)));
+  await inParallel(toCopy, PARALLEL_REQUESTS, async (item) => {
+    await batchPut([...splitGroupItem(license, item, to).values()]);
+    await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: item.pk, sk: item.sk },
+        UpdateExpression: 'SET copiedAt = :at',
+        ConditionExpression: '#moved = :to',
+        ExpressionAttributeNames: { '#moved': MOVED_GROUP_ATTRIBUTE },
+        ExpressionAttributeValues: { ':to': to, ':at': clock.now().toISOString() },
+      }),
+    );
+  });
 }
 
 /**
@@ -191,7 +200,7 @@ async function renameGroupsOf(installationId: string, groups: string[]): Promise
   );
 }
 
-async function switchWidth(slc: string, from: DeviceGroupWidth, to: DeviceGroupWidth): Promise<void> {
+async function switchWidth(slc: string, { from, to }: Widening): Promise<void> {
   const { client, tableName } = store();
   await client.send(
     new UpdateCommand({
@@ -199,14 +208,15 @@ async function switchWidth(slc: string, from: DeviceGroupWidth, to: DeviceGroupW
       Key: keys.license(slc),
       UpdateExpression: 'SET deviceGroupWidth = :to',
       // A license issued before widths existed has none: it is read as 2.
-      ConditionExpression: `deviceGroupsWidening = :to AND ${from === 2 ? '(attribute_not_exists(deviceGroupWidth) OR deviceGroupWidth = :from)' : 'deviceGroupWidth = :from'}`,
+      ConditionExpression: `${MARKED} AND ${from === 2 ? '(attribute_not_exists(deviceGroupWidth) OR deviceGroupWidth = :from)' : 'deviceGroupWidth = :from'}`,
+      ExpressionAttributeNames: MARK_NAMES,
       ExpressionAttributeValues: { ':to': to, ':from': from },
     }),
   );
 }
 
 /** Replaces each frozen group by the mark alone (a device write planned on it before still fails). */
-async function leaveTombstones(slc: string, from: DeviceGroupWidth, to: DeviceGroupWidth): Promise<void> {
+async function leaveTombstones(slc: string, { from, to }: Widening): Promise<void> {
   const { client, tableName } = store();
   await inParallel(deviceGroupsOfWidth(from), PARALLEL_REQUESTS, (group) =>
     client.send(
@@ -221,15 +231,16 @@ async function leaveTombstones(slc: string, from: DeviceGroupWidth, to: DeviceGr
   );
 }
 
-async function unmarkLicense(slc: string, to: DeviceGroupWidth): Promise<void> {
+async function unmarkLicense(slc: string, { from, to }: Widening): Promise<void> {
   const { client, tableName } = store();
   await client.send(
     new UpdateCommand({
       TableName: tableName,
       Key: keys.license(slc),
       UpdateExpression: 'REMOVE deviceGroupsWidening',
-      ConditionExpression: 'deviceGroupsWidening = :to AND deviceGroupWidth = :to',
-      ExpressionAttributeValues: { ':to': to },
+      ConditionExpression: `${MARKED} AND deviceGroupWidth = :to`,
+      ExpressionAttributeNames: MARK_NAMES,
+      ExpressionAttributeValues: { ':to': to, ':from': from },
     }),
   );
 }

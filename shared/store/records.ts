@@ -58,10 +58,10 @@ export interface LicenseRecord extends AddOnPoolCounters {
   /** Hex digits of the SLC's device-group names, chosen at issue (absent: 2, issued before it was chosen). */
   deviceGroupWidth?: DeviceGroupWidth;
   /**
-   * Set while its device groups are being split into groups of this width (widenDeviceGroups):
+   * Set while its device groups are being split from one width to another (widenDeviceGroups):
    * nothing commits on the license meanwhile, and activations answer 503.
    */
-  deviceGroupsWidening?: DeviceGroupWidth;
+  deviceGroupsWidening?: { from: DeviceGroupWidth; to: DeviceGroupWidth };
   /** `ami-included` licenses: the instance they belong to. */
   aws?: { accountId: string; instanceId: string; region: string };
   /** Last day (`YYYY-MM-DD`) new devices may be activated; copied from the catalog at issue. */

@@ -89,12 +89,35 @@ describe('device groups split for the entitlement (migration step 3)', () => {
     expect((await widenDeviceGroups([slc])).widened).toBe(0);
   });
 
+  it('a license stored on 256 groups and entitled to 40,000 device licenses is split straight to the 65,536 groups under 16 partition keys', async () => {
+    const slc = await licenseOn256Groups(40_000);
+    const devices = Array.from({ length: 60 }, () => camera());
+    const a = await activateFirst(api, slc, devices);
+    const before = await storedDevices(slc);
+
+    expect(await widenLicenseGroups(slc)).toBe(true);
+
+    const license = (await getLicense(slc))!;
+    expect(license.deviceGroupWidth).toBe(4);
+    expect(license.deviceGroupsWidening).toBeUndefined();
+    expect(await storedDevices(slc)).toEqual(before);
+    const groups = groupsOf(license, devices.map((device) => device.mac));
+    expect((await getInstallation(a.installationId))!.deviceGroups).toEqual(groups);
+    const { client, tableName } = store();
+    const item = (await client.send(new GetCommand({ TableName: tableName, Key: keys.deviceGroup(slc, groups[0]!), ConsistentRead: true }))).Item!;
+    expect(item.pk).toBe(`LICENSE#${slc}#DEVICEGROUPS#${groups[0]![0]}`);
+    const again = await reactivate(a, [...devices.slice(1), camera()]);
+    expect(again.status).toBe(200);
+    expect(again.body.released).toHaveLength(1);
+    await expectLedgerConsistent(slc);
+  });
+
   it('while a license is marked, activations answer 503 and change nothing; the next run finishes from the mark', async () => {
     const slc = await licenseOn256Groups(3_000);
     const devices = Array.from({ length: 20 }, () => camera());
     const a = await activateFirst(api, slc, devices);
     const { client, tableName } = store();
-    await client.send(new UpdateCommand({ TableName: tableName, Key: keys.license(slc), UpdateExpression: 'SET deviceGroupsWidening = :to', ExpressionAttributeValues: { ':to': 3 } }));
+    await client.send(new UpdateCommand({ TableName: tableName, Key: keys.license(slc), UpdateExpression: 'SET deviceGroupsWidening = :to', ExpressionAttributeValues: { ':to': { from: 2, to: 3 } } }));
     const before = await storedDevices(slc);
 
     const first = await api.request('POST', '/v1/activations', { body: { slc, ...activationBody([camera()]) } });
@@ -122,14 +145,14 @@ describe('device groups split for the entitlement (migration step 3)', () => {
       withMiddleware(
         'stop-copying',
         (next, context) => async (args) => {
-          if (context.commandName === 'TransactWriteItemsCommand' && JSON.stringify(args.input).includes('copiedAt') && ++copies > 60) throw new Error('connection reset');
+          if (context.commandName === 'UpdateItemCommand' && JSON.stringify(args.input).includes('copiedAt') && ++copies > 60) throw new Error('connection reset');
           return next(args);
         },
         () => widenLicenseGroups(slc),
       ),
     ).rejects.toThrow('connection reset');
     const stopped = (await getLicense(slc))!;
-    expect(stopped.deviceGroupsWidening).toBe(3);
+    expect(stopped.deviceGroupsWidening).toEqual({ from: 2, to: 3 });
     expect(stopped.deviceGroupWidth).toBeUndefined();
     // Meanwhile the old groups are still what is read.
     expect(await storedDevices(slc)).toEqual(before);

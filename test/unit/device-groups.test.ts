@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deriveDeviceKey, deviceGroupOf, deviceGroupWidthFor, deviceGroupWidthOf, MIDDLE_GROUPS_UP_TO_DEVICE_LICENSES, NARROW_GROUPS_UP_TO_DEVICE_LICENSES } from '../../shared/domain/device-key';
+import { encodeDeviceEntry } from '../../shared/store/device-entries';
+import { splitGroupItem } from '../../shared/store/device-group-widening';
 import { deviceAttribute, deviceGroupsOfWidth, deviceGroupUpdates, devicesWithoutRoom, nextDeviceEntry, transactionsOf, updateItemOf, type DeviceEntry, type DeviceGroup } from '../../shared/store/devices';
 
 const AT = '2026-11-30T10:00:00.000Z';
@@ -192,6 +194,38 @@ describe('deviceGroupUpdates and updateItemOf: each device written on its own co
 
   it('needs every group a change falls in to have been read', () => {
     expect(() => deviceGroupUpdates('inst-a', new Map(), [activate(macs[0]!)], AT)).toThrow(/was not read/);
+  });
+});
+
+describe('splitGroupItem: a frozen group\'s devices in the groups of a new width', () => {
+  const license = { slc: 'SLC-1', deviceKeySalt: SALT };
+  const stored = entry({ installationId: 'inst-a', revision: 3 });
+  const macs = Array.from({ length: 20_000 }, (_, n) => mac(n)).filter((m) => groupOf(m) === '3c');
+  const item = { ...Object.fromEntries(macs.map((m) => [deviceAttribute(m), encodeDeviceEntry(stored)])), group: '3c', movedTo: 3, copiedAt: AT };
+
+  it.each([3, 4] as const)('to %i digits: every device once, in the group its MAC falls in, under the old name', (width) => {
+    const children = splitGroupItem(license, item, width);
+    const placed = [...children.values()].flatMap((child) => Object.keys(child).filter((name) => name.startsWith('device:')).map((name) => [name.slice(7), String(child.group)] as const));
+    expect(placed.map(([m]) => m).sort()).toEqual([...macs].sort());
+    for (const [m, group] of placed) expect(group).toBe(deviceGroupOf(SALT, m, width));
+    for (const [name, child] of children) {
+      expect(name.startsWith('3c')).toBe(true);
+      expect(child).toMatchObject({ type: 'device_group', slc: 'SLC-1', group: name });
+      expect(child).not.toHaveProperty('movedTo');
+      expect(child).not.toHaveProperty('copiedAt');
+    }
+    expect(children.size).toBeGreaterThan(width === 3 ? 12 : 50);
+  });
+
+  it('keeps each device as it was (holder, counts, revision), stored compactly even if it was in the long form', () => {
+    const longForm = { ...item, [deviceAttribute(macs[0]!)]: stored };
+    const child = [...splitGroupItem(license, longForm, 3).values()].find((candidate) => deviceAttribute(macs[0]!) in candidate)!;
+    expect(child[deviceAttribute(macs[0]!)]).toEqual(encodeDeviceEntry(stored));
+  });
+
+  it('refuses a device stored outside the group its MAC falls in', () => {
+    const stray = Array.from({ length: 100 }, (_, n) => mac(n)).find((m) => groupOf(m) !== '3c')!;
+    expect(() => splitGroupItem(license, { ...item, [deviceAttribute(stray)]: encodeDeviceEntry(stored) }, 3)).toThrow(/not the group its MAC falls in/);
   });
 });
 
