@@ -7,7 +7,7 @@ import { batchGet, batchPut, inParallel } from './batch';
 import { store } from './client';
 import { encodeDeviceGroups } from './device-group-sets';
 import { decodeDeviceEntry, encodeDeviceEntry, type DeviceEntry, type StoredDeviceEntry } from './device-entries';
-import { DEVICE_ATTRIBUTE_PREFIX, deviceGroupsOfWidth, MOVED_GROUP_ATTRIBUTE, readEveryDeviceGroup } from './devices';
+import { DEVICE_ATTRIBUTE_PREFIX, deviceGroupsOfWidth, groupOfItem, MOVED_GROUP_ATTRIBUTE } from './devices';
 import { getInstallation, listLicenseInstallations } from './installations';
 import { keys } from './keys';
 import { getLicense } from './licenses';
@@ -78,8 +78,8 @@ async function widenOnce(slc: string): Promise<boolean> {
   await markLicense(slc, widening);
   if (deviceGroupWidthOf(license) === widening.from) {
     await freezeGroups(slc, widening);
-    await copyGroups(license, widening);
-    await renameInstallationGroups(slc, widening.to);
+    const holding = await copyGroups(license, widening);
+    await renameInstallationGroups(slc, holding);
     await switchWidth(slc, widening);
   }
   await leaveTombstones(slc, widening);
@@ -133,13 +133,31 @@ export function splitGroupItem(license: Pick<LicenseRecord, 'slc' | 'deviceKeySa
   return children;
 }
 
-/** Copies each frozen group holding devices that was not copied yet, then records that it was. */
-async function copyGroups(license: LicenseRecord, { from, to }: Widening): Promise<void> {
+/** The new groups holding each installation's devices, by installation id. */
+type Holdings = Map<string, Set<string>>;
+
+/**
+ * Copies each frozen group holding devices that was not copied yet, then records that it was. The
+ * frozen groups are final, so the new groups of every installation's devices are known from them,
+ * copied by this run or an earlier one.
+ */
+async function copyGroups(license: LicenseRecord, { from, to }: Widening): Promise<Holdings> {
   const { client, tableName } = store();
   const frozen = await batchGet(deviceGroupsOfWidth(from).map((group) => keys.deviceGroup(license.slc, group)));
-  const toCopy = frozen.filter((item) => item.copiedAt === undefined && Object.keys(item).some((name) => name.startsWith(DEVICE_ATTRIBUTE_PREFIX)));
-  await inParallel(toCopy, PARALLEL_REQUESTS, async (item) => {
-    await batchPut([...splitGroupItem(license, item, to).values()]);
+  const holding: Holdings = new Map();
+  const toCopy: Array<{ item: Record<string, unknown>; children: Map<string, Record<string, unknown>> }> = [];
+  for (const item of frozen) {
+    const children = splitGroupItem(license, item, to);
+    if (children.size === 0) continue;
+    for (const [group, child] of children) {
+      for (const { installationId } of Object.values(groupOfItem(child).devices)) {
+        if (installationId) (holding.get(installationId) ?? holding.set(installationId, new Set()).get(installationId)!).add(group);
+      }
+    }
+    if (item.copiedAt === undefined) toCopy.push({ item, children });
+  }
+  await inParallel(toCopy, PARALLEL_REQUESTS, async ({ item, children }) => {
+    await batchPut([...children.values()]);
     await client.send(
       new UpdateCommand({
         TableName: tableName,
@@ -151,20 +169,14 @@ async function copyGroups(license: LicenseRecord, { from, to }: Widening): Promi
       }),
     );
   });
+  return holding;
 }
 
 /**
  * Names the new groups holding each installation's devices. An installation found holding devices
- * is renamed even if the index has not listed it yet; one that holds none keeps its old names,
- * which name only tombstones from the switch on.
+ * is renamed even if the index has not listed it yet; one listed that holds none is renamed to none.
  */
-async function renameInstallationGroups(slc: string, to: DeviceGroupWidth): Promise<void> {
-  const holding = new Map<string, Set<string>>();
-  for (const { group, devices } of await readEveryDeviceGroup({ slc, deviceGroupWidth: to })) {
-    for (const entry of Object.values(devices)) {
-      if (entry.installationId) (holding.get(entry.installationId) ?? holding.set(entry.installationId, new Set()).get(entry.installationId)!).add(group);
-    }
-  }
+async function renameInstallationGroups(slc: string, holding: Holdings): Promise<void> {
   const listed = await listLicenseInstallations(slc);
   const ids = new Set([...listed.filter((installation) => installation.deviceGroups.length > 0).map((installation) => installation.installationId), ...holding.keys()]);
   await inParallel([...ids], PARALLEL_REQUESTS, (installationId) => renameGroupsOf(installationId, [...(holding.get(installationId) ?? [])].sort()));

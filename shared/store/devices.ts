@@ -71,7 +71,7 @@ export const deviceAttribute = (mac: string) => `${DEVICE_ATTRIBUTE_PREFIX}${mac
 
 const emptyGroup = (group: string): DeviceGroup => ({ group, devices: {} });
 
-function groupOfItem(item: Record<string, unknown>): DeviceGroup {
+export function groupOfItem(item: Record<string, unknown>): DeviceGroup {
   const devices: Record<string, DeviceEntry> = {};
   for (const [name, value] of Object.entries(item)) {
     if (name.startsWith(DEVICE_ATTRIBUTE_PREFIX)) devices[name.slice(DEVICE_ATTRIBUTE_PREFIX.length)] = decodeDeviceEntry(value as StoredDeviceEntry | DeviceEntry);
