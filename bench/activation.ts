@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from '../shared/store/client';
 import { chunk, inParallel } from '../shared/store/batch';
-import { transactionsOf, updateItemOf } from '../shared/store/devices';
+import { deviceGroupUpdates, transactionsOf, updateItemOf } from '../shared/store/devices';
 import { deviceGroupOf, deviceGroupWidthFor } from '../shared/domain/device-key';
 import { keys } from '../shared/store/keys';
 import { activationBody, call, callSigned, devices, newLicense, percentile, round, traceDynamo } from './support';
@@ -46,26 +46,18 @@ async function reactivateTenThousand(stack: LocalStack, trace: ReturnType<typeof
 /**
  * The floor for a large activation on this database: read the device groups `count` new devices fall
  * in on an SLC issued for `entitled` device licenses, consistently, and write the devices into them
- * as the service does (one UpdateItem per group of at most 60 devices, packed into transactions as the
- * service packs them, with its parallelism), and nothing else (no planning, no HTTP, no JSON of the
- * request).
+ * as the service does (its updates of each group, packed into transactions as the service packs
+ * them, with its parallelism), and nothing else (no planning, no HTTP, no JSON of the request).
  */
 async function deviceWriteFloor(count: number, entitled = count): Promise<number> {
   const { client, tableName } = store();
   const slc = `BENCH-${randomUUID()}`;
-  const at = new Date().toISOString();
   const width = deviceGroupWidthFor(entitled);
-  const entry = { deviceKey: 'DK-000000-000000-000000-000000', installationId: slc, lastInstallationId: slc, status: 'activated' as const, licenses: 1, registrations: 1, deletions: 0, firstActivatedAt: at, lastChangedAt: at, revision: 1 };
-  const byGroup = new Map<string, Array<{ mac: string; entry: typeof entry; readRevision: undefined }>>();
-  for (const { mac } of devices(count)) {
-    const group = deviceGroupOf(slc, mac, width);
-    const inGroup = byGroup.get(group) ?? [];
-    inGroup.push({ mac, entry, readRevision: undefined });
-    byGroup.set(group, inGroup);
-  }
-  const updates = [...byGroup].flatMap(([group, inGroup]) => chunk(inGroup, 60).map((part) => ({ group, devices: part })));
+  const changes = devices(count).map(({ mac }) => ({ kind: 'activate' as const, mac, group: deviceGroupOf(slc, mac, width), deviceKey: 'DK-000000-000000-000000-000000', licenses: 1 }));
+  const groups = new Map(changes.map(({ group }) => [group, { group, devices: {} }]));
+  const updates = deviceGroupUpdates(slc, groups, changes, new Date().toISOString());
   const started = performance.now();
-  await inParallel(chunk([...byGroup.keys()], 100), 8, (part) =>
+  await inParallel(chunk([...groups.keys()], 100), 8, (part) =>
     client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: part.map((group) => keys.deviceGroup(slc, group)), ConsistentRead: true } } })),
   );
   await inParallel(transactionsOf(updates).flat(), 8, (part) =>

@@ -8,7 +8,7 @@ import { store } from './client';
 import { encodeDeviceGroups } from './device-group-sets';
 import { decodeDeviceEntry, encodeDeviceEntry, type DeviceEntry, type StoredDeviceEntry } from './device-entries';
 import { DEVICE_ATTRIBUTE_PREFIX, deviceGroupsOfWidth, groupOfItem, MOVED_GROUP_ATTRIBUTE } from './devices';
-import { getInstallation, listLicenseInstallations } from './installations';
+import { getInstallation, LEASE_TAKEABLE, listLicenseInstallations } from './installations';
 import { keys } from './keys';
 import { getLicense } from './licenses';
 import type { InstallationRecord, LicenseRecord } from './records';
@@ -35,6 +35,8 @@ import type { InstallationRecord, LicenseRecord } from './records';
 const PARALLEL_REQUESTS = 8;
 /** An activation holds its installation for at most its lease (renewed while it writes): this is ample. */
 const INSTALLATION_WAIT_MS = 120_000;
+/** The split takes no lease of its own: no lease is ever this owner's, so only one run out (or none) lets it rename. */
+const SPLIT_LEASE_OWNER = 'device-group-split';
 
 type Widening = { from: DeviceGroupWidth; to: DeviceGroupWidth };
 /** The license is marked for this split (`:from`, `:to`). */
@@ -198,9 +200,9 @@ async function renameGroupsOf(installationId: string, groups: string[]): Promise
             TableName: tableName,
             Key: keys.installation(installationId),
             UpdateExpression: 'SET deviceGroups = :groups, revision = revision + :one, lease = :null',
-            ConditionExpression: 'revision = :revision AND (attribute_not_exists(lease) OR lease = :null OR lease.#until < :now)',
-            ExpressionAttributeNames: { '#until': 'until' },
-            ExpressionAttributeValues: { ':groups': encodeDeviceGroups(groups), ':one': 1, ':null': null, ':revision': installation.revision, ':now': now },
+            ConditionExpression: `revision = :revision AND ${LEASE_TAKEABLE}`,
+            ExpressionAttributeNames: { '#owner': 'owner', '#until': 'until' },
+            ExpressionAttributeValues: { ':groups': encodeDeviceGroups(groups), ':one': 1, ':null': null, ':revision': installation.revision, ':owner': SPLIT_LEASE_OWNER, ':now': now },
           }),
         );
         return undefined;

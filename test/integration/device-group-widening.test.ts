@@ -14,7 +14,7 @@ import { useApi, type InstallationCredentials } from '../support/api';
 import { storeWithoutGroupWidth } from '../support/back-office';
 import { afterAllocationCommit, withMiddleware } from '../support/interleave';
 import { expectLedgerConsistent, licenseLedger } from '../support/invariants';
-import { activateFirst, activationBody, camera, createLicense } from '../support/licensing';
+import { activateFirst, activationBody, camera, createLicense, listedDevices } from '../support/licensing';
 
 const api = useApi();
 
@@ -74,14 +74,7 @@ describe('device groups split for the entitlement (migration step 3)', () => {
     expect((await api.ops('DELETE', `/v1/installations/${b.installationId}`)).status).toBe(204);
     const ledger = await expectLedgerConsistent(slc);
     expect(ledger.activatedDevices).toBe(105);
-    const listed: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: { status: number; body: { items: Array<{ mac: string }>; nextCursor: string | null } } = await api.ops('GET', `/v1/licenses/${slc}/devices?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-      expect(page.status).toBe(200);
-      listed.push(...page.body.items.map((device) => device.mac));
-      cursor = page.body.nextCursor;
-    } while (cursor);
+    const listed = (await listedDevices(api, slc, 100)).map((device) => device.mac);
     expect(listed.sort()).toEqual(Object.keys(await storedDevices(slc)).sort());
     expect(listed).toHaveLength(345);
 

@@ -14,7 +14,7 @@ import { useApi } from '../support/api';
 import { storeWithoutGroupWidth } from '../support/back-office';
 import { afterAllocationCommit, withMiddleware } from '../support/interleave';
 import { expectLedgerConsistent } from '../support/invariants';
-import { activateFirst, activationBody, BEYOND_ONE_TRANSACTION, camera, camerasBeyondOneTransaction, createLicense } from '../support/licensing';
+import { activateFirst, activationBody, BEYOND_ONE_TRANSACTION, camera, camerasBeyondOneTransaction, createLicense, listedDevices } from '../support/licensing';
 
 const api = useApi();
 
@@ -48,20 +48,6 @@ describe('devices stored in device groups', () => {
     expect(payloadOf(checkIn.body.license).devices.map((device: { mac: string }) => device.mac)).toEqual(kept.map((device) => device.mac).sort());
   });
 
-  /** Every page of the license's devices list, in order. */
-  async function allListed(slc: string, limit: number): Promise<Array<{ mac: string }>> {
-    const listed: Array<{ mac: string }> = [];
-    let cursor: string | null = null;
-    do {
-      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-      const page = await api.ops('GET', `/v1/licenses/${slc}/devices?limit=${limit}${query}`);
-      expect(page.status).toBe(200);
-      listed.push(...page.body.items);
-      cursor = page.body.nextCursor;
-    } while (cursor);
-    return listed;
-  }
-
   /**
    * 300 cameras activated on a new SLC of `deviceLicenses`, whose groups have `width` hex digits:
    * every camera activated, and the installation names exactly the groups they fall in.
@@ -91,7 +77,7 @@ describe('devices stored in device groups', () => {
     expect((stored.deviceGroups as Uint8Array).length).toBe(512);
     await expectLedgerConsistent(slc);
 
-    const listed = await allListed(slc, 70);
+    const listed = await listedDevices(api, slc, 70);
     expect(listed.map((device) => device.mac).sort()).toEqual([...macs].sort());
     const order = listed.map((device) => `${deviceGroupUnder(license, device.mac)} ${device.mac}`);
     expect(order).toEqual([...order].sort());
@@ -112,7 +98,7 @@ describe('devices stored in device groups', () => {
         requests.push(String(context.commandName));
         return next(args);
       },
-      () => allListed(slc, 70),
+      () => listedDevices(api, slc, 70),
     );
     expect(listed.map((device) => device.mac).sort()).toEqual([...macs].sort());
     const order = listed.map((device) => `${deviceGroupUnder(license, device.mac)} ${device.mac}`);
@@ -142,7 +128,7 @@ describe('devices stored in device groups', () => {
     const groups = (await getInstallation(credentials.installationId))!.deviceGroups;
     expect(groups).toEqual(sortedGroupsOf(license, devices.map((device) => device.mac)));
     expect(groups.every((group) => /^[0-9a-f]{2}$/.test(group))).toBe(true);
-    expect((await allListed(slc, 100)).map((device) => device.mac).sort()).toEqual(devices.map((device) => device.mac).sort());
+    expect((await listedDevices(api, slc, 100)).map((device) => device.mac).sort()).toEqual(devices.map((device) => device.mac).sort());
     await expectLedgerConsistent(slc);
   });
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
 import { deviceGroupUnder } from '../../shared/domain/device-key';
 import type { LicenseRecord } from '../../shared/store/records';
 import type { Api, InstallationCredentials } from './api';
@@ -113,4 +114,18 @@ export function macsOverGroups(license: Pick<LicenseRecord, 'deviceKeySalt' | 'd
     macs.push(mac);
   }
   return macs;
+}
+
+/** Every page of the license's devices list (ops), in order. */
+export async function listedDevices(api: Api, slc: string, limit: number): Promise<Array<{ mac: string }>> {
+  const listed: Array<{ mac: string }> = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+    const page = await api.ops('GET', `/v1/licenses/${slc}/devices?limit=${limit}${query}`);
+    expect(page.status).toBe(200);
+    listed.push(...page.body.items);
+    cursor = page.body.nextCursor;
+  } while (cursor);
+  return listed;
 }
