@@ -1,15 +1,15 @@
 import type { TestProject } from 'vitest/node';
-import { freePort, startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local';
 import { startLocalUserPool, type LocalUserPool } from '../../local/cognito';
 import { userPoolEnvironment } from '../../local/stack';
+import { startDynamoDbPool, type DynamoDbPool } from './dynamodb-pool';
 
-let dynamodb: DynamoDbLocal | undefined;
+let dynamodb: DynamoDbPool | undefined;
 let userPool: LocalUserPool | undefined;
 
-/** One in-memory DynamoDB Local on a random port for the whole run; each test file gets its own table. */
+/** In-memory DynamoDB Locals on random ports, a few files each (./dynamodb-pool.ts); each test file gets its own table. */
 export async function setup(project: TestProject): Promise<void> {
-  dynamodb = await startDynamoDbLocal({ port: await freePort(), dataDir: ':memory:' });
-  project.provide('dynamodbEndpoint', dynamodb.endpoint);
+  dynamodb = await startDynamoDbPool();
+  project.provide('dynamodbPool', dynamodb.url);
   userPool = await startLocalUserPool({ dataDir: ':memory:' });
   project.provide('userPoolEnvironment', userPoolEnvironment(userPool));
 }
@@ -21,7 +21,8 @@ export async function teardown(): Promise<void> {
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    dynamodbEndpoint: string;
+    /** Where a test file gets its DynamoDB Local endpoint (./dynamodb-pool.ts). */
+    dynamodbPool: string;
     /** One local user pool for the run; tests tell their users apart by e-mail address. */
     userPoolEnvironment: Record<string, string>;
   }
