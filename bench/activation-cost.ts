@@ -10,7 +10,7 @@ import { splitGroupItem, widenLicenseGroups } from '../shared/store/device-group
 import { keys } from '../shared/store/keys';
 import { getLicense } from '../shared/store/licenses';
 import type { LocalStack } from '../local/stack';
-import { activationBody, call, callSigned, devices, newLicense, percentile, round } from './support';
+import { activationBody, call, callSigned, devices, newLicense, percentile, quiet, round } from './support';
 
 /**
  * Each activation path against its raw floor measured in the same run (the DynamoDB requests it
@@ -187,6 +187,7 @@ async function largeInstallationCost(stack: LocalStack, capacity: ReturnType<typ
     await client.send(new UpdateCommand({ TableName: tableName, Key: keys.license(slc), UpdateExpression: 'REMOVE deviceGroupWidth' }));
   }
   const list = devices(10_000);
+  await quiet(stack);
   capacity.take();
   const first = await call(stack, 'POST', '/v1/activations', activationBody(slc, list));
   if (first.status !== 201) throw new Error(`activation failed: ${JSON.stringify(first.body).slice(0, 300)}`);
@@ -196,6 +197,7 @@ async function largeInstallationCost(stack: LocalStack, capacity: ReturnType<typ
   if ((await callSigned(stack, credentials, 'GET', `/v1/installations/${credentials.installationId}/license`, undefined)).status !== 200) throw new Error('first signed request failed');
   const { slc: _, ...body } = activationBody(slc, list);
   const reactivate = async (deviceList: unknown[]) => {
+    await quiet(stack);
     capacity.take();
     const response = await callSigned(stack, credentials, 'POST', '/v1/activations', { installationId: credentials.installationId, ...body, devices: deviceList });
     if (response.status !== 200) throw new Error(`re-activation failed: ${JSON.stringify(response.body).slice(0, 300)}`);
@@ -220,17 +222,21 @@ export async function activationCostBench(stack: LocalStack, options: { samples:
     const warm = i < 3;
     const slc = await newLicense(stack, 200);
     const single = devices(1);
+    await quiet(stack);
     const oneMs = await timed(async () => {
       const response = await call(stack, 'POST', '/v1/activations', activationBody(slc, single));
       if (response.status !== 201) throw new Error(`activation failed: ${JSON.stringify(response.body).slice(0, 300)}`);
       Object.assign(single, { answer: response.body });
     });
+    await quiet(stack);
     const oneFloor = await firstActivationFloor(slc, 4);
     const hundred = devices(100);
+    await quiet(stack);
     const hundredMs = await timed(async () => {
       const response = await call(stack, 'POST', '/v1/activations', activationBody(slc, hundred));
       if (response.status !== 201) throw new Error(`activation failed: ${JSON.stringify(response.body).slice(0, 300)}`);
     });
+    await quiet(stack);
     const hundredFloor = await firstActivationFloor(slc, 90);
     const { installationId, installationSecret } = (single as unknown as { answer: { installationId: string; installationSecret: string } }).answer;
     const { slc: _, ...body } = activationBody(slc, single);
@@ -238,21 +244,27 @@ export async function activationCostBench(stack: LocalStack, options: { samples:
     // An installation's first signed request also records that it has made one (once in its life):
     // the re-activation and check-in measured are the ones a server makes from then on.
     if ((await callSigned(stack, { installationId, installationSecret }, 'GET', path, undefined)).status !== 200) throw new Error('first signed request failed');
+    await quiet(stack);
     const noChangeMs = await timed(async () => {
       const response = await callSigned(stack, { installationId, installationSecret }, 'POST', '/v1/activations', { installationId, ...body });
       if (response.status !== 200) throw new Error(`re-activation failed: ${JSON.stringify(response.body).slice(0, 300)}`);
     });
     // The signature check's read of the installation, then a license read and one conditional transaction.
     const { client, tableName } = store();
+    await quiet(stack);
     const noChangeFloorMs = await timed(async () => {
       await client.send(new GetCommand({ TableName: tableName, Key: keys.installation(installationId), ConsistentRead: true }));
     }) + (await firstActivationFloor(slc, 3));
+    await quiet(stack);
     const checkInMs = await timed(async () => {
       const response = await callSigned(stack, { installationId, installationSecret }, 'GET', path, undefined);
       if (response.status !== 200) throw new Error(`check-in failed: ${JSON.stringify(response.body).slice(0, 300)}`);
     });
+    await quiet(stack);
     const checkInFloorMs = await checkInFloor(installationId, 1);
-    const checkInDesignFloorMs = await checkInDesignFloor(slc, installationId, (await getLicense(slc))!.customerId, 1);
+    const { customerId } = (await getLicense(slc))!;
+    await quiet(stack);
+    const checkInDesignFloorMs = await checkInDesignFloor(slc, installationId, customerId, 1);
     if (warm) continue;
     firstOne.push(oneMs);
     firstOneFloor.push(oneFloor);
@@ -275,6 +287,7 @@ export async function activationCostBench(stack: LocalStack, options: { samples:
     const oneDeviceActivations = async (slc: string) => {
       const samples: Capacity[] = [];
       for (let i = 0; i < 3; i++) {
+        await quiet(stack);
         capacity.take();
         const response = await call(stack, 'POST', '/v1/activations', activationBody(slc, devices(1)));
         if (response.status !== 201) throw new Error(`activation failed: ${JSON.stringify(response.body).slice(0, 300)}`);

@@ -5,7 +5,7 @@ import { chunk, inParallel } from '../shared/store/batch';
 import { deviceGroupUpdates, transactionsOf, updateItemOf } from '../shared/store/devices';
 import { deviceGroupOf, deviceGroupWidthFor } from '../shared/domain/device-key';
 import { keys } from '../shared/store/keys';
-import { activationBody, call, callSigned, devices, newLicense, percentile, round, traceDynamo } from './support';
+import { activationBody, call, callSigned, devices, newLicense, percentile, quiet, round, traceDynamo } from './support';
 import type { LocalStack } from '../local/stack';
 
 interface Sample {
@@ -17,6 +17,7 @@ interface Sample {
 async function activateOnce(stack: LocalStack, trace: ReturnType<typeof traceDynamo>, deviceCount: number, entitled = Math.max(deviceCount, 1)): Promise<Sample> {
   const slc = await newLicense(stack, entitled);
   const body = activationBody(slc, devices(deviceCount));
+  await quiet(stack);
   trace.take();
   const started = performance.now();
   const response = await call(stack, 'POST', '/v1/activations', body);
@@ -34,6 +35,7 @@ async function reactivateTenThousand(stack: LocalStack, trace: ReturnType<typeof
   if (first.status !== 201) throw new Error(`activation failed: ${JSON.stringify(first.body).slice(0, 300)}`);
   const { installationId, installationSecret } = first.body;
   const { slc: _, ...body } = activationBody(slc, [...list.slice(100), ...devices(100)]);
+  await quiet(stack);
   trace.take();
   const started = performance.now();
   const response = await callSigned(stack, { installationId, installationSecret }, 'POST', '/v1/activations', { installationId, ...body });
@@ -102,9 +104,11 @@ export async function activationBench(stack: LocalStack, options: { oneDevice: n
   for (let i = 0; i < options.tenThousandDevices; i++) tenThousand.push(await activateOnce(stack, trace, 10_000));
   const reactivations: Sample[] = [];
   for (let i = 0; i < options.tenThousandDevices; i++) reactivations.push(await reactivateTenThousand(stack, trace));
+  await quiet(stack);
   const floor = await deviceWriteFloor(10_000);
   // An SLC issued for more than 32,768 device licenses has 65,536 groups: the same devices touch about 9,000 of them.
   const onWidestGroups = await activateOnce(stack, trace, 10_000, 40_000);
+  await quiet(stack);
   const widestFloor = await deviceWriteFloor(10_000, 40_000);
 
   return {

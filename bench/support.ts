@@ -40,6 +40,13 @@ export function traceDynamo() {
   };
 }
 
+/**
+ * Waits until the stack's event pipeline has published every record written so far: what a bench
+ * creates to measure on (a license, an earlier sample) is otherwise fanned out to webhooks while the
+ * next request is timed, on the same DynamoDB Local and the same event loop.
+ */
+export const quiet = (stack: LocalStack) => stack.events.publisher.drained();
+
 export async function startBenchStack(): Promise<LocalStack> {
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   return startLocalStack({ port: await freePort(), dynamodbPort: await freePort(), dataDir: ':memory:' });
