@@ -33,7 +33,7 @@ export function deriveDeviceKey(slcSecret: string, mac: string): string {
 export type DeviceGroupWidth = 2 | 3 | 4;
 
 /** Licenses issued before the width was chosen have 256 groups. */
-const EARLIER_DEVICE_GROUP_WIDTH: DeviceGroupWidth = 2;
+export const EARLIER_DEVICE_GROUP_WIDTH: DeviceGroupWidth = 2;
 
 /**
  * About 8 devices per group when every device license is used: about 1 KB of stored entries, the

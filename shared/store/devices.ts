@@ -6,7 +6,7 @@ import { deviceGroupShard, keys, QUERIED_DEVICE_GROUP_WIDTH } from './keys';
 import { batchGet, chunk, inParallel } from './batch';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
 import type { DeviceRecord, LicenseRecord } from './records';
-import { deviceGroupWidthOf, type DeviceGroupWidth } from '../domain/device-key';
+import { deviceGroupWidthOf, EARLIER_DEVICE_GROUP_WIDTH, type DeviceGroupWidth } from '../domain/device-key';
 import { decodeDeviceEntry, encodeDeviceEntry, isEncodedEntry, REVISION_ATTRIBUTES, type DeviceEntry, type StoredDeviceEntry } from './device-entries';
 
 /**
@@ -217,25 +217,56 @@ export async function readEveryDeviceGroup(license: Pick<LicenseRecord, 'slc' | 
 }
 
 /**
+ * Where a page of a license's devices resumes: after `mac` in `group`, and, in the groups whose
+ * names extend a `listedUpTo` prefix, after its MAC. A cursor returned before the license's groups
+ * were split (docs/DATA-MODEL.md, "Migrations") names a narrower group whose devices, listed up to
+ * its MAC, are now spread over the wider groups that extend its name: those groups still owe only
+ * the later MACs.
+ */
+interface DevicesPosition {
+  group: string;
+  mac: string;
+  listedUpTo: Array<{ prefix: string; mac: string }>;
+}
+
+const isGroupName = (name: unknown, widths: { min: number; max: number }): name is string =>
+  typeof name === 'string' && name.length >= widths.min && name.length <= widths.max && /^[0-9a-f]+$/.test(name);
+
+function devicesPositionOf(license: Pick<LicenseRecord, 'deviceGroupWidth'>, position: Record<string, unknown> | undefined): DevicesPosition | undefined {
+  if (position === undefined) return undefined;
+  const width = deviceGroupWidthOf(license);
+  const { group, mac } = position;
+  const listedUpTo = position.listedUpTo ?? [];
+  const valid =
+    isGroupName(group, { min: EARLIER_DEVICE_GROUP_WIDTH, max: width }) &&
+    typeof mac === 'string' &&
+    Array.isArray(listedUpTo) &&
+    listedUpTo.every((listed: { prefix?: unknown; mac?: unknown }) => isGroupName(listed?.prefix, { min: EARLIER_DEVICE_GROUP_WIDTH, max: width - 1 }) && typeof listed.mac === 'string' && group.startsWith(listed.prefix));
+  if (!valid) throw badRequest('invalid_cursor', 'The cursor is not one this list returned.');
+  const listed = listedUpTo as DevicesPosition['listedUpTo'];
+  if (group.length === width) return { group, mac, listedUpTo: listed };
+  // Split since: resume at the first of the wider groups that extend the name, which owe the MACs after `mac`.
+  return { group: group.padEnd(width, '0'), mac: '', listedUpTo: [...listed, { prefix: group, mac }] };
+}
+
+/**
  * §4 devices of a license: every device ever registered under the SLC, group by group and by MAC
  * within a group. The cursor names the group and MAC a page ended at.
  */
 export async function listLicenseDevices(license: Pick<LicenseRecord, 'slc' | 'deviceGroupWidth'>, limit: number, cursor?: string): Promise<Page<DeviceRecord>> {
   const { slc } = license;
   const scope = `license-devices:${slc}`;
-  const position = await decodeCursor(scope, cursor);
-  const after = position === undefined ? undefined : { group: position.group, mac: position.mac };
-  if (after && (typeof after.group !== 'string' || !deviceGroupsOf(license).includes(after.group) || typeof after.mac !== 'string')) {
-    throw badRequest('invalid_cursor', 'The cursor is not one this list returned.');
-  }
+  const after = devicesPositionOf(license, await decodeCursor(scope, cursor));
   const items: DeviceRecord[] = [];
-  for await (const { group, devices } of storedDeviceGroups(license, after?.group as string | undefined, { consistent: false })) {
+  for await (const { group, devices } of storedDeviceGroups(license, after?.group, { consistent: false })) {
+    const owed = (after?.listedUpTo ?? []).filter(({ prefix }) => group.startsWith(prefix));
+    const listedUpTo = [...owed.map((listed) => listed.mac), ...(group === after?.group ? [after.mac] : [])].reduce((a, b) => (a > b ? a : b), '');
     let lastMac = '';
     const entries = Object.entries(devices)
-      .filter(([mac]) => !after || group !== after.group || mac > (after.mac as string))
+      .filter(([mac]) => mac > listedUpTo)
       .sort(([a], [b]) => (a < b ? -1 : 1));
     for (const [mac, entry] of entries) {
-      if (items.length === limit) return { items, nextCursor: await encodeCursor(scope, { group, mac: lastMac }) };
+      if (items.length === limit) return { items, nextCursor: await encodeCursor(scope, { group, mac: lastMac, ...(owed.length ? { listedUpTo: owed } : {}) }) };
       items.push(recordOf(slc, mac, entry));
       lastMac = mac;
     }

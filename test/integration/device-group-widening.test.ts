@@ -158,6 +158,49 @@ describe('device groups split for the entitlement (migration step 3)', () => {
     expect(checkIn.status).toBe(200);
   });
 
+  it.each([
+    [5_000, 3],
+    [40_000, 4],
+  ])('a devices-list cursor returned before a split to %i device licenses pages on after it: every device listed once', async (deviceLicenses, width) => {
+    const slc = await licenseOn256Groups(deviceLicenses);
+    await activateFirst(api, slc, Array.from({ length: 300 }, () => camera()));
+    const page = async (limit: number, cursor?: string | null) =>
+      (await api.ops('GET', `/v1/licenses/${slc}/devices?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).body as { items: Array<{ mac: string }>; nextCursor: string | null };
+    // The list one device at a time before the split: `cursors[i]` follows `before[i]`.
+    const before: string[] = [];
+    const cursors: string[] = [];
+    for (let cursor: string | null = null; ; ) {
+      const { items, nextCursor } = await page(1, cursor);
+      before.push(...items.map((device) => device.mac));
+      if (!nextCursor) break;
+      cursors.push((cursor = nextCursor));
+    }
+    expect(before).toHaveLength(300);
+    // Cursors that end within one of the 256 groups, with at least two of its devices still to come:
+    // after the split the group's devices are spread over wider groups, several of them holding
+    // devices listed already.
+    const narrow = (await getLicense(slc))!;
+    const groupAt = (i: number) => deviceGroupUnder(narrow, before[i]!);
+    const withinGroups = cursors.map((_, i) => i).filter((i) => groupAt(i) === groupAt(i + 1) && groupAt(i + 1) === groupAt(i + 2));
+    expect(withinGroups.length).toBeGreaterThanOrEqual(10);
+
+    expect(await widenLicenseGroups(slc)).toBe(true);
+    expect((await getLicense(slc))!.deviceGroupWidth).toBe(width);
+    for (const position of withinGroups.slice(0, 12)) {
+      // One device a page at first, so that the cursors the service returns next also fall within those wider groups.
+      const rest: string[] = [];
+      let cursor: string | null = cursors[position]!;
+      for (let pages = 0; cursor; pages++) {
+        const next = await page(pages < 4 ? 1 : 100, cursor);
+        rest.push(...next.items.map((device) => device.mac));
+        cursor = next.nextCursor;
+      }
+      const listed = [...before.slice(0, position + 1), ...rest];
+      expect(listed, `resumed after ${position + 1}`).toHaveLength(300);
+      expect(new Set(listed), `resumed after ${position + 1}`).toEqual(new Set(before));
+    }
+  });
+
   it('activations running while the groups are split all end activated, and no device is lost or held twice', async () => {
     const slc = await licenseOn256Groups(8_000);
     const installations = await Promise.all(Array.from({ length: 4 }, () => Array.from({ length: 120 }, () => camera())).map(async (devices) => ({ devices, credentials: await activateFirst(api, slc, devices) })));
