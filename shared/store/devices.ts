@@ -235,8 +235,7 @@ const isGroupName = (name: unknown, widths: { min: number; max: number }): name 
 function devicesPositionOf(license: Pick<LicenseRecord, 'deviceGroupWidth'>, position: Record<string, unknown> | undefined): DevicesPosition | undefined {
   if (position === undefined) return undefined;
   const width = deviceGroupWidthOf(license);
-  const { group, mac } = position;
-  const listedUpTo = position.listedUpTo ?? [];
+  const { group, mac, listedUpTo = [] } = position;
   const valid =
     isGroupName(group, { min: EARLIER_DEVICE_GROUP_WIDTH, max: width }) &&
     typeof mac === 'string' &&
@@ -260,10 +259,11 @@ export async function listLicenseDevices(license: Pick<LicenseRecord, 'slc' | 'd
   const items: DeviceRecord[] = [];
   for await (const { group, devices } of storedDeviceGroups(license, after?.group, { consistent: false })) {
     const owed = (after?.listedUpTo ?? []).filter(({ prefix }) => group.startsWith(prefix));
-    const listedUpTo = [...owed.map((listed) => listed.mac), ...(group === after?.group ? [after.mac] : [])].reduce((a, b) => (a > b ? a : b), '');
+    // The last MAC of this group listed already: under the cursor's group, or under a group it was split from.
+    const listedThrough = [...owed.map((listed) => listed.mac), ...(group === after?.group ? [after.mac] : [])].reduce((a, b) => (a > b ? a : b), '');
     let lastMac = '';
     const entries = Object.entries(devices)
-      .filter(([mac]) => mac > listedUpTo)
+      .filter(([mac]) => mac > listedThrough)
       .sort(([a], [b]) => (a < b ? -1 : 1));
     for (const [mac, entry] of entries) {
       if (items.length === limit) return { items, nextCursor: await encodeCursor(scope, { group, mac: lastMac, ...(owed.length ? { listedUpTo: owed } : {}) }) };
