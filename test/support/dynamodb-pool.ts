@@ -55,15 +55,18 @@ export async function startDynamoDbPool(): Promise<DynamoDbPool> {
     await (await instance.ready).stop();
   }
 
+  // Async, so that a body that is not JSON answers 500 instead of throwing in the run's main process.
+  async function answer(path: string | undefined, body: string): Promise<unknown> {
+    if (path === '/acquire') return { endpoint: await acquire() };
+    await release(String((JSON.parse(body || '{}') as { endpoint?: string }).endpoint));
+    return {};
+  }
+
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const answer =
-        request.url === '/acquire'
-          ? acquire().then((endpoint) => ({ endpoint }))
-          : release(String((JSON.parse(Buffer.concat(chunks).toString() || '{}') as { endpoint?: string }).endpoint)).then(() => ({}));
-      answer.then(
+      answer(request.url, Buffer.concat(chunks).toString()).then(
         (body) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body)),
         (error: unknown) => response.writeHead(500).end(String(error)),
       );
