@@ -26,28 +26,51 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-/** The floor of a first activation: a license read plus one conditional transaction (the license's counters and `items - 1` puts). */
-async function firstActivationFloor(slc: string, items: number): Promise<number> {
+/** The license's counters and `items - 1` puts in one conditional transaction, as an activation's commit. */
+async function commitLike(slc: string, items: number): Promise<void> {
   const { client, tableName } = store();
   const scratch = `BENCH#${randomUUID()}`;
+  await client.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: tableName,
+            Key: keys.license(slc),
+            UpdateExpression: 'SET usedDeviceLicenses = usedDeviceLicenses + :zero',
+            ConditionExpression: 'usedDeviceLicenses <= :max',
+            ExpressionAttributeValues: { ':zero': 0, ':max': 1_000_000_000 },
+          },
+        },
+        ...Array.from({ length: items - 1 }, (_, i) => ({ Put: { TableName: tableName, Item: { pk: `${scratch}#${i}`, sk: 'BENCH', at: Date.now() } } })),
+      ],
+    }),
+  );
+}
+
+/** The floor of a first activation: a license read plus one conditional transaction of `items` items. */
+async function firstActivationFloor(slc: string, items: number): Promise<number> {
+  const { client, tableName } = store();
   return timed(async () => {
     await client.send(new GetCommand({ TableName: tableName, Key: keys.license(slc), ConsistentRead: true }));
-    await client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName,
-              Key: keys.license(slc),
-              UpdateExpression: 'SET usedDeviceLicenses = usedDeviceLicenses + :zero',
-              ConditionExpression: 'usedDeviceLicenses <= :max',
-              ExpressionAttributeValues: { ':zero': 0, ':max': 1_000_000_000 },
-            },
-          },
-          ...Array.from({ length: items - 1 }, (_, i) => ({ Put: { TableName: tableName, Item: { pk: `${scratch}#${i}`, sk: 'BENCH', at: Date.now() } } })),
-        ],
-      }),
-    );
+    await commitLike(slc, items);
+  });
+}
+
+/**
+ * The floor of a first activation as the design must do it (three requests in a row): the license
+ * read, then one BatchGetItem of its owner and the device group the device falls in (both named only
+ * by the license: its customerId, its secret and width), then the same conditional transaction.
+ */
+async function firstActivationDesignFloor(slc: string, items: number): Promise<number> {
+  const { client, tableName } = store();
+  const license = (await getLicense(slc))!;
+  const group = deviceGroupUnder(license, '02:be:00:00:00:01');
+  const customerId = license.customerId;
+  return timed(async () => {
+    await client.send(new GetCommand({ TableName: tableName, Key: keys.license(slc), ConsistentRead: true }));
+    await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [keys.customer(customerId), keys.deviceGroup(slc, group)], ConsistentRead: true } } }));
+    await commitLike(slc, items);
   });
 }
 
@@ -211,6 +234,7 @@ async function largeInstallationCost(stack: LocalStack, capacity: ReturnType<typ
 export async function activationCostBench(stack: LocalStack, options: { samples: number; slcSizes: number[] }) {
   const firstOne: number[] = [];
   const firstOneFloor: number[] = [];
+  const firstOneDesignFloor: number[] = [];
   const firstHundred: number[] = [];
   const firstHundredFloor: number[] = [];
   const noChange: number[] = [];
@@ -230,6 +254,8 @@ export async function activationCostBench(stack: LocalStack, options: { samples:
     });
     await quiet(stack);
     const oneFloor = await firstActivationFloor(slc, 4);
+    await quiet(stack);
+    const oneDesignFloor = await firstActivationDesignFloor(slc, 4);
     const hundred = devices(100);
     await quiet(stack);
     const hundredMs = await timed(async () => {
@@ -268,6 +294,7 @@ export async function activationCostBench(stack: LocalStack, options: { samples:
     if (warm) continue;
     firstOne.push(oneMs);
     firstOneFloor.push(oneFloor);
+    firstOneDesignFloor.push(oneDesignFloor);
     firstHundred.push(hundredMs);
     firstHundredFloor.push(hundredFloor);
     noChange.push(noChangeMs);
@@ -319,12 +346,14 @@ export async function activationCostBench(stack: LocalStack, options: { samples:
   }
   return {
     ...versus('firstActivationOneDevice', firstOne, firstOneFloor),
+    ...versus('firstActivationOneDeviceAgainstItsDesignFloor', firstOne, firstOneDesignFloor),
     ...versus('firstActivation100Devices', firstHundred, firstHundredFloor),
     ...versus('noChangeReactivation', noChange, noChangeFloor),
     ...versus('checkIn', checkIn, checkInFloors),
     ...versus('checkInAgainstItsDesignFloor', checkIn, checkInDesignFloors),
     floors: {
       firstActivation: 'GetItem of the license + one TransactWriteItems (license counters + puts: 4 items for one device, 90 for 100)',
+      firstActivationOneDeviceAgainstItsDesignFloor: 'GetItem of the license, then one BatchGetItem of its owner and the device group, then the same TransactWriteItems of 4 items',
       noChangeReactivation: 'GetItem of the installation + GetItem of the license + one TransactWriteItems of 3 items',
       checkIn: 'GetItem of the installation + signing the license document',
       checkInAgainstItsDesignFloor: 'GetItem of the installation beside a conditional PutItem (the signature used up), then one BatchGetItem of license, owner and device group, then signing',
