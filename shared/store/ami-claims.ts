@@ -1,7 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { keys } from './keys';
+import { writeIf } from './conditional-write';
 
 /** The claim an EC2 instance makes on its included license: one per AWS account and instance. */
 export interface AmiClaim {
@@ -14,20 +14,14 @@ export interface AmiClaim {
 
 /** Claims the instance; false when a claim exists already. */
 export async function putClaim(claim: AmiClaim): Promise<boolean> {
-  const { client, tableName } = store();
-  try {
-    await client.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: { ...keys.amiInstance(claim.accountId, claim.instanceId), type: 'ami_claim', ...claim },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  const { tableName } = store();
+  return writeIf(
+    new PutCommand({
+      TableName: tableName,
+      Item: { ...keys.amiInstance(claim.accountId, claim.instanceId), type: 'ami_claim', ...claim },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
 }
 
 export async function getClaim(accountId: string, instanceId: string): Promise<AmiClaim | undefined> {
@@ -49,20 +43,14 @@ export async function recordClaimSlc(claim: AmiClaim, slc: string): Promise<bool
 }
 
 async function conditionalUpdate(claim: AmiClaim, update: string, condition: string, values: Record<string, unknown>): Promise<boolean> {
-  const { client, tableName } = store();
-  try {
-    await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.amiInstance(claim.accountId, claim.instanceId),
-        UpdateExpression: update,
-        ConditionExpression: condition,
-        ExpressionAttributeValues: values,
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  const { tableName } = store();
+  return writeIf(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.amiInstance(claim.accountId, claim.instanceId),
+      UpdateExpression: update,
+      ConditionExpression: condition,
+      ExpressionAttributeValues: values,
+    }),
+  );
 }

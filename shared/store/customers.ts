@@ -1,10 +1,10 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { byKind, byOwner, createdOrder, keys } from './keys';
 import type { Page } from './pagination';
 import { queryPage } from './query';
 import type { CustomerRecord } from './records';
+import { writeIf } from './conditional-write';
 
 export async function getCustomer(customerId: string): Promise<CustomerRecord | undefined> {
   const { client, tableName } = store();
@@ -28,16 +28,11 @@ export function customerItem(customer: CustomerRecord): Record<string, unknown> 
 
 /** Writes a new customer; `exists` when a customer with its id is stored already. */
 export async function putNewCustomer(customer: CustomerRecord): Promise<'created' | 'exists'> {
-  const { client, tableName } = store();
-  try {
-    await client.send(
-      new PutCommand({ TableName: tableName, Item: customerItem(customer), ConditionExpression: 'attribute_not_exists(pk)' }),
-    );
-    return 'created';
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return 'exists';
-    throw error;
-  }
+  const { tableName } = store();
+  const written = await writeIf(
+    new PutCommand({ TableName: tableName, Item: customerItem(customer), ConditionExpression: 'attribute_not_exists(pk)' }),
+  );
+  return written ? 'created' : 'exists';
 }
 
 const customerPage = (
@@ -73,7 +68,7 @@ export type CustomerChange = Partial<Pick<CustomerRecord, 'name' | 'country' | '
  * `changed` means another change came first: re-read and decide again.
  */
 export async function writeCustomerChange(current: CustomerRecord, change: CustomerChange, at: string): Promise<'written' | 'changed'> {
-  const { client, tableName } = store();
+  const { tableName } = store();
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':next': (current.revision ?? 0) + 1, ':at': at };
   const assignments = ['revision = :next', 'updatedAt = :at'];
@@ -84,20 +79,15 @@ export async function writeCustomerChange(current: CustomerRecord, change: Custo
   });
   const unchanged = current.revision === undefined ? 'attribute_not_exists(revision)' : 'revision = :revision';
   if (current.revision !== undefined) values[':revision'] = current.revision;
-  try {
-    await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.customer(current.customerId),
-        UpdateExpression: `SET ${assignments.join(', ')}`,
-        ConditionExpression: `attribute_exists(pk) AND ${unchanged}`,
-        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-        ExpressionAttributeValues: values,
-      }),
-    );
-    return 'written';
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return 'changed';
-    throw error;
-  }
+  const written = await writeIf(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.customer(current.customerId),
+      UpdateExpression: `SET ${assignments.join(', ')}`,
+      ConditionExpression: `attribute_exists(pk) AND ${unchanged}`,
+      ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+      ExpressionAttributeValues: values,
+    }),
+  );
+  return written ? 'written' : 'changed';
 }

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { clock } from '../adapters/clock';
 import { deviceGroupOf, deviceGroupWidthFor, deviceGroupWidthOf, type DeviceGroupWidth } from '../domain/device-key';
@@ -12,6 +11,7 @@ import { getInstallation, LEASE_TAKEABLE, listLicenseInstallations } from './ins
 import { keys } from './keys';
 import { getLicense } from './licenses';
 import type { InstallationRecord, LicenseRecord } from './records';
+import { writeIf } from './conditional-write';
 
 /*
  * Splitting the device groups of a license into the wider groups its entitlement calls for
@@ -185,7 +185,7 @@ async function renameInstallationGroups(slc: string, holding: Holdings): Promise
 }
 
 async function renameGroupsOf(installationId: string, groups: string[]): Promise<void> {
-  const { client, tableName } = store();
+  const { tableName } = store();
   await retryWithBackoff(
     { deadlineMs: INSTALLATION_WAIT_MS, minMs: 100, baseMs: 250, capMs: 1_000, exhausted: () => new Error(`installation ${installationId} stayed busy; run the migration again`) },
     async () => {
@@ -193,23 +193,18 @@ async function renameGroupsOf(installationId: string, groups: string[]): Promise
       if (!installation) return undefined;
       const now = clock.now().getTime();
       if (installation.lease && installation.lease.until >= now) return RETRY;
-      try {
-        // The lease, lapsed, goes too: a request that lost it cannot record its old names afterwards.
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.installation(installationId),
-            UpdateExpression: 'SET deviceGroups = :groups, revision = revision + :one, lease = :null',
-            ConditionExpression: `revision = :revision AND ${LEASE_TAKEABLE}`,
-            ExpressionAttributeNames: { '#owner': 'owner', '#until': 'until' },
-            ExpressionAttributeValues: { ':groups': encodeDeviceGroups(groups), ':one': 1, ':null': null, ':revision': installation.revision, ':owner': SPLIT_LEASE_OWNER, ':now': now },
-          }),
-        );
-        return undefined;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return RETRY;
-        throw error;
-      }
+      // The lease, lapsed, goes too: a request that lost it cannot record its old names afterwards.
+      const renamed = await writeIf(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.installation(installationId),
+          UpdateExpression: 'SET deviceGroups = :groups, revision = revision + :one, lease = :null',
+          ConditionExpression: `revision = :revision AND ${LEASE_TAKEABLE}`,
+          ExpressionAttributeNames: { '#owner': 'owner', '#until': 'until' },
+          ExpressionAttributeValues: { ':groups': encodeDeviceGroups(groups), ':one': 1, ':null': null, ':revision': installation.revision, ':owner': SPLIT_LEASE_OWNER, ':now': now },
+        }),
+      );
+      return renamed ? undefined : RETRY;
     },
   );
 }

@@ -9,6 +9,7 @@ import { addOnHoldings, heldAddOnsOf } from './add-on-holdings';
 import { addOnPoolAttribute } from './licenses';
 import type { Deployment, InstallationRecord } from './records';
 import { decodeDeviceGroups, encodeDeviceGroups, type StoredDeviceGroups } from './device-group-sets';
+import { writeIf } from './conditional-write';
 
 export type { InstallationRecord };
 
@@ -129,23 +130,18 @@ export const LEASE_RENEWAL_UPDATE = 'SET lease.#until = :until';
 
 /** Extends an activation lease its owner still holds; `lost` once it is no longer the owner's (it expired and was taken). */
 export async function renewLease(installationId: string, owner: string, until: number): Promise<'renewed' | 'lost'> {
-  const { client, tableName } = store();
-  try {
-    await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.installation(installationId),
-        UpdateExpression: LEASE_RENEWAL_UPDATE,
-        ConditionExpression: 'lease.#owner = :owner',
-        ExpressionAttributeNames: { '#owner': 'owner', '#until': 'until' },
-        ExpressionAttributeValues: { ':owner': owner, ':until': until },
-      }),
-    );
-    return 'renewed';
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return 'lost';
-    throw error;
-  }
+  const { tableName } = store();
+  const written = await writeIf(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.installation(installationId),
+      UpdateExpression: LEASE_RENEWAL_UPDATE,
+      ConditionExpression: 'lease.#owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'owner', '#until': 'until' },
+      ExpressionAttributeValues: { ':owner': owner, ':until': until },
+    }),
+  );
+  return written ? 'renewed' : 'lost';
 }
 
 /**
@@ -210,20 +206,16 @@ export async function settleInstallation(
  * concurrent request that set it first is no failure.
  */
 export async function recordFirstSignedRequest(installationId: string, at: string): Promise<void> {
-  const { client, tableName } = store();
-  try {
-    await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.installation(installationId),
-        UpdateExpression: 'SET firstSignedRequestAt = :at',
-        ConditionExpression: 'attribute_exists(pk) AND firstSignedRequestAt = :null',
-        ExpressionAttributeValues: { ':at': at, ':null': null },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+  const { tableName } = store();
+  await writeIf(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.installation(installationId),
+      UpdateExpression: 'SET firstSignedRequestAt = :at',
+      ConditionExpression: 'attribute_exists(pk) AND firstSignedRequestAt = :null',
+      ExpressionAttributeValues: { ':at': at, ':null': null },
+    }),
+  );
 }
 
 export async function recordLastSeen(installationId: string, at: string): Promise<void> {

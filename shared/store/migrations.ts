@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { byKind, keys } from './keys';
@@ -8,6 +8,7 @@ import { batchGet } from './batch';
 import { deviceGroupsOf, earlierFormRewrites, updateItemOf } from './devices';
 import type { LicenseRecord } from './records';
 import { widenDeviceGroups, type DeviceGroupWideningReport } from './device-group-widening';
+import { writeIf } from './conditional-write';
 
 export interface ListingMigrationReport {
   /** Licenses that still carried their list index keys. */
@@ -74,7 +75,7 @@ export interface DeviceEncodingReport {
  * not change, since no device changes. Activations read both forms meanwhile. Safe to run again.
  */
 export async function encodeStoredDevices(): Promise<DeviceEncodingReport> {
-  const { client, tableName } = store();
+  const { tableName } = store();
   const slcs = await storedLicenseSlcs();
   const report: DeviceEncodingReport = { licenses: slcs.length, encoded: 0, changedMeanwhile: 0 };
   for (const slc of slcs) {
@@ -83,13 +84,9 @@ export async function encodeStoredDevices(): Promise<DeviceEncodingReport> {
     if (!license || license.deviceGroupWidth !== undefined) continue;
     for (const item of await batchGet(deviceGroupsOf(license).map((group) => keys.deviceGroup(slc, group)))) {
       for (const update of earlierFormRewrites(item)) {
-        try {
-          await client.send(new UpdateCommand({ TableName: tableName, ...updateItemOf(slc, update) }));
-          report.encoded += update.devices.length;
-        } catch (error) {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-          report.changedMeanwhile += update.devices.length;
-        }
+        const written = await writeIf(new UpdateCommand({ TableName: tableName, ...updateItemOf(slc, update) }));
+        if (written) report.encoded += update.devices.length;
+        else report.changedMeanwhile += update.devices.length;
       }
     }
   }

@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { keys } from './keys';
 import type { NotificationDelivery, NotificationRecord } from './records';
+import { writeIf } from './conditional-write';
 
 export async function putNotification(record: NotificationRecord): Promise<void> {
   const { client, tableName } = store();
@@ -49,21 +49,15 @@ export async function takeNotificationQuota(
   window: { windowStart: number; expiresAt: number },
   limit: number,
 ): Promise<boolean> {
-  const { client, tableName } = store();
-  try {
-    await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.notificationRate(installationId, mobileServerGuid, window.windowStart),
-        UpdateExpression: 'SET #count = if_not_exists(#count, :zero) + :one, expiresAt = :expiresAt, #type = :type',
-        ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
-        ExpressionAttributeNames: { '#count': 'count', '#type': 'type' },
-        ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':limit': limit, ':expiresAt': window.expiresAt, ':type': 'notification_rate' },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  const { tableName } = store();
+  return writeIf(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.notificationRate(installationId, mobileServerGuid, window.windowStart),
+      UpdateExpression: 'SET #count = if_not_exists(#count, :zero) + :one, expiresAt = :expiresAt, #type = :type',
+      ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+      ExpressionAttributeNames: { '#count': 'count', '#type': 'type' },
+      ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':limit': limit, ':expiresAt': window.expiresAt, ':type': 'notification_rate' },
+    }),
+  );
 }

@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { keys } from './keys';
+import { writeIf } from './conditional-write';
 
 /**
  * The answer to an activation request file (item `OFFLINE#<sha256 of the file>` / `OFFLINE`): an
@@ -23,18 +24,13 @@ export async function getOfflineActivation(fileSha256: string): Promise<OfflineA
 
 /** Records the first answer; when another upload of the same file recorded one first, that one is returned. */
 export async function putOfflineActivation(record: OfflineActivationRecord): Promise<OfflineActivationRecord> {
-  const { client, tableName } = store();
-  try {
-    await client.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: { ...keys.offlineActivation(record.fileSha256), type: 'offline_activation', ...record },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return record;
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-    return (await getOfflineActivation(record.fileSha256)) ?? record;
-  }
+  const { tableName } = store();
+  const recorded = await writeIf(
+    new PutCommand({
+      TableName: tableName,
+      Item: { ...keys.offlineActivation(record.fileSha256), type: 'offline_activation', ...record },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+  return recorded ? record : ((await getOfflineActivation(record.fileSha256)) ?? record);
 }

@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './query';
 import { store } from './client';
 import { byCustomer, keys } from './keys';
+import { writeIf } from './conditional-write';
 
 
 /** The SLCs of a customer's licenses (gsi2). */
@@ -18,20 +18,14 @@ export async function listCustomerLicenseSlcs(customerId: string): Promise<strin
 
 /** Erases the contacts of a customer record. False when there is no such customer. */
 export async function eraseCustomerContacts(customerId: string): Promise<boolean> {
-  const { client, tableName } = store();
-  try {
-    await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.customer(customerId),
-        UpdateExpression: 'SET contacts = :none',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':none': [] },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  const { tableName } = store();
+  return writeIf(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.customer(customerId),
+      UpdateExpression: 'SET contacts = :none',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':none': [] },
+    }),
+  );
 }

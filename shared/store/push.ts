@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -12,6 +12,7 @@ import { store } from './client';
 import { queryAll } from './query';
 import { keys, MOBILE_SERVER_PREFIX } from './keys';
 import type { MobileServerRecord, PushDeviceRecord, PushPlatform } from './records';
+import { writeIf } from './conditional-write';
 
 /**
  * Mobile servers and their push devices live in the installation's partition:
@@ -119,29 +120,30 @@ export async function putMobileServer(
       new GetCommand({ TableName: tableName, Key: keys.mobileServer(installationId, guid), ConsistentRead: true }),
     );
     const existing = Item as Stored<MobileServerRecord> | undefined;
+    // A write whose condition no longer holds met a registration or removal made meanwhile: read again at once.
+    if (existing && !existing.deleting) {
+      const updated = await writeIf(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.mobileServer(installationId, guid),
+          UpdateExpression: 'SET hostname = :hostname, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deleting)',
+          ExpressionAttributeValues: { ':hostname': hostname, ':now': now },
+        }),
+      );
+      return updated ? 'ok' : RETRY_NOW;
+    }
+    await sweepDevices(installationId, guid);
+    const record: MobileServerRecord = { installationId, guid, hostname, emails: [], deviceCount: 0, createdAt: now, updatedAt: now };
+    const item = { ...keys.mobileServer(installationId, guid), type: MOBILE_SERVER_TYPE, ...record };
+    if (existing) {
+      // Over a tombstone: the removal being finished has not been counted down yet.
+      const replaced = await writeIf(
+        new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'deleting = :true', ExpressionAttributeValues: { ':true': true } }),
+      );
+      return replaced ? 'ok' : RETRY_NOW;
+    }
     try {
-      if (existing && !existing.deleting) {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: keys.mobileServer(installationId, guid),
-            UpdateExpression: 'SET hostname = :hostname, updatedAt = :now',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deleting)',
-            ExpressionAttributeValues: { ':hostname': hostname, ':now': now },
-          }),
-        );
-        return 'ok';
-      }
-      await sweepDevices(installationId, guid);
-      const record: MobileServerRecord = { installationId, guid, hostname, emails: [], deviceCount: 0, createdAt: now, updatedAt: now };
-      const item = { ...keys.mobileServer(installationId, guid), type: MOBILE_SERVER_TYPE, ...record };
-      if (existing) {
-        // Over a tombstone: the removal being finished has not been counted down yet.
-        await client.send(
-          new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'deleting = :true', ExpressionAttributeValues: { ':true': true } }),
-        );
-        return 'ok';
-      }
       await client.send(
         new TransactWriteCommand({
           TransactItems: [
@@ -167,30 +169,23 @@ export async function putMobileServer(
         // A transaction conflict is tried again after a pause; a server registered meanwhile at once.
         return !serverExists && !countFull ? RETRY : RETRY_NOW;
       }
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return RETRY_NOW;
+      throw error;
     }
   });
 }
 
 /** Removes a mobile server with its devices and e-mails. False when nothing was registered. */
 export async function deleteMobileServer(installationId: string, guid: string): Promise<boolean> {
-  const { client, tableName } = store();
-  let found = true;
-  try {
-    await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.mobileServer(installationId, guid),
-        UpdateExpression: 'SET deleting = :true, emails = :none',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':true': true, ':none': [] },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    found = false;
-  }
+  const { tableName } = store();
+  const found = await writeIf(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.mobileServer(installationId, guid),
+      UpdateExpression: 'SET deleting = :true, emails = :none',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':true': true, ':none': [] },
+    }),
+  );
   const swept = await sweepDevices(installationId, guid);
   if (found) await deleteTombstone(installationId, guid);
   return found || swept > 0;
@@ -233,18 +228,14 @@ async function deleteTombstone(installationId: string, guid: string): Promise<vo
       if (notTombstone) return undefined;
       if (nothingCounted) {
         // Registered before the count existed: remove it without counting down.
-        await client
-          .send(
-            new DeleteCommand({
-              TableName: tableName,
-              Key: keys.mobileServer(installationId, guid),
-              ConditionExpression: 'deleting = :true',
-              ExpressionAttributeValues: { ':true': true },
-            }),
-          )
-          .catch((failure: unknown) => {
-            if (!(failure instanceof ConditionalCheckFailedException)) throw failure;
-          });
+        await writeIf(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: keys.mobileServer(installationId, guid),
+            ConditionExpression: 'deleting = :true',
+            ExpressionAttributeValues: { ':true': true },
+          }),
+        );
         return undefined;
       }
       return RETRY;
@@ -382,22 +373,16 @@ export async function deletePushDevice(
 
 /** Replaces the notification e-mail set of a registered mobile server. False when not registered. */
 export async function putNotificationEmails(installationId: string, guid: string, emails: string[], now: string): Promise<boolean> {
-  const { client, tableName } = store();
-  try {
-    await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.mobileServer(installationId, guid),
-        UpdateExpression: 'SET emails = :emails, updatedAt = :now',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deleting)',
-        ExpressionAttributeValues: { ':emails': emails, ':now': now },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  const { tableName } = store();
+  return writeIf(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.mobileServer(installationId, guid),
+      UpdateExpression: 'SET emails = :emails, updatedAt = :now',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deleting)',
+      ExpressionAttributeValues: { ':emails': emails, ':now': now },
+    }),
+  );
 }
 
 /** The mobile servers of an installation (without their devices). */
@@ -414,18 +399,14 @@ export async function listMobileServers(installationId: string): Promise<MobileS
 
 /** Erases the notification e-mails of one mobile server (personal-data erasure). */
 export async function eraseNotificationEmails(installationId: string, guid: string): Promise<void> {
-  const { client, tableName } = store();
-  await client
-    .send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.mobileServer(installationId, guid),
-        UpdateExpression: 'SET emails = :none',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':none': [] },
-      }),
-    )
-    .catch((error: unknown) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
+  const { tableName } = store();
+  await writeIf(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.mobileServer(installationId, guid),
+      UpdateExpression: 'SET emails = :none',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':none': [] },
+    }),
+  );
 }

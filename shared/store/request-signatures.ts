@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { keys } from './keys';
+import { writeIfOrStored } from './conditional-write';
 
 export type SignatureOutcome = 'first_use' | 'replayed';
 
@@ -13,20 +13,15 @@ export type SignatureOutcome = 'first_use' | 'replayed';
  * recognised by the random `acceptedBy` of this call, and is not a replay.
  */
 export async function recordAcceptedSignature(installationId: string, signature: string, expiresAt: number): Promise<SignatureOutcome> {
-  const { client, tableName } = store();
+  const { tableName } = store();
   const acceptedBy = randomUUID();
-  try {
-    await client.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: { ...keys.acceptedSignature(installationId, signature), type: 'accepted_signature', acceptedBy, expiresAt },
-        ConditionExpression: 'attribute_not_exists(pk)',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-    return 'first_use';
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    return error.Item?.acceptedBy?.S === acceptedBy ? 'first_use' : 'replayed';
-  }
+  const outcome = await writeIfOrStored(
+    new PutCommand({
+      TableName: tableName,
+      Item: { ...keys.acceptedSignature(installationId, signature), type: 'accepted_signature', acceptedBy, expiresAt },
+      ConditionExpression: 'attribute_not_exists(pk)',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    }),
+  );
+  return outcome.written || outcome.stored?.acceptedBy === acceptedBy ? 'first_use' : 'replayed';
 }

@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { keys, SIGNING_KEYS_PARTITION } from './keys';
 import type { SigningKeyRecord } from './records';
+import { writeIf } from './conditional-write';
 
 const FIELDS = ['generation', 'kid', 'x', 'encryptedPrivateKey', 'kmsKeyArn', 'createdAt', 'activatedAt'] as const;
 
@@ -33,20 +33,14 @@ export async function listSigningKeys(): Promise<SigningKeyRecord[]> {
 
 /** Stores a new generation; false when that generation exists already (the first writer wins). */
 export async function createSigningKey(record: SigningKeyRecord): Promise<boolean> {
-  const { client, tableName } = store();
-  try {
-    await client.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: { ...keys.signingKey(record.generation), type: 'signing_key', ...record },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  const { tableName } = store();
+  return writeIf(
+    new PutCommand({
+      TableName: tableName,
+      Item: { ...keys.signingKey(record.generation), type: 'signing_key', ...record },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
 }
 
 /**
@@ -54,20 +48,14 @@ export async function createSigningKey(record: SigningKeyRecord): Promise<boolea
  * the value read to `at`. False when another container moved it first, which has the same effect.
  */
 export async function markSigningKeyActivated(generation: number, previous: string, at: string): Promise<boolean> {
-  const { client, tableName } = store();
-  try {
-    await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.signingKey(generation),
-        UpdateExpression: 'SET activatedAt = :at',
-        ConditionExpression: 'activatedAt = :previous',
-        ExpressionAttributeValues: { ':at': at, ':previous': previous },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  const { tableName } = store();
+  return writeIf(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.signingKey(generation),
+      UpdateExpression: 'SET activatedAt = :at',
+      ConditionExpression: 'activatedAt = :previous',
+      ExpressionAttributeValues: { ':at': at, ':previous': previous },
+    }),
+  );
 }

@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { store } from './client';
 import { DELIVERY_PREFIX, WEBHOOK_PREFIX, webhookKeys } from './keys';
 import { decodeCursor, encodeCursor, type Page } from './pagination';
+import { writeIf } from './conditional-write';
 
 /** A partner's webhook (item `PARTNER#<id>` / `WEBHOOK#<id>`). The signing secret is kept only sealed. */
 export interface WebhookRecord {
@@ -57,14 +57,8 @@ export async function getWebhook(partnerId: string, webhookId: string): Promise<
 
 /** Removes a webhook; false when it did not exist. */
 export async function deleteWebhook(partnerId: string, webhookId: string): Promise<boolean> {
-  const { client, tableName } = store();
-  try {
-    await client.send(new DeleteCommand({ TableName: tableName, Key: webhookKeys.webhook(partnerId, webhookId), ConditionExpression: 'attribute_exists(pk)' }));
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  const { tableName } = store();
+  return writeIf(new DeleteCommand({ TableName: tableName, Key: webhookKeys.webhook(partnerId, webhookId), ConditionExpression: 'attribute_exists(pk)' }));
 }
 
 export async function listWebhooks(partnerId: string, limit: number, cursor?: string): Promise<Page<WebhookRecord>> {
@@ -102,7 +96,7 @@ const dueKeys = (record: Pick<DeliveryRecord, 'nextAttemptAt' | 'webhookId' | 'e
 
 /** Records a delivery once per webhook and event: false when it exists already (the event came again). */
 export async function createDelivery(input: Omit<DeliveryRecord, 'status' | 'attempts' | 'lastStatusCode' | 'expiresAt'>): Promise<boolean> {
-  const { client, tableName } = store();
+  const { tableName } = store();
   const record: DeliveryRecord = {
     ...input,
     status: 'pending',
@@ -110,19 +104,13 @@ export async function createDelivery(input: Omit<DeliveryRecord, 'status' | 'att
     lastStatusCode: null,
     expiresAt: Math.floor(Date.parse(input.createdAt) / 1000) + DELIVERY_RETENTION_SECONDS,
   };
-  try {
-    await client.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: { ...webhookKeys.delivery(input.webhookId, input.eventId), type: 'webhook_delivery', ...record, ...dueKeys(record) },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  return writeIf(
+    new PutCommand({
+      TableName: tableName,
+      Item: { ...webhookKeys.delivery(input.webhookId, input.eventId), type: 'webhook_delivery', ...record, ...dueKeys(record) },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
 }
 
 export async function getDelivery(webhookId: string, eventId: string): Promise<DeliveryRecord | undefined> {
@@ -137,29 +125,23 @@ export async function getDelivery(webhookId: string, eventId: string): Promise<D
  * worker has it (or has made that attempt already).
  */
 export async function claimDelivery(record: DeliveryRecord, now: Date, holdMs: number): Promise<boolean> {
-  const { client, tableName } = store();
-  try {
-    await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: webhookKeys.delivery(record.webhookId, record.eventId),
-        UpdateExpression: 'SET claimedUntil = :until',
-        ConditionExpression: '#status = :pending AND attempts = :attempts AND nextAttemptAt <= :now AND (attribute_not_exists(claimedUntil) OR claimedUntil < :nowMs)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':until': now.getTime() + holdMs,
-          ':pending': 'pending',
-          ':attempts': record.attempts,
-          ':now': now.toISOString(),
-          ':nowMs': now.getTime(),
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+  const { tableName } = store();
+  return writeIf(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: webhookKeys.delivery(record.webhookId, record.eventId),
+      UpdateExpression: 'SET claimedUntil = :until',
+      ConditionExpression: '#status = :pending AND attempts = :attempts AND nextAttemptAt <= :now AND (attribute_not_exists(claimedUntil) OR claimedUntil < :nowMs)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':until': now.getTime() + holdMs,
+        ':pending': 'pending',
+        ':attempts': record.attempts,
+        ':now': now.toISOString(),
+        ':nowMs': now.getTime(),
+      },
+    }),
+  );
 }
 
 /** Records the outcome of the attempt the claim was for: delivered, failed for good, or pending until `nextAttemptAt`. */
