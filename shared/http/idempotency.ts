@@ -1,11 +1,15 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createHmac, randomUUID } from 'node:crypto';
 import { clock } from '../adapters/clock';
 import { secrets } from '../adapters/secrets';
 import { sealText, sha256Hex, unsealText } from '../crypto';
-import { store } from '../store/client';
-import { keys } from '../store/keys';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyRecord,
+  idempotencyRecordName,
+  releaseIdempotencyClaim,
+  renewIdempotencyLease,
+  type IdempotencyClaim,
+} from '../store/idempotency';
 import { ApiError, badRequest, conflict, unprocessable } from './errors';
 import { actorOf, type ApiRequest, type ApiResponse, type RouteImplementation } from './types';
 
@@ -22,16 +26,6 @@ const LEASE_RENEWAL_MS = 3_000;
 
 const KEY_PATTERN = /^[\x20-\x7e]{1,128}$/;
 
-
-interface IdempotencyRecord {
-  status: 'in_progress' | 'completed';
-  requestHash: string;
-  /** Which run holds the lease (a random id per run). */
-  leaseOwner?: string;
-  leaseUntil: number;
-  /** The first response, sealed: responses can carry secrets (an API key, an installation secret). */
-  response?: string;
-}
 
 async function responseKey(): Promise<Buffer> {
   return createHmac('sha256', await secrets().installationKey()).update('idempotency-response').digest();
@@ -60,48 +54,33 @@ export async function withIdempotency(request: ApiRequest, run: RouteImplementat
       { path: 'headers.idempotency-key', message: 'must be 1 to 128 printable ASCII characters' },
     ]);
   }
-  const { client, tableName } = store();
-  const itemKey = keys.idempotency(actorOf(request.caller), sha256Hex(key));
+  /** This run's claim on the key: only the run that holds the lease releases it. */
+  const claim: IdempotencyClaim = { scope: actorOf(request.caller), keyHash: sha256Hex(key), leaseOwner: randomUUID() };
+  const recordName = idempotencyRecordName(claim);
   const requestHash = sha256Hex(`${request.method}\n${request.path}\n${request.rawBody}`);
   const now = clock.now().getTime();
-  /** This run's claim on the key: only the run that holds the lease releases it. */
-  const leaseOwner = randomUUID();
 
+  let claimed: Awaited<ReturnType<typeof claimIdempotencyKey>>;
   try {
-    await client.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: {
-          ...itemKey,
-          status: 'in_progress',
-          requestHash,
-          leaseOwner,
-          leaseUntil: now + IN_PROGRESS_LEASE_MS,
-          expiresAt: Math.floor(now / 1000) + RETENTION_SECONDS,
-        },
-        ConditionExpression: 'attribute_not_exists(pk) OR (#status = :inProgress AND leaseUntil < :now AND requestHash = :hash)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':inProgress': 'in_progress', ':now': now, ':hash': requestHash },
-      }),
-    );
+    claimed = await claimIdempotencyKey(claim, { requestHash, now, leaseUntil: now + IN_PROGRESS_LEASE_MS, expiresAt: Math.floor(now / 1000) + RETENTION_SECONDS });
   } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) {
-      // The claim may have been written with its answer lost: let it go, so that a retry is not kept waiting.
-      await release();
-      throw error;
-    }
-    const existing = (await client.send(new GetCommand({ TableName: tableName, Key: itemKey, ConsistentRead: true })))
-      .Item as IdempotencyRecord | undefined;
+    // The claim may have been written with its answer lost: let it go, so that a retry is not kept waiting.
+    await release();
+    throw error;
+  }
+  if (claimed !== 'claimed') {
+    const existing = claimed.held;
     if (!existing) throw conflict('idempotency_in_progress', 'A request with this Idempotency-Key is still running.');
     if (existing.requestHash !== requestHash) {
       throw unprocessable('idempotency_key_reused', 'This Idempotency-Key was used with a different request.');
     }
-    if (existing.status === 'completed' && existing.response) return unseal(existing.response, itemKey.pk);
+    if (existing.status === 'completed' && existing.response) return unseal(existing.response, recordName);
     // Our own claim, written by an attempt whose answer was lost and then retried by the SDK, is ours to run.
-    if (existing.leaseOwner !== leaseOwner) throw conflict('idempotency_in_progress', 'A request with this Idempotency-Key is still running.');
+    if (existing.leaseOwner !== claim.leaseOwner) throw conflict('idempotency_in_progress', 'A request with this Idempotency-Key is still running.');
   }
 
-  const renewal = setInterval(() => void renew(), LEASE_RENEWAL_MS);
+  // Best effort: a failed renewal is tried again at the next tick.
+  const renewal = setInterval(() => void renewIdempotencyLease(claim, clock.now().getTime() + IN_PROGRESS_LEASE_MS).catch(() => undefined), LEASE_RENEWAL_MS);
   renewal.unref();
   let response: ApiResponse;
   try {
@@ -119,52 +98,18 @@ export async function withIdempotency(request: ApiRequest, run: RouteImplementat
   await completeOrRelease(response);
   return response;
 
-  /** Extends this run's lease while it runs (best effort: a failed renewal is tried again at the next tick). */
-  async function renew(): Promise<void> {
-    await client
-      .send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: itemKey,
-          UpdateExpression: 'SET leaseUntil = :until',
-          ConditionExpression: '#status = :inProgress AND leaseOwner = :owner',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':until': clock.now().getTime() + IN_PROGRESS_LEASE_MS, ':inProgress': 'in_progress', ':owner': leaseOwner },
-        }),
-      )
-      .catch(() => undefined);
-  }
-
   /** Stores the response for replay; if that fails, the key is released (and the request answers 500). */
   async function completeOrRelease(result: ApiResponse): Promise<void> {
     try {
-      await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: itemKey,
-          UpdateExpression: 'SET #status = :completed, #response = :response',
-          ExpressionAttributeNames: { '#status': 'status', '#response': 'response' },
-          ExpressionAttributeValues: { ':completed': 'completed', ':response': await seal(result, itemKey.pk) },
-        }),
-      );
+      await completeIdempotencyRecord(claim, await seal(result, recordName));
     } catch (error) {
       await release();
       throw error;
     }
   }
 
-  /** Removes this run's unfinished claim (never a completed record, never another run's claim). */
+  /** Removes this run's unfinished claim, best effort: a claim left behind runs out with its lease. */
   async function release(): Promise<void> {
-    await client
-      .send(
-        new DeleteCommand({
-          TableName: tableName,
-          Key: itemKey,
-          ConditionExpression: '#status = :inProgress AND leaseOwner = :owner',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':inProgress': 'in_progress', ':owner': leaseOwner },
-        }),
-      )
-      .catch(() => undefined);
+    await releaseIdempotencyClaim(claim).catch(() => undefined);
   }
 }
