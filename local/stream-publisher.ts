@@ -10,7 +10,8 @@ import {
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { EventBus } from '../shared/adapters/event-bus';
-import { publishStreamRecords, type StreamRecord } from '../shared/use-cases/publish-events';
+import type { StreamRecord } from '../shared/store/events';
+import { publishStreamRecords } from '../shared/use-cases/publish-events';
 
 /** Where the publisher is in the stream: per shard, the last record done, or that the shard is finished. */
 export interface Checkpoint {

@@ -1,7 +1,8 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventBus } from '../../shared/adapters/event-bus';
 import { logger } from '../../shared/adapters/observability';
-import { publishStreamRecords, type StreamRecord } from '../../shared/use-cases/publish-events';
+import type { StreamRecord } from '../../shared/store/events';
+import { publishStreamRecords } from '../../shared/use-cases/publish-events';
 
 /**
  * The table's stream → the cell's EventBridge bus. The event source mapping passes only inserted

@@ -5,6 +5,10 @@
  * partner its own customers and their licenses, a customer user (the dashboard roles
  * `customer-admin` and `customer-user`) its own customer and that customer's licenses.
  */
+/** A dashboard user's role (§11); `ops` and `partner` users act with the powers of that credential. */
+export type UserRole = 'ops' | 'partner' | 'customer-admin' | 'customer-user';
+export type CustomerRole = 'customer-admin' | 'customer-user';
+
 export type Scope = { kind: 'ops' } | { kind: 'partner'; partnerId: string } | { kind: 'customer'; customerId: string };
 
 export interface LicenseFilters {

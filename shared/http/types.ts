@@ -1,9 +1,7 @@
 import type { InstallationRecord } from '../store/records';
 import type { ZodMiniType } from 'zod/mini';
+import type { CustomerRole } from '../domain/scope';
 
-/** A dashboard user's role (§11); `ops` and `partner` users act with the powers of that credential. */
-export type UserRole = 'ops' | 'partner' | 'customer-admin' | 'customer-user';
-export type CustomerRole = 'customer-admin' | 'customer-user';
 
 /** `userId` is set when the caller signed in as a dashboard user (a user-pool ID token). */
 export type Caller =

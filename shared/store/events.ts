@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { store } from './client';
 import { EVENT_PREFIX, keys } from './keys';
 import type { Page } from './pagination';
@@ -81,4 +83,36 @@ export async function firstTransferAfter(slc: string, at: string): Promise<Recor
     start = result.LastEvaluatedKey;
   } while (start);
   return undefined;
+}
+
+/** One record of the table's stream, as Lambda delivers it and as DynamoDB Streams GetRecords returns it. */
+export interface StreamRecord {
+  eventName?: string;
+  dynamodb?: {
+    SequenceNumber?: string;
+    NewImage?: Record<string, AttributeValue>;
+  };
+}
+
+type Attribute = Record<string, unknown>;
+
+/**
+ * The DynamoDB Streams client reads an empty map attribute (`{"M": {}}`) as `{}`: such a value is an
+ * empty map again, at any depth, before the image is unmarshalled.
+ */
+function withEmptyMaps(value: Attribute): Attribute {
+  if (Object.keys(value).length === 0) return { M: {} };
+  if (value.M && typeof value.M === 'object') {
+    return { M: Object.fromEntries(Object.entries(value.M as Record<string, Attribute>).map(([key, inner]) => [key, withEmptyMaps(inner)])) };
+  }
+  if (Array.isArray(value.L)) return { L: (value.L as Attribute[]).map(withEmptyMaps) };
+  return value;
+}
+
+/** The event item a stream record inserted, unmarshalled; undefined for any other record. */
+export function insertedEventItemOf(record: StreamRecord): Record<string, unknown> | undefined {
+  const image = record.dynamodb?.NewImage;
+  if (record.eventName !== 'INSERT' || image?.type?.S !== 'event') return undefined;
+  const repaired = Object.fromEntries(Object.entries(image).map(([key, value]) => [key, withEmptyMaps(value as unknown as Attribute)]));
+  return unmarshall(repaired as unknown as Record<string, AttributeValue>) as Record<string, unknown>;
 }

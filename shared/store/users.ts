@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { UserRole } from '../http/types';
+import type { UserRole } from '../domain/scope';
 import { store } from './client';
 import { byCustomer, byOwner, createdOrder, keys } from './keys';
 import { decodeCursor, encodeCursor, type Page } from './pagination';

@@ -1,14 +1,12 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ApiError } from '../errors';
 import { describeFailure } from '../http/failure';
 import { logger } from '../adapters/observability';
-import { store } from '../store/client';
+import { probeTable } from '../store/table-probe';
 
 /** The API is healthy when it can read its table. */
 export async function checkHealth(): Promise<void> {
-  const { client, tableName } = store();
   try {
-    await client.send(new GetCommand({ TableName: tableName, Key: { pk: 'HEALTH', sk: 'HEALTH' } }));
+    await probeTable();
   } catch (error) {
     const failure = describeFailure(error);
     logger.error('health check could not read the table', { error: error as Error, cause: failure.cause, failure: failure.message });

@@ -1,39 +1,11 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { logger } from '../adapters/observability';
 import { MAX_EVENTS_PER_PUT, type BusEvent, type EventBus, type PublishedEvent } from '../adapters/event-bus';
-import { eventOfItem } from '../store/events';
-
-/** One record of the table's stream, as Lambda delivers it and as DynamoDB Streams GetRecords returns it. */
-export interface StreamRecord {
-  eventName?: string;
-  dynamodb?: {
-    SequenceNumber?: string;
-    NewImage?: Record<string, AttributeValue>;
-  };
-}
-
-type Attribute = Record<string, unknown>;
-
-/**
- * The DynamoDB Streams client reads an empty map attribute (`{"M": {}}`) as `{}`: such a value is an
- * empty map again, at any depth, before the image is unmarshalled.
- */
-function withEmptyMaps(value: Attribute): Attribute {
-  if (Object.keys(value).length === 0) return { M: {} };
-  if (value.M && typeof value.M === 'object') {
-    return { M: Object.fromEntries(Object.entries(value.M as Record<string, Attribute>).map(([key, inner]) => [key, withEmptyMaps(inner)])) };
-  }
-  if (Array.isArray(value.L)) return { L: (value.L as Attribute[]).map(withEmptyMaps) };
-  return value;
-}
+import { eventOfItem, insertedEventItemOf, type StreamRecord } from '../store/events';
 
 /** The audit event an inserted event item carries; anything else in the stream is not published. */
 export function publishedEventOf(record: StreamRecord): PublishedEvent | undefined {
-  const image = record.dynamodb?.NewImage;
-  if (record.eventName !== 'INSERT' || image?.type?.S !== 'event') return undefined;
-  const repaired = Object.fromEntries(Object.entries(image).map(([key, value]) => [key, withEmptyMaps(value as unknown as Attribute)]));
-  const item = unmarshall(repaired as unknown as Record<string, AttributeValue>) as Record<string, unknown>;
+  const item = insertedEventItemOf(record);
+  if (!item) return undefined;
   const event = eventOfItem(item);
   const slc = typeof item.slc === 'string' ? item.slc : String(item.pk).replace(/^LICENSE#/, '');
   return { slc, eventId: event.eventId, at: event.at, type: event.type, actor: event.actor, sourceIp: event.sourceIp, details: event.details };

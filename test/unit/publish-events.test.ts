@@ -1,7 +1,8 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { BusEvent, EventBus, PutOutcome } from '../../shared/adapters/event-bus';
-import { publishStreamRecords, type StreamRecord } from '../../shared/use-cases/publish-events';
+import type { StreamRecord } from '../../shared/store/events';
+import { publishStreamRecords } from '../../shared/use-cases/publish-events';
 
 let sequence = 0;
 function eventRecord(slc: string, at: string, n: number, type: string): StreamRecord {
