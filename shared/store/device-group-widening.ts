@@ -6,7 +6,7 @@ import { batchGet, batchPut, inParallel } from './batch';
 import { store } from './client';
 import { encodeDeviceGroups } from './device-group-sets';
 import { decodeDeviceEntry, encodeDeviceEntry, type DeviceEntry, type StoredDeviceEntry } from './device-entries';
-import { DEVICE_ATTRIBUTE_PREFIX, deviceGroupsOfWidth, groupOfItem, MOVED_GROUP_ATTRIBUTE } from './devices';
+import { DEVICE_ATTRIBUTE_PREFIX, deviceGroupsOfWidth, MOVED_GROUP_ATTRIBUTE } from './devices';
 import { getInstallation, LEASE_TAKEABLE, listLicenseInstallations } from './installations';
 import { keys } from './keys';
 import { getLicense } from './licenses';
@@ -119,8 +119,19 @@ async function freezeGroups(slc: string, { from, to }: Widening): Promise<void> 
   );
 }
 
-/** The items of a frozen group's devices in the groups of the new width, by name. */
-export function splitGroupItem(license: Pick<LicenseRecord, 'slc' | 'deviceKeySalt'>, item: Record<string, unknown>, to: DeviceGroupWidth): Map<string, Record<string, unknown>> {
+/** The new groups holding each installation's devices, by installation id. */
+type Holdings = Map<string, Set<string>>;
+
+/**
+ * The items of a frozen group's devices in the groups of the new width, by name; `holding` is told
+ * which of them each installation holds a device in.
+ */
+export function splitGroupItem(
+  license: Pick<LicenseRecord, 'slc' | 'deviceKeySalt'>,
+  item: Record<string, unknown>,
+  to: DeviceGroupWidth,
+  holding: Holdings = new Map(),
+): Map<string, Record<string, unknown>> {
   const children = new Map<string, Record<string, unknown>>();
   for (const [name, value] of Object.entries(item)) {
     if (!name.startsWith(DEVICE_ATTRIBUTE_PREFIX)) continue;
@@ -129,14 +140,13 @@ export function splitGroupItem(license: Pick<LicenseRecord, 'slc' | 'deviceKeySa
     if (!group.startsWith(item.group as string)) throw new Error(`device ${mac} of ${license.slc} is stored in group ${String(item.group)}, not the group its MAC falls in`);
     let child = children.get(group);
     if (!child) children.set(group, (child = { ...keys.deviceGroup(license.slc, group), type: 'device_group', slc: license.slc, group }));
+    const entry = decodeDeviceEntry(value as StoredDeviceEntry | DeviceEntry);
     // Stored compactly whatever form it had (device-entries.ts); nothing about the device changes.
-    child[name] = encodeDeviceEntry(decodeDeviceEntry(value as StoredDeviceEntry | DeviceEntry));
+    child[name] = encodeDeviceEntry(entry);
+    if (entry.installationId) (holding.get(entry.installationId) ?? holding.set(entry.installationId, new Set()).get(entry.installationId)!).add(group);
   }
   return children;
 }
-
-/** The new groups holding each installation's devices, by installation id. */
-type Holdings = Map<string, Set<string>>;
 
 /**
  * Copies each frozen group holding devices that was not copied yet, then records that it was. The
@@ -149,14 +159,8 @@ async function copyGroups(license: LicenseRecord, { from, to }: Widening): Promi
   const holding: Holdings = new Map();
   const toCopy: Array<{ item: Record<string, unknown>; children: Map<string, Record<string, unknown>> }> = [];
   for (const item of frozen) {
-    const children = splitGroupItem(license, item, to);
-    if (children.size === 0) continue;
-    for (const [group, child] of children) {
-      for (const { installationId } of Object.values(groupOfItem(child).devices)) {
-        if (installationId) (holding.get(installationId) ?? holding.set(installationId, new Set()).get(installationId)!).add(group);
-      }
-    }
-    if (item.copiedAt === undefined) toCopy.push({ item, children });
+    const children = splitGroupItem(license, item, to, holding);
+    if (children.size > 0 && item.copiedAt === undefined) toCopy.push({ item, children });
   }
   await inParallel(toCopy, PARALLEL_REQUESTS, async ({ item, children }) => {
     await batchPut([...children.values()]);

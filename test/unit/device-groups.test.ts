@@ -223,6 +223,20 @@ describe('splitGroupItem: a frozen group\'s devices in the groups of a new width
     expect(child[deviceAttribute(macs[0]!)]).toEqual(encodeDeviceEntry(stored));
   });
 
+  it('tells which new groups each installation holds a device in; a released device names no holder', () => {
+    const holders = ['inst-a', 'inst-b', null] as const;
+    const mixed = { ...Object.fromEntries(macs.map((m, n) => [deviceAttribute(m), encodeDeviceEntry(holders[n % 3] ? entry({ installationId: holders[n % 3]!, revision: 3 }) : entry({ installationId: null, status: 'released', licenses: 0 }))])), group: '3c', movedTo: 3 };
+    const holding = new Map<string, Set<string>>();
+    splitGroupItem(license, mixed, 3, holding);
+    const expected = new Map<string, Set<string>>();
+    macs.forEach((m, n) => {
+      const holder = holders[n % 3];
+      if (holder) (expected.get(holder) ?? expected.set(holder, new Set()).get(holder)!).add(deviceGroupOf(SALT, m, 3));
+    });
+    expect(holding).toEqual(expected);
+    expect([...holding.keys()].sort()).toEqual(['inst-a', 'inst-b']);
+  });
+
   it('refuses a device stored outside the group its MAC falls in', () => {
     const stray = Array.from({ length: 100 }, (_, n) => mac(n)).find((m) => groupOf(m) !== '3c')!;
     expect(() => splitGroupItem(license, { ...item, [deviceAttribute(stray)]: encodeDeviceEntry(stored) }, 3)).toThrow(/not the group its MAC falls in/);
