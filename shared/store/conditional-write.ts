@@ -3,7 +3,7 @@ import type { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dyna
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { store } from './client';
 
-export type ConditionalWrite = PutCommand | UpdateCommand | DeleteCommand;
+type ConditionalWrite = PutCommand | UpdateCommand | DeleteCommand;
 
 /**
  * Sends a write that carries a ConditionExpression: true when it was written, false when its
