@@ -66,10 +66,9 @@ async function firstActivationDesignFloor(slc: string, items: number): Promise<n
   const { client, tableName } = store();
   const license = (await getLicense(slc))!;
   const group = deviceGroupUnder(license, '02:be:00:00:00:01');
-  const customerId = license.customerId;
   return timed(async () => {
     await client.send(new GetCommand({ TableName: tableName, Key: keys.license(slc), ConsistentRead: true }));
-    await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [keys.customer(customerId), keys.deviceGroup(slc, group)], ConsistentRead: true } } }));
+    await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: [keys.customer(license.customerId), keys.deviceGroup(slc, group)], ConsistentRead: true } } }));
     await commitLike(slc, items);
   });
 }
